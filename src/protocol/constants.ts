@@ -1,0 +1,30 @@
+// Protocol constants. Circuits (circuits/lib/src/constants.nr) and contracts
+// (contracts/src/Constants.sol) carry the same values; tests check they agree.
+
+export const NOTE_HASH_TREE_HEIGHT = 32;
+export const NULLIFIER_TREE_HEIGHT = 32;
+export const PUBLIC_DATA_TREE_HEIGHT = 32;
+export const L1_TO_L2_MSG_TREE_HEIGHT = 16;
+export const ARCHIVE_TREE_HEIGHT = 16;
+export const VK_TREE_HEIGHT = 4;
+
+export const MAX_NOTE_HASHES_PER_TX = 4;
+export const MAX_NULLIFIERS_PER_TX = 4;
+export const MAX_L2_TO_L1_MSGS_PER_TX = 2;
+
+export const L1_TO_L2_MSGS_PER_BLOCK = 16;
+export const L1_TO_L2_MSGS_PER_PARITY_BASE = 8;
+export const L1_TO_L2_MSG_SUBTREE_HEIGHT = 4;
+
+export const MAX_BLOCKS_PER_EPOCH = 16;
+export const MAX_TXS_PER_BLOCK = 64;
+
+/** Words in a TxEffect: txHash, transactionFee, feePayer, note hashes, nullifiers, L2->L1 messages. */
+export const TX_EFFECT_LENGTH = 3 + MAX_NOTE_HASHES_PER_TX + MAX_NULLIFIERS_PER_TX + MAX_L2_TO_L1_MSGS_PER_TX;
+export const TX_EFFECT_SIZE_BYTES = TX_EFFECT_LENGTH * 32;
+/** Words in a block header (see SPEC.md). */
+export const HEADER_LENGTH = 2 + 4 + 8 + 6 + 1;
+/** Words in the root rollup's public inputs (see SPEC.md). */
+export const ROOT_PUBLIC_INPUTS_LENGTH = 2 + MAX_BLOCKS_PER_EPOCH + 2 * MAX_BLOCKS_PER_EPOCH + 1 + 4;
+
+export const MAX_BASIS_POINTS = 10_000;
