@@ -14,7 +14,7 @@ if (suite !== 'unit' && suite !== 'real') {
   console.error(`unknown suite "${suite}": use "unit" or "real"`);
   process.exit(2);
 }
-const SKIP = new Set(['node_modules', '.git', 'build', '.quetzal', 'circuits', 'contracts']);
+const SKIP = new Set(['node_modules', '.git', 'build', '.quetzal']);
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -28,7 +28,7 @@ function* walk(dir) {
 const isReal = (f) => f.endsWith('.real.test.ts');
 const pathArgs = rest.filter((a) => !a.startsWith('-') && existsSync(a));
 const nodeArgs = rest.filter((a) => !pathArgs.includes(a));
-const files = ['src', 'plugins', 'test', 'examples']
+const files = ['src', 'plugins', 'test', 'examples', 'contracts', 'circuits']
   .filter((d) => existsSync(join(root, d)))
   .flatMap((d) => [...walk(join(root, d))])
   .filter((f) => (suite === 'real' ? isReal(f) : !isReal(f)))

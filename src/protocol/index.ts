@@ -1,0 +1,1 @@
+export { poseidon2Hash } from './hash/poseidon2.js';
