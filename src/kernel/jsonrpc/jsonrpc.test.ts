@@ -1,0 +1,134 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { JsonRpcServer } from './server.js';
+import { createJsonRpcClient } from './client.js';
+import { zBytes, zUint } from './codec.js';
+import { RpcError, RpcErrorCode, RpcRemoteError, RpcTransportError } from './errors.js';
+import { silentLogger } from '../testing.js';
+
+const schemas = {
+  add: { params: z.tuple([zUint, zUint]), result: zUint },
+  echoBytes: { params: z.tuple([zBytes]), result: zBytes },
+  job: { params: z.tuple([z.object({ epoch: z.number().int(), type: z.string() })]), result: z.string() },
+  fail: { params: z.tuple([]), result: z.null() },
+  crash: { params: z.tuple([]), result: z.null() },
+};
+
+const handlers = {
+  add: (a: bigint, b: bigint) => a + b,
+  echoBytes: (b: Uint8Array) => b,
+  job: (j: { epoch: number; type: string }) => `${j.epoch}:${j.type}`,
+  fail: (): null => {
+    throw new RpcError(RpcErrorCode.ApplicationError, 'job 7 not found');
+  },
+  crash: (): null => {
+    throw new TypeError('boom');
+  },
+};
+
+async function serve(rpc: JsonRpcServer): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => void rpc.handleHttp(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+}
+
+describe('JSON-RPC server and client', () => {
+  let server: Server;
+  let url: string;
+  before(async () => {
+    const rpc = new JsonRpcServer({ maxBodyBytes: 1024, logger: silentLogger() });
+    rpc.register('test', schemas, handlers);
+    ({ server, url } = await serve(rpc));
+  });
+  after(() => server.close());
+
+  test('typed client round-trips bigints, bytes and objects', async () => {
+    const client = createJsonRpcClient(url, 'test', schemas);
+    assert.equal(await client.add(2n ** 200n, 1n), 2n ** 200n + 1n);
+    assert.deepEqual(await client.echoBytes(new Uint8Array([1, 2, 255])), new Uint8Array([1, 2, 255]));
+    assert.equal(await client.job({ epoch: 3, type: 'base' }), '3:base');
+  });
+
+  test('application errors reach the caller with their code and message', async () => {
+    const client = createJsonRpcClient(url, 'test', schemas);
+    await assert.rejects(client.fail(), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.ApplicationError && /job 7 not found/.test(e.message));
+    await assert.rejects(client.crash(), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.InternalError && /boom/.test(e.message));
+  });
+
+  test('invalid params name the field', async () => {
+    const r = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'test_job', params: [{ epoch: 'x', type: 'base' }] }));
+    assert.equal(r.body.error.code, RpcErrorCode.InvalidParams);
+    assert.match(r.body.error.message, /params\[0\]\.epoch/);
+  });
+
+  test('malformed JSON, bad envelopes and unknown methods get JSON-RPC errors', async () => {
+    assert.equal((await post(url, '{"jsonrpc":')).body.error.code, RpcErrorCode.ParseError);
+    assert.equal((await post(url, JSON.stringify({ id: 1, method: 'test_add' }))).body.error.code, RpcErrorCode.InvalidRequest);
+    const unknown = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'test_nope', params: [] }));
+    assert.equal(unknown.body.error.code, RpcErrorCode.MethodNotFound);
+    assert.match(unknown.body.error.message, /test_nope/);
+  });
+
+  test('batches answer every call, and notifications get no answer', async () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'test_add', params: ['0x1', '0x2'] },
+      { jsonrpc: '2.0', method: 'test_add', params: ['0x1', '0x2'] },
+      { jsonrpc: '2.0', id: 3, method: 'test_missing', params: [] },
+    ];
+    const r = await post(url, JSON.stringify(batch));
+    assert.equal(r.body.length, 2);
+    assert.equal(r.body[0].result, '0x3');
+    assert.equal(r.body[1].error.code, RpcErrorCode.MethodNotFound);
+    const note = await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'test_add', params: ['0x1', '0x2'] }));
+    assert.equal(note.status, 204);
+  });
+
+  test('oversized bodies are refused with 413', async () => {
+    const r = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'test_echoBytes', params: ['0x' + 'ab'.repeat(2000)] }));
+    assert.equal(r.status, 413);
+    assert.equal(r.body.error.code, RpcErrorCode.PayloadTooLarge);
+  });
+});
+
+describe('JSON-RPC auth and transport', () => {
+  test('a missing or wrong bearer token is refused; the right one passes', async () => {
+    const rpc = new JsonRpcServer({ maxBodyBytes: 1024, authToken: 'correct-horse-battery', logger: silentLogger() });
+    rpc.register('test', schemas, handlers);
+    const { server, url } = await serve(rpc);
+    try {
+      await assert.rejects(createJsonRpcClient(url, 'test', schemas).add(1n, 1n), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.Unauthorized);
+      await assert.rejects(createJsonRpcClient(url, 'test', schemas, { authToken: 'wrong-token-here' }).add(1n, 1n), RpcRemoteError);
+      assert.equal(await createJsonRpcClient(url, 'test', schemas, { authToken: 'correct-horse-battery' }).add(1n, 1n), 2n);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('an unreachable server fails after the retries with a transport error', async () => {
+    const client = createJsonRpcClient('http://127.0.0.1:1', 'test', schemas, { retries: 2, retryDelayMs: 10 });
+    await assert.rejects(client.add(1n, 1n), (e: unknown) => e instanceof RpcTransportError && /after 3 attempt/.test(e.message));
+  });
+
+  test('a slow server times out instead of hanging', async () => {
+    const server = createServer(() => {
+      /* never answers */
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const client = createJsonRpcClient(url, 'test', schemas, { timeoutMs: 100, retries: 0 });
+      await assert.rejects(client.add(1n, 1n), RpcTransportError);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
