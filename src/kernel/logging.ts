@@ -1,4 +1,4 @@
-import { pino, type Logger as PinoLogger, type DestinationStream, type Level } from 'pino';
+import { pino, destination as pinoDestination, type Logger as PinoLogger, type DestinationStream, type Level } from 'pino';
 import pretty from 'pino-pretty';
 import { redactDeep, type Redactor } from './redaction.js';
 
@@ -50,7 +50,7 @@ export interface LoggerOptions {
 export function createLogging(options: LoggerOptions): { root: Logger; forModule(module: string): Logger } {
   const spec = parseLevelSpec(options.level);
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
-  const destination = options.destination ?? (usePretty ? pretty({ colorize: true, destination: 2, ignore: 'pid,hostname' }) : pino.destination({ dest: 2, sync: true }));
+  const destination = options.destination ?? (usePretty ? pretty({ colorize: true, destination: 2, ignore: 'pid,hostname' }) : pinoDestination({ dest: 2, sync: true }));
   const { redactor } = options;
   const root = pino(
     {
