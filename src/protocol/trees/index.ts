@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './hash.js';
+export * from './reference.js';
+export * from './verify.js';
