@@ -1,0 +1,540 @@
+/**
+ * The proving broker: a durable priority queue of proving jobs.
+ *
+ * Hot path in memory: the index of jobs (id, type, epoch, state, owner) and the per-type priority
+ * heaps live in memory; inputs and proofs do not (they are read from the database / proof store
+ * when an agent takes a job or a producer asks for a result), so memory stays flat as payloads
+ * grow. Every state change a caller is told about is durable first: an enqueue resolves after the
+ * job is written, a success report after the proof is written. In-progress ownership is not
+ * persisted: after a restart every unfinished job is queued again, and an agent still proving one
+ * under a lease from the previous broker instance may adopt it back with its next heartbeat or
+ * report.
+ */
+import { randomBytes } from 'node:crypto';
+import { destination, pino } from 'pino';
+import {
+  PROVING_JOB_RANK,
+  PROVING_JOB_TYPES,
+  isProvingJobType,
+  makeProvingJobId,
+  parseProvingJobId,
+  type ProvingJob,
+  type ProvingJobConsumer,
+  type ProvingJobFilter,
+  type ProvingJobId,
+  type ProvingJobLease,
+  type ProvingJobProducer,
+  type ProvingJobReportOutcome,
+  type ProvingJobStatus,
+  type ProvingJobType,
+} from '@quetzal/protocol/proving-jobs';
+import type { ProvingBrokerDatabase, StoredResult } from './database.js';
+import { MinHeap } from './priority-queue.js';
+import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
+
+/** Minimal logger (pino-compatible). */
+export interface BrokerLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ProvingBrokerOptions {
+  database: ProvingBrokerDatabase;
+  /** Where inputs and proofs go (default: inline in the database). */
+  proofStore?: ProofStore;
+  /** A job whose agent sent no heartbeat for this long goes back to the queue (default 30 s). */
+  jobTimeoutMs?: number;
+  /** How often timeouts are checked (default jobTimeoutMs / 4, at most 1 s). */
+  timeoutCheckIntervalMs?: number;
+  /** Attempts (errors reported as retryable, and timeouts) before a job is rejected (default 3). */
+  maxAttempts?: number;
+  /** Check that each job id is `epoch:type:sha256(inputs)` of its job (default true). */
+  verifyJobIds?: boolean;
+  logger?: BrokerLogger;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** A request the broker refuses (bad job, inconsistent id, stopped broker). */
+export class ProvingBrokerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProvingBrokerError';
+  }
+}
+
+const QUEUED = 0;
+const IN_PROGRESS = 1;
+const FULFILLED = 2;
+const REJECTED = 3;
+type State = typeof QUEUED | typeof IN_PROGRESS | typeof FULFILLED | typeof REJECTED;
+
+class JobEntry {
+  state: State = QUEUED;
+  lease: string | undefined = undefined;
+  heartbeatAt = 0;
+  attempts = 0;
+  /** Bumped whenever the job leaves the queue: heap items of older generations are stale. */
+  gen = 0;
+  /** A result is being written: the job is neither re-queued nor reported again meanwhile. */
+  settling = false;
+  agentId: string | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    readonly type: ProvingJobType,
+    readonly epoch: number,
+    readonly seq: number,
+  ) {}
+}
+
+interface QueueItem {
+  entry: JobEntry;
+  gen: number;
+}
+
+function queueOrder(a: QueueItem, b: QueueItem): boolean {
+  const x = a.entry;
+  const y = b.entry;
+  if (x.epoch !== y.epoch) return x.epoch < y.epoch;
+  const rx = PROVING_JOB_RANK[x.type];
+  const ry = PROVING_JOB_RANK[y.type];
+  if (rx !== ry) return rx < ry;
+  return x.seq < y.seq;
+}
+
+export interface ProvingBrokerStats {
+  jobs: number;
+  queued: number;
+  inProgress: number;
+  fulfilled: number;
+  rejected: number;
+}
+
+export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
+  private readonly db: ProvingBrokerDatabase;
+  private readonly store: ProofStore;
+  private readonly jobTimeoutMs: number;
+  private readonly checkIntervalMs: number;
+  private readonly maxAttempts: number;
+  private readonly verifyIds: boolean;
+  private readonly log: BrokerLogger;
+  private readonly now: () => number;
+
+  private readonly jobs = new Map<string, JobEntry>();
+  private readonly byEpoch = new Map<number, Set<JobEntry>>();
+  private readonly queues = new Map<ProvingJobType, MinHeap<QueueItem>>();
+  private readonly inProgress = new Set<JobEntry>();
+  private readonly pendingEnqueues = new Map<string, Promise<ProvingJobStatus>>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  /** Leases are `<instance>.<n>`: a lease of another instance was granted before a restart. */
+  private readonly instance = randomBytes(4).toString('hex');
+  private leaseCounter = 0;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopped = false;
+
+  constructor(options: ProvingBrokerOptions) {
+    this.db = options.database;
+    this.store = options.proofStore ?? new InlineProofStore();
+    this.jobTimeoutMs = options.jobTimeoutMs ?? 30_000;
+    this.checkIntervalMs = options.timeoutCheckIntervalMs ?? Math.max(5, Math.min(1000, Math.floor(this.jobTimeoutMs / 4)));
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.verifyIds = options.verifyJobIds ?? true;
+    this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
+    this.now = options.now ?? Date.now;
+    for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
+  }
+
+  /** Loads the stored jobs (unfinished ones go back to the queue) and starts the timeout checks. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const files = new Set<string>();
+    let restored = 0;
+    let requeued = 0;
+    for (const { job, result } of this.db.entries()) {
+      const entry = new JobEntry(job.id, job.type, job.epoch, job.seq);
+      if (typeof job.inputs === 'string') files.add(job.inputs);
+      this.seq = Math.max(this.seq, job.seq + 1);
+      this.index(entry);
+      restored++;
+      if (result) {
+        entry.state = result.status === 'fulfilled' ? FULFILLED : REJECTED;
+        if (result.status === 'fulfilled' && typeof result.value === 'string') files.add(result.value);
+      } else {
+        this.pushQueue(entry);
+        requeued++;
+      }
+    }
+    const swept = await this.store.sweep(files);
+    if (restored > 0 || swept > 0) this.log.info({ restored, requeued, swept }, 'proving broker restored its jobs');
+    this.timer = setInterval(() => this.checkTimeouts(), this.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timeout checks, waits for writes under way, wakes long polls and closes the database. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const set of this.listeners.values()) for (const wake of set) wake();
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.db.close();
+  }
+
+  stats(): ProvingBrokerStats {
+    const s: ProvingBrokerStats = { jobs: this.jobs.size, queued: 0, inProgress: this.inProgress.size, fulfilled: 0, rejected: 0 };
+    for (const e of this.jobs.values()) {
+      if (e.state === QUEUED) s.queued++;
+      else if (e.state === FULFILLED) s.fulfilled++;
+      else if (e.state === REJECTED) s.rejected++;
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- producer
+
+  enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
+    this.assertRunning();
+    this.checkJob(job);
+    const existing = this.jobs.get(job.id);
+    if (existing) return this.statusOf(existing);
+    const pending = this.pendingEnqueues.get(job.id);
+    if (pending) return pending;
+    const promise = this.track(this.addJob(job)).finally(() => this.pendingEnqueues.delete(job.id));
+    this.pendingEnqueues.set(job.id, promise);
+    return promise;
+  }
+
+  private async addJob(job: ProvingJob): Promise<ProvingJobStatus> {
+    const seq = this.seq++;
+    const ref = await this.store.save(job.id, 'in', job.inputs);
+    await this.db.addJob({ id: job.id, type: job.type, epoch: job.epoch, seq, inputs: ref });
+    const entry = new JobEntry(job.id, job.type, job.epoch, seq);
+    this.index(entry);
+    this.pushQueue(entry);
+    this.log.debug({ id: job.id }, 'enqueued proving job');
+    return { status: 'in-queue' };
+  }
+
+  private checkJob(job: ProvingJob): void {
+    if (!isProvingJobType(job.type)) throw new ProvingBrokerError(`unknown job type "${String(job.type)}"`);
+    if (!Number.isSafeInteger(job.epoch) || job.epoch < 0) throw new ProvingBrokerError(`bad epoch ${String(job.epoch)}`);
+    if (!(job.inputs instanceof Uint8Array)) throw new ProvingBrokerError('job inputs must be bytes');
+    const parsed = parseProvingJobId(job.id);
+    if (!parsed || parsed.epoch !== job.epoch || parsed.type !== job.type) {
+      throw new ProvingBrokerError(`job id "${job.id}" does not match the job: expected "${job.epoch}:${job.type}:<sha256 of the inputs>"`);
+    }
+    if (this.verifyIds && makeProvingJobId(job.epoch, job.type, job.inputs) !== job.id) {
+      throw new ProvingBrokerError(`job id "${job.id}" is not the sha256 of its inputs`);
+    }
+  }
+
+  getProvingJobStatus(id: ProvingJobId): Promise<ProvingJobStatus> {
+    const entry = this.jobs.get(id);
+    if (!entry) return Promise.resolve({ status: 'not-found' });
+    return this.statusOf(entry);
+  }
+
+  private async statusOf(entry: JobEntry): Promise<ProvingJobStatus> {
+    switch (entry.state) {
+      case QUEUED:
+        return { status: 'in-queue' };
+      case IN_PROGRESS:
+        return { status: 'in-progress' };
+      default: {
+        const result = this.db.getResult(entry.id);
+        if (!result) return { status: 'not-found' }; // removed meanwhile
+        if (result.status === 'rejected') return result;
+        return { status: 'fulfilled', value: await this.store.load(result.value) };
+      }
+    }
+  }
+
+  async cancelProvingJob(id: ProvingJobId): Promise<boolean> {
+    this.assertRunning();
+    const pending = this.pendingEnqueues.get(id);
+    if (pending) await pending.catch(() => undefined);
+    const entry = this.jobs.get(id);
+    if (!entry) return false;
+    this.log.info({ id }, 'cancelling proving job');
+    await this.track(this.remove([entry]));
+    return true;
+  }
+
+  async cleanupEpochsBefore(epoch: number): Promise<number> {
+    this.assertRunning();
+    const doomed: JobEntry[] = [];
+    for (const [e, set] of this.byEpoch) if (e < epoch) doomed.push(...set);
+    if (doomed.length === 0) return 0;
+    await this.track(this.remove(doomed));
+    this.log.info({ before: epoch, removed: doomed.length }, 'garbage-collected old epochs');
+    return doomed.length;
+  }
+
+  /** Drops jobs from memory at once (agents are told to stop), then durably from storage. */
+  private async remove(entries: JobEntry[]): Promise<void> {
+    const refs: PayloadRef[] = [];
+    for (const entry of entries) {
+      const stored = this.db.getJob(entry.id);
+      if (stored) refs.push(stored.inputs);
+      const result = this.db.getResult(entry.id);
+      if (result?.status === 'fulfilled') refs.push(result.value);
+      this.unindex(entry);
+    }
+    await this.db.deleteJobs(entries.map((e) => e.id));
+    for (const ref of refs) if (typeof ref === 'string') await this.store.remove(ref).catch(() => undefined);
+    for (const entry of entries) this.notify(entry.id);
+  }
+
+  waitForProvingJobs(ids: ProvingJobId[], timeoutMs: number): Promise<ProvingJobId[]> {
+    const ready = () => ids.filter((id) => this.isDoneOrUnknown(id));
+    const now = ready();
+    if (now.length > 0 || timeoutMs <= 0 || this.stopped) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        for (const id of ids) {
+          const set = this.listeners.get(id);
+          if (set && set.delete(wake) && set.size === 0) this.listeners.delete(id);
+        }
+        resolve(ready());
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      for (const id of ids) {
+        let set = this.listeners.get(id);
+        if (!set) this.listeners.set(id, (set = new Set()));
+        set.add(wake);
+      }
+    });
+  }
+
+  private isDoneOrUnknown(id: string): boolean {
+    const e = this.jobs.get(id);
+    if (!e) return !this.pendingEnqueues.has(id);
+    return e.state === FULFILLED || e.state === REJECTED;
+  }
+
+  // ---------------------------------------------------------------- consumer
+
+  async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
+    if (this.stopped) return undefined;
+    const types = filter?.allowList?.length ? filter.allowList : PROVING_JOB_TYPES;
+    for (;;) {
+      let best: QueueItem | undefined;
+      let bestHeap: MinHeap<QueueItem> | undefined;
+      for (const type of types) {
+        const heap = this.queues.get(type);
+        if (!heap) continue;
+        let top = heap.peek();
+        while (top && (top.entry.state !== QUEUED || top.gen !== top.entry.gen)) {
+          heap.pop();
+          top = heap.peek();
+        }
+        if (top && (!best || queueOrder(top, best))) {
+          best = top;
+          bestHeap = heap;
+        }
+      }
+      if (!best || !bestHeap) return undefined;
+      bestHeap.pop();
+      const entry = best.entry;
+      const stored = this.db.getJob(entry.id);
+      if (!stored) {
+        this.log.error({ id: entry.id }, 'queued job has no stored record; dropping it');
+        this.unindex(entry);
+        continue;
+      }
+      const lease = `${this.instance}.${++this.leaseCounter}`;
+      this.take(entry, lease, filter?.agentId);
+      let inputs: Uint8Array;
+      try {
+        inputs = await this.store.load(stored.inputs);
+      } catch (err) {
+        this.log.error({ id: entry.id, err }, 'could not load the inputs of a job; putting it back');
+        if (entry.lease === lease) this.requeue(entry);
+        throw err;
+      }
+      this.log.debug({ id: entry.id, lease, agent: filter?.agentId }, 'job taken');
+      return { job: { id: entry.id, type: entry.type, epoch: entry.epoch, inputs }, lease };
+    }
+  }
+
+  reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
+    const entry = this.jobs.get(id);
+    if (!entry || !this.owns(entry, lease)) return Promise.resolve(false);
+    entry.heartbeatAt = this.now();
+    return Promise.resolve(true);
+  }
+
+  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
+    this.assertRunning();
+    const entry = this.jobs.get(id);
+    if (!entry || !this.owns(entry, lease)) {
+      this.log.info({ id, lease }, 'ignoring a result from an agent that does not own the job');
+      return this.outcome(false, next);
+    }
+    entry.settling = true;
+    const accepted = await this.track(this.settle(entry, 'out', result, undefined));
+    return this.outcome(accepted, next);
+  }
+
+  async reportProvingJobError(id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
+    this.assertRunning();
+    const entry = this.jobs.get(id);
+    if (!entry || !this.owns(entry, lease)) {
+      this.log.info({ id, lease }, 'ignoring an error report from an agent that does not own the job');
+      return this.outcome(false, next);
+    }
+    entry.attempts++;
+    if (retry && entry.attempts < this.maxAttempts) {
+      this.log.info({ id, attempts: entry.attempts, reason }, 'proving job failed; retrying');
+      this.requeue(entry);
+      return this.outcome(true, next);
+    }
+    entry.settling = true;
+    this.log.warn({ id, attempts: entry.attempts, reason }, 'proving job failed');
+    const accepted = await this.track(this.settle(entry, undefined, undefined, reason));
+    return this.outcome(accepted, next);
+  }
+
+  private async outcome(accepted: boolean, next: ProvingJobFilter | null | undefined): Promise<ProvingJobReportOutcome> {
+    if (!next) return { accepted };
+    const job = await this.getProvingJob(next);
+    return job ? { accepted, next: job } : { accepted };
+  }
+
+  /** Writes the result durably, then marks the job settled. False when the job vanished meanwhile. */
+  private async settle(entry: JobEntry, kind: 'out' | undefined, value: Uint8Array | undefined, reason: string | undefined): Promise<boolean> {
+    let stored: StoredResult;
+    try {
+      if (kind && value) stored = { status: 'fulfilled', value: await this.store.save(entry.id, kind, value) };
+      else stored = { status: 'rejected', reason: reason ?? 'failed' };
+      await this.db.setResult(entry.id, stored);
+    } catch (err) {
+      entry.settling = false;
+      throw err;
+    }
+    entry.settling = false;
+    if (this.jobs.get(entry.id) !== entry) {
+      // cancelled or garbage-collected while the result was being written (if the same id was
+      // enqueued again meanwhile, the stored result proves its identical inputs: keep it)
+      if (!this.jobs.has(entry.id) && !this.pendingEnqueues.has(entry.id)) {
+        await this.db.deleteJobs([entry.id]);
+        if (stored.status === 'fulfilled' && typeof stored.value === 'string') await this.store.remove(stored.value).catch(() => undefined);
+      }
+      return false;
+    }
+    this.inProgress.delete(entry);
+    entry.state = stored.status === 'fulfilled' ? FULFILLED : REJECTED;
+    entry.lease = undefined;
+    entry.agentId = undefined;
+    this.notify(entry.id);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- ownership and queueing
+
+  /**
+   * Whether the holder of `lease` owns the job. A lease granted by a previous broker instance
+   * (before a restart) adopts the job back when nobody else has taken it.
+   */
+  private owns(entry: JobEntry, lease: string): boolean {
+    if (entry.settling) return false;
+    if (entry.state === IN_PROGRESS) return entry.lease === lease;
+    if (entry.state === QUEUED && !lease.startsWith(`${this.instance}.`)) {
+      this.log.info({ id: entry.id, lease }, 'an agent from before the restart adopts its job back');
+      this.take(entry, lease, undefined);
+      return true;
+    }
+    return false;
+  }
+
+  private take(entry: JobEntry, lease: string, agentId: string | undefined): void {
+    entry.gen++;
+    entry.state = IN_PROGRESS;
+    entry.lease = lease;
+    entry.agentId = agentId;
+    entry.heartbeatAt = this.now();
+    this.inProgress.add(entry);
+  }
+
+  private requeue(entry: JobEntry): void {
+    this.inProgress.delete(entry);
+    entry.lease = undefined;
+    entry.agentId = undefined;
+    this.pushQueue(entry);
+  }
+
+  private pushQueue(entry: JobEntry): void {
+    entry.state = QUEUED;
+    entry.gen++;
+    this.queues.get(entry.type)!.push({ entry, gen: entry.gen });
+  }
+
+  private checkTimeouts(): void {
+    const now = this.now();
+    for (const entry of this.inProgress) {
+      if (entry.settling || now - entry.heartbeatAt <= this.jobTimeoutMs) continue;
+      entry.attempts++;
+      if (entry.attempts < this.maxAttempts) {
+        this.log.warn({ id: entry.id, agent: entry.agentId, attempts: entry.attempts }, 'proving job timed out; back to the queue');
+        this.requeue(entry);
+      } else {
+        this.log.warn({ id: entry.id, attempts: entry.attempts }, 'proving job timed out too often; rejecting it');
+        entry.settling = true;
+        this.track(this.settle(entry, undefined, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
+          this.log.error({ id: entry.id, err }, 'could not store a rejection; back to the queue');
+          if (entry.state === IN_PROGRESS) this.requeue(entry);
+        });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private index(entry: JobEntry): void {
+    this.jobs.set(entry.id, entry);
+    let set = this.byEpoch.get(entry.epoch);
+    if (!set) this.byEpoch.set(entry.epoch, (set = new Set()));
+    set.add(entry);
+  }
+
+  private unindex(entry: JobEntry): void {
+    if (this.jobs.get(entry.id) === entry) this.jobs.delete(entry.id);
+    this.inProgress.delete(entry);
+    entry.gen++; // stale in the heap
+    entry.lease = undefined;
+    const set = this.byEpoch.get(entry.epoch);
+    if (set) {
+      set.delete(entry);
+      if (set.size === 0) this.byEpoch.delete(entry.epoch);
+    }
+  }
+
+  private notify(id: string): void {
+    const set = this.listeners.get(id);
+    if (!set) return;
+    for (const wake of [...set]) wake();
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    promise.then(
+      () => this.inflight.delete(promise),
+      () => this.inflight.delete(promise),
+    );
+    return promise;
+  }
+
+  private assertRunning(): void {
+    if (!this.started) throw new ProvingBrokerError('the proving broker has not been started');
+    if (this.stopped) throw new ProvingBrokerError('the proving broker is stopping');
+  }
+}

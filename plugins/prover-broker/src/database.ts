@@ -1,0 +1,69 @@
+/**
+ * The broker's persistence, behind one interface with a memory and an LMDB implementation. Writes
+ * resolve once durable; reads are synchronous (the LMDB one reads the memory map directly).
+ */
+import type { ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import type { PayloadRef } from './proof-store.js';
+
+export interface StoredJob {
+  id: string;
+  type: ProvingJobType;
+  epoch: number;
+  /** Enqueue order, for FIFO within equal priority, kept across restarts. */
+  seq: number;
+  inputs: PayloadRef;
+}
+
+export type StoredResult = { status: 'fulfilled'; value: PayloadRef } | { status: 'rejected'; reason: string };
+
+export interface ProvingBrokerDatabase {
+  addJob(job: StoredJob): Promise<void>;
+  setResult(id: string, result: StoredResult): Promise<void>;
+  getJob(id: string): StoredJob | undefined;
+  getResult(id: string): StoredResult | undefined;
+  /** Removes jobs and their results. */
+  deleteJobs(ids: readonly string[]): Promise<void>;
+  /** Every stored job with its result, for the broker's start. */
+  entries(): Iterable<{ job: StoredJob; result: StoredResult | undefined }>;
+  close(): Promise<void>;
+}
+
+/** Nothing survives the process: for tests and throwaway brokers. */
+export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
+  private readonly jobs = new Map<string, StoredJob>();
+  private readonly results = new Map<string, StoredResult>();
+
+  addJob(job: StoredJob): Promise<void> {
+    this.jobs.set(job.id, job);
+    return Promise.resolve();
+  }
+
+  setResult(id: string, result: StoredResult): Promise<void> {
+    if (this.jobs.has(id)) this.results.set(id, result);
+    return Promise.resolve();
+  }
+
+  getJob(id: string): StoredJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  getResult(id: string): StoredResult | undefined {
+    return this.results.get(id);
+  }
+
+  deleteJobs(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      this.jobs.delete(id);
+      this.results.delete(id);
+    }
+    return Promise.resolve();
+  }
+
+  *entries(): Iterable<{ job: StoredJob; result: StoredResult | undefined }> {
+    for (const job of this.jobs.values()) yield { job, result: this.results.get(job.id) };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,109 @@
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
+import type { PayloadRef } from './proof-store.js';
+
+export interface LmdbBrokerDatabaseOptions {
+  /** Directory of the LMDB environment. */
+  path: string;
+  /** Largest size of the database, in bytes (default 16 GiB; space is only used as needed). */
+  mapSize?: number;
+  /**
+   * When writes are acknowledged: 'flushed' (default) waits until the commit is fsynced to disk;
+   * 'committed' only until it is committed (survives a process crash, not a power loss).
+   */
+  durability?: 'flushed' | 'committed';
+}
+
+// Records are msgpack arrays (compact, no field names):
+//   jobs:    id -> [version, type, epoch, seq, inputs]
+//   results: id -> [version, 1, value] | [version, 0, reason]
+const VERSION = 1;
+type JobRecord = [number, string, number, number, PayloadRef];
+type ResultRecord = [number, 1, PayloadRef] | [number, 0, string];
+
+/**
+ * LMDB through lmdb-js: writes issued in the same event-loop turn share one transaction (lmdb-js
+ * batches them), so many concurrent enqueues and reports cost one commit and one fsync.
+ */
+export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
+  private readonly root: RootDatabase;
+  private readonly jobs: Database<JobRecord, string>;
+  private readonly results: Database<ResultRecord, string>;
+  private readonly waitForFlush: boolean;
+
+  constructor(options: LmdbBrokerDatabaseOptions) {
+    this.root = open({
+      path: options.path,
+      mapSize: options.mapSize ?? 16 * 2 ** 30,
+      compression: false,
+      // commits are fsynced after the write lock is released; we wait for that flush ourselves
+      overlappingSync: true,
+      maxDbs: 4,
+    });
+    this.jobs = this.root.openDB<JobRecord, string>({ name: 'jobs' });
+    this.results = this.root.openDB<ResultRecord, string>({ name: 'results' });
+    this.waitForFlush = (options.durability ?? 'flushed') === 'flushed';
+  }
+
+  private async durable(write: Promise<boolean>): Promise<void> {
+    await write;
+    if (this.waitForFlush) await this.root.flushed;
+  }
+
+  addJob(job: StoredJob): Promise<void> {
+    return this.durable(this.jobs.put(job.id, [VERSION, job.type, job.epoch, job.seq, job.inputs]));
+  }
+
+  setResult(id: string, result: StoredResult): Promise<void> {
+    const record: ResultRecord = result.status === 'fulfilled' ? [VERSION, 1, result.value] : [VERSION, 0, result.reason];
+    return this.durable(this.results.put(id, record));
+  }
+
+  getJob(id: string): StoredJob | undefined {
+    const record = this.jobs.get(id);
+    return record ? toJob(id, record) : undefined;
+  }
+
+  getResult(id: string): StoredResult | undefined {
+    const record = this.results.get(id);
+    return record ? toResult(record) : undefined;
+  }
+
+  async deleteJobs(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const writes: Promise<boolean>[] = [];
+    for (const id of ids) {
+      writes.push(this.jobs.remove(id), this.results.remove(id));
+    }
+    await Promise.all(writes);
+    if (this.waitForFlush) await this.root.flushed;
+  }
+
+  *entries(): Iterable<{ job: StoredJob; result: StoredResult | undefined }> {
+    for (const { key, value } of this.jobs.getRange()) {
+      const job = toJob(key, value);
+      if (!job) continue;
+      yield { job, result: this.getResult(key) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
+
+function toJob(id: string, record: JobRecord): StoredJob | undefined {
+  const [, type, epoch, seq, inputs] = record;
+  if (!isProvingJobType(type)) return undefined;
+  return { id, type: type as ProvingJobType, epoch, seq, inputs: normalizeRef(inputs) };
+}
+
+function toResult(record: ResultRecord): StoredResult {
+  return record[1] === 1 ? { status: 'fulfilled', value: normalizeRef(record[2]) } : { status: 'rejected', reason: record[2] };
+}
+
+function normalizeRef(ref: PayloadRef): PayloadRef {
+  // msgpack may hand back Buffers over a shared read buffer: copy into a plain Uint8Array
+  return typeof ref === 'string' ? ref : new Uint8Array(ref);
+}
