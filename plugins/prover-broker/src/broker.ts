@@ -201,8 +201,12 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   // ---------------------------------------------------------------- producer
 
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
-    this.assertRunning();
-    this.checkJob(job);
+    try {
+      this.assertRunning();
+      this.checkJob(job);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const existing = this.jobs.get(job.id);
     if (existing) return this.statusOf(existing);
     const pending = this.pendingEnqueues.get(job.id);
