@@ -18,6 +18,7 @@ export const PROVING_JOB_TYPES = CIRCUIT_NAMES.filter((n): n is ProvingJobType =
  */
 export const PROVING_JOB_RANK: Readonly<Record<ProvingJobType, number>> = {
   root: 0,
+  'root-single': 0,
   'block-merge': 1,
   'block-root': 2,
   merge: 3,
