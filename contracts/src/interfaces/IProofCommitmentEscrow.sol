@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.27;
+
+interface IProofCommitmentEscrow {
+  error NotRollup(address caller);
+  error NotOwner(address caller);
+  error RollupAlreadySet();
+  error ZeroAddress();
+  error ZeroAmount();
+  error InsufficientDeposit(address prover, uint256 available, uint256 required);
+  error NoWithdrawalRequested(address prover);
+  error WithdrawalNotReady(uint256 executableAt, uint256 now_);
+  error InsufficientStake(uint256 staked, uint256 required);
+
+  event Deposited(address indexed prover, uint256 amount);
+  event WithdrawStarted(address indexed prover, uint256 amount, uint256 executableAt);
+  event WithdrawExecuted(address indexed prover, uint256 amount);
+  event BondStaked(address indexed prover, uint256 amount);
+  event BondUnstaked(address indexed prover, uint256 amount);
+  event BondSlashed(address indexed prover, uint256 amount, address recipient);
+
+  function deposit(uint256 amount) external;
+  function startWithdraw(uint256 amount) external;
+  function executeWithdraw() external;
+  function stakeBond(address prover, uint256 amount) external;
+  function unstakeBond(address prover, uint256 amount) external;
+  function slashBond(address prover, uint256 amount, address recipient) external;
+  function deposits(address prover) external view returns (uint256);
+  function staked(address prover) external view returns (uint256);
+}
