@@ -1,0 +1,33 @@
+import { Command } from '@oclif/core';
+import { resolveConfig, type ResolvedConfig } from '@quetzal/kernel/config';
+import type { PluginDeclaration } from '@quetzal/kernel/plugin';
+import { Redactor } from '@quetzal/kernel/redaction';
+import { discoverPlugins } from './discover.js';
+import { checkUnknownFlags, enabledRoles, optionFlagValues, pluginFlags } from './flags.js';
+
+export interface Configured {
+  plugins: PluginDeclaration[];
+  roles: Set<string>;
+  config: ResolvedConfig;
+  redactor: Redactor;
+}
+
+/**
+ * A command that takes every plugin's flags (`start`, `config show`): it discovers the plugins,
+ * parses the flags they declare, and resolves the effective configuration.
+ */
+export abstract class ConfiguredCommand extends Command {
+  protected async configure(): Promise<Configured> {
+    const plugins = await discoverPlugins(this.config);
+    const flags = pluginFlags(plugins);
+    checkUnknownFlags(this.argv, flags, ['help']);
+    const { flags: parsed } = await this.parse({ flags, strict: true, args: {} }, this.argv);
+    const config = resolveConfig(plugins, { flags: optionFlagValues(plugins, parsed), env: process.env });
+    const redactor = new Redactor();
+    for (const plugin of plugins) {
+      const section = (plugin.unprefixed ? config.core : config[plugin.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())]) as Record<string, unknown>;
+      for (const [opt, def] of Object.entries(plugin.options ?? {})) if (def.secret) redactor.addSecretValue(section?.[opt] as string | undefined);
+    }
+    return { plugins, roles: enabledRoles(plugins, parsed), config, redactor };
+  }
+}

@@ -1,0 +1,46 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { option, type OptionValues } from './options.js';
+import { definePlugin } from './plugin.js';
+
+const coreOptions = {
+  port: option.int({ description: 'Port of the HTTP server (JSON-RPC on POST /, /metrics, /health, /ready); 0 picks a free port', env: 'QUETZAL_PORT', default: 8080, min: 0, max: 65535 }),
+  host: option.string({ description: 'Address the HTTP server binds; use 0.0.0.0 to serve agents on other machines', env: 'QUETZAL_HOST', default: '127.0.0.1' }),
+  dataDir: option.string({ description: 'Directory for every persistent store (world state, broker, archiver, CRS cache)', env: 'QUETZAL_DATA_DIR', default: join(homedir(), '.quetzal') }),
+  network: option.string({ description: 'Network preset to start from (config/<network>.json)', env: 'QUETZAL_NETWORK', default: 'local' }),
+  config: option.string({ description: 'JSON config file; flags and env override it, it overrides the network preset', env: 'QUETZAL_CONFIG' }),
+  logLevel: option.string({ description: 'Log levels: a default, then level:module,module groups, e.g. "info;debug:prover-broker"', env: 'LOG_LEVEL', default: 'info' }),
+  stopTimeoutMs: option.int({ description: 'How long the plugins get to stop on SIGINT/SIGTERM before the process exits anyway', env: 'QUETZAL_STOP_TIMEOUT_MS', default: 10_000, min: 100 }),
+};
+export type CoreConfig = OptionValues<typeof coreOptions>;
+
+/** Global options: `--port`, `--data-dir`, ... (no prefix). */
+export const corePlugin = definePlugin({
+  name: 'core',
+  description: 'Process-wide options',
+  unprefixed: true,
+  options: coreOptions,
+});
+
+/** Where L1 is: shared by every role that reads or writes it. */
+export const l1Plugin = definePlugin({
+  name: 'l1',
+  description: 'L1 (Ethereum) connection',
+  options: {
+    rpcUrls: option.list({ description: 'L1 JSON-RPC URLs, comma-separated (the first is used; others are fallbacks)', env: 'L1_RPC_URLS', aliases: ['l1-rpc-urls'] }),
+    chainId: option.int({ description: 'L1 chain id', env: 'L1_CHAIN_ID', default: 31337, min: 1 }),
+    deployment: option.string({ description: 'Deployment file written by `quetzal l1 deploy` (contract addresses)', env: 'L1_DEPLOYMENT' }),
+  },
+});
+
+/** Peer-to-peer settings, accepted under Aztec's spellings; Quetzal does not gossip yet, quotes go over JSON-RPC. */
+export const p2pPlugin = definePlugin({
+  name: 'p2p',
+  description: 'Peer-to-peer (not used yet: quotes and txs travel over JSON-RPC)',
+  options: {
+    ip: option.string({ description: 'Public address of this node for peers', env: 'P2P_IP', aliases: ['p2p.p2pIp'] }),
+    port: option.int({ description: 'Peer-to-peer port', env: 'P2P_PORT', default: 40400, min: 1, max: 65535 }),
+  },
+});
+
+export const KERNEL_PLUGINS = [corePlugin, l1Plugin, p2pPlugin];

@@ -1,0 +1,203 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { Registry } from 'prom-client';
+import type { CoreConfig } from './core-plugins.js';
+import { configKey, providedTokens, type ActivationMode, type PluginContext, type PluginDeclaration, type RunningPlugin } from './plugin.js';
+import type { ResolvedConfig } from './config.js';
+import type { Logger } from './logging.js';
+import { JsonRpcServer } from './jsonrpc/server.js';
+import { HttpServer } from './http-server.js';
+import { tokenHint, tokenName, type Token } from './tokens.js';
+import type { Redactor } from './redaction.js';
+import { KernelTokens } from './kernel-tokens.js';
+
+export class KernelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelError';
+  }
+}
+
+export interface PlannedPlugin {
+  plugin: PluginDeclaration;
+  mode: ActivationMode;
+}
+
+/**
+ * Decides which plugins run and in which order: the enabled roles, the roles in client mode, and
+ * every non-role plugin that provides something they require (transitively), ordered so that each
+ * plugin starts after the providers of its requirements. Fails with the operator's fix when a
+ * requirement has no provider.
+ */
+export function planPlugins(plugins: PluginDeclaration[], roles: ReadonlySet<string>, config: ResolvedConfig): PlannedPlugin[] {
+  const unknownRoles = [...roles].filter((r) => !plugins.some((p) => p.role && p.name === r));
+  if (unknownRoles.length) throw new KernelError(`unknown role(s): ${unknownRoles.map((r) => `--${r}`).join(', ')}`);
+
+  const active = new Map<string, ActivationMode>();
+  for (const p of plugins) {
+    if (!p.role) continue;
+    if (roles.has(p.name)) active.set(p.name, 'role');
+    else if (p.clientMode?.(config[configKey(p)] as never)) active.set(p.name, 'client');
+  }
+  const providersOf = (token: symbol, among: (p: PluginDeclaration) => boolean) =>
+    plugins.filter((p) => among(p) && providedTokens(p, config[configKey(p)]).includes(token as Token<unknown>));
+
+  // Pull in non-role providers until every requirement is met.
+  const pending = [...active.keys()];
+  while (pending.length) {
+    const name = pending.pop();
+    const plugin = plugins.find((p) => p.name === name)!;
+    for (const token of plugin.requires ?? []) {
+      if (providersOf(token, (p) => active.has(p.name)).length) continue;
+      const candidate = providersOf(token, (p) => !p.role)[0];
+      if (!candidate) {
+        const hint = tokenHint(token);
+        throw new KernelError(`--${plugin.name} requires ${tokenName(token)}, which nothing running provides${hint ? `: ${hint}` : ''}`);
+      }
+      active.set(candidate.name, 'dependency');
+      pending.push(candidate.name);
+    }
+  }
+
+  // Topological order over "requires a token that p provides".
+  const ordered: PlannedPlugin[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (plugin: PluginDeclaration, path: string[]) => {
+    if (state.get(plugin.name) === 'done') return;
+    if (state.get(plugin.name) === 'visiting') throw new KernelError(`plugins require each other in a cycle: ${[...path, plugin.name].join(' -> ')}`);
+    state.set(plugin.name, 'visiting');
+    for (const token of plugin.requires ?? []) for (const dep of providersOf(token, (p) => active.has(p.name))) if (dep !== plugin) visit(dep, [...path, plugin.name]);
+    state.set(plugin.name, 'done');
+    ordered.push({ plugin, mode: active.get(plugin.name)! });
+  };
+  for (const p of plugins) if (active.has(p.name)) visit(p, []);
+  return ordered;
+}
+
+export interface KernelOptions {
+  plugins: PluginDeclaration[];
+  roles: ReadonlySet<string>;
+  config: ResolvedConfig;
+  logging: { root: Logger; forModule(module: string): Logger };
+  metrics: Registry;
+  redactor: Redactor;
+}
+
+interface Started {
+  plugin: PluginDeclaration;
+  running: RunningPlugin | undefined;
+}
+
+/**
+ * One process's runtime: a tsyringe container, the HTTP server, and the started plugins. `start`
+ * brings them up in dependency order; `stop` takes them down in reverse within the stop limit.
+ */
+export class Kernel {
+  readonly container: DependencyContainer = rootContainer.createChildContainer();
+  readonly rpc: JsonRpcServer;
+  readonly http: HttpServer;
+  readonly plan: PlannedPlugin[];
+  private readonly started: Started[] = [];
+  private readonly abort = new AbortController();
+  private readonly logger: Logger;
+  private startupDone = false;
+  private stopping: Promise<boolean> | undefined;
+  port = 0;
+
+  constructor(private readonly options: KernelOptions) {
+    this.logger = options.logging.forModule('kernel');
+    this.plan = planPlugins(options.plugins, options.roles, options.config);
+    this.rpc = new JsonRpcServer({ maxBodyBytes: 64 * 1024 * 1024, logger: options.logging.forModule('rpc') });
+    this.http = new HttpServer({
+      port: this.core.port,
+      host: this.core.host,
+      metrics: options.metrics,
+      rpc: this.rpc,
+      logger: options.logging.forModule('http'),
+      isReady: () => this.isReady(),
+    });
+    this.container.registerInstance(KernelTokens.Metrics, options.metrics);
+    this.container.registerInstance(KernelTokens.Rpc, this.rpc);
+    this.container.registerInstance(KernelTokens.Config, options.config);
+    this.container.registerInstance(KernelTokens.Logging, options.logging);
+  }
+
+  get core(): CoreConfig {
+    return this.options.config.core as CoreConfig;
+  }
+
+  isReady(): boolean {
+    return this.startupDone && !this.stopping && this.started.every((s) => s.running?.isReady?.() ?? true);
+  }
+
+  async start(): Promise<void> {
+    this.port = await this.http.listen();
+    try {
+      for (const { plugin, mode } of this.plan) await this.startPlugin(plugin, mode);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.startupDone = true;
+    this.logger.info({ port: this.port, plugins: this.plan.map((p) => `${p.plugin.name}(${p.mode})`) }, 'started');
+  }
+
+  /** Stops every plugin in reverse order; resolves false when the stop limit ran out. */
+  stop(): Promise<boolean> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async startPlugin(plugin: PluginDeclaration, mode: ActivationMode): Promise<void> {
+    const logger = this.options.logging.forModule(plugin.name);
+    const ctx: PluginContext<unknown> = {
+      mode,
+      config: this.options.config[configKey(plugin)],
+      core: this.core,
+      allConfig: this.options.config,
+      logger,
+      loggerFor: (module) => this.options.logging.forModule(module),
+      metrics: this.options.metrics,
+      rpc: this.rpc,
+      container: this.container,
+      redactor: this.options.redactor,
+      resolve: <T>(token: Token<T>) => {
+        if (!this.container.isRegistered(token)) throw new KernelError(`${plugin.name} resolved ${tokenName(token)} without declaring it in requires`);
+        return this.container.resolve<T>(token);
+      },
+      provide: (token, value) => void this.container.registerInstance(token, value),
+      dataDir: join(this.core.dataDir, plugin.name),
+      signal: this.abort.signal,
+    };
+    logger.debug({ mode }, 'starting');
+    const running = (await plugin.start?.(ctx)) ?? undefined;
+    this.started.push({ plugin, running });
+    const missing = providedTokens(plugin, ctx.config).filter((t) => !this.container.isRegistered(t));
+    if (missing.length) throw new KernelError(`plugin ${plugin.name} declares that it provides ${missing.map(tokenName).join(', ')} but did not provide it`);
+    logger.info({ mode }, 'started');
+  }
+
+  private async stopAll(): Promise<boolean> {
+    this.abort.abort(new Error('the process is stopping'));
+    const limit = this.core.stopTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limit)));
+    const stopping = (async () => {
+      for (const { plugin, running } of [...this.started].reverse()) {
+        try {
+          await running?.stop?.();
+          this.options.logging.forModule(plugin.name).info('stopped');
+        } catch (err) {
+          this.logger.error({ err, plugin: plugin.name }, 'plugin failed to stop cleanly');
+        }
+      }
+      await this.http.close();
+      return true as const;
+    })();
+    const finished = await Promise.race([stopping, timedOut]);
+    clearTimeout(timer);
+    if (!finished) this.logger.error({ stopTimeoutMs: limit }, 'plugins did not stop within the stop limit');
+    return finished;
+  }
+}

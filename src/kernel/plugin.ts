@@ -1,0 +1,77 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Registry } from 'prom-client';
+import type { Logger } from './logging.js';
+import type { JsonRpcServer } from './jsonrpc/server.js';
+import type { OptionDefs, OptionValues } from './options.js';
+import type { Token } from './tokens.js';
+import type { CoreConfig } from './core-plugins.js';
+import type { Redactor } from './redaction.js';
+
+/**
+ * How a plugin came to run:
+ * - `role`: its role flag is on (`--archiver`);
+ * - `client`: its role is off but its config points at a remote instance (`--archiver.url`), so it
+ *   provides the same tokens through a JSON-RPC client;
+ * - `dependency`: it has no role and runs because an active plugin requires what it provides.
+ */
+export type ActivationMode = 'role' | 'client' | 'dependency';
+
+/** What a plugin declares: a plain object, read by the kernel and the CLI. */
+export interface PluginDeclaration<O extends OptionDefs = OptionDefs> {
+  /** kebab-case; the role flag and the prefix of every option flag (`--prover-agent.count`). */
+  name: string;
+  description: string;
+  /** Present when the plugin is a role that the operator switches on with `--<name>`. */
+  role?: { description: string };
+  /** Options without the `<name>.` prefix (only the kernel's core group uses this). */
+  unprefixed?: boolean;
+  options?: O;
+  /** Tokens this plugin puts in the container when it runs (a function when that depends on its config). */
+  provides?: Token<unknown>[] | ((config: OptionValues<O>) => Token<unknown>[]);
+  /** Tokens it needs; the kernel starts their providers first. */
+  requires?: Token<unknown>[];
+  /** For a role: whether its config selects client mode when the role itself is off. */
+  clientMode?: (config: OptionValues<O>) => boolean;
+  start?: (ctx: PluginContext<OptionValues<O>>) => Promise<RunningPlugin | void>;
+}
+
+export interface RunningPlugin {
+  stop?(): Promise<void>;
+  /** Reported by /ready; a plugin without it is ready once started. */
+  isReady?(): boolean;
+}
+
+export interface PluginContext<C = unknown> {
+  mode: ActivationMode;
+  config: C;
+  core: CoreConfig;
+  /** Every plugin's resolved config, by config key (`proverAgent`, `l1`, ...). */
+  allConfig: Record<string, unknown>;
+  logger: Logger;
+  /** Loggers for sub-modules (`archiver:sync`), with their own levels. */
+  loggerFor(module: string): Logger;
+  metrics: Registry;
+  rpc: JsonRpcServer;
+  container: DependencyContainer;
+  redactor: Redactor;
+  resolve<T>(token: Token<T>): T;
+  provide<T>(token: Token<T>, value: T): void;
+  /** This plugin's own directory under the data directory (created on demand by the plugin). */
+  dataDir: string;
+  /** Aborted when the process starts stopping. */
+  signal: AbortSignal;
+}
+
+/** Identity helper that keeps the option types of a declaration. */
+export function definePlugin<O extends OptionDefs>(declaration: PluginDeclaration<O>): PluginDeclaration<O> {
+  return declaration;
+}
+
+export function providedTokens(plugin: PluginDeclaration, config: unknown): Token<unknown>[] {
+  return typeof plugin.provides === 'function' ? plugin.provides(config as never) : plugin.provides ?? [];
+}
+
+/** The key of a plugin's section in config files and `config show`. */
+export function configKey(plugin: Pick<PluginDeclaration, 'name'>): string {
+  return plugin.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
