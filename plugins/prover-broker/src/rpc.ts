@@ -1,0 +1,174 @@
+/**
+ * The broker over JSON-RPC (namespace `proverBroker`, methods `proverBroker_<name>`), and a client
+ * that implements the same ProvingJobProducer / ProvingJobConsumer interfaces as the broker, so a
+ * remote role and a co-located one cannot tell the difference.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createJsonRpcClient, type JsonRpcClientOptions } from '@quetzal/kernel/jsonrpc/client';
+import { RpcError, RpcErrorCode } from '@quetzal/kernel/jsonrpc/errors';
+import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
+import type { RpcHandlers } from '@quetzal/kernel/jsonrpc/schema';
+import type { Logger } from '@quetzal/kernel/logging';
+import {
+  PROVING_BROKER_RPC_NAMESPACE,
+  ProvingBrokerSchema,
+  ProvingJobConsumerSchema,
+  ProvingJobProducerSchema,
+  type ProvingJob,
+  type ProvingJobConsumer,
+  type ProvingJobFilter,
+  type ProvingJobId,
+  type ProvingJobLease,
+  type ProvingJobProducer,
+  type ProvingJobReportOutcome,
+  type ProvingJobStatus,
+} from '@quetzal/protocol/proving-jobs';
+import { ProvingBrokerError } from './broker.js';
+
+/** Default request body limit: inputs and proofs travel hex-encoded (twice their size). */
+export const DEFAULT_BROKER_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+type Broker = ProvingJobProducer & ProvingJobConsumer;
+
+/** Registers the broker's methods on a JSON-RPC server (the kernel's, or one of your own). */
+export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker): void {
+  const wrap =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        if (err instanceof ProvingBrokerError) throw new RpcError(RpcErrorCode.ApplicationError, err.message);
+        throw err;
+      }
+    };
+  const handlers: RpcHandlers<typeof ProvingBrokerSchema> = {
+    enqueueProvingJob: wrap((job: ProvingJob) => broker.enqueueProvingJob(job)),
+    getProvingJobStatus: wrap((id: ProvingJobId) => broker.getProvingJobStatus(id)),
+    cancelProvingJob: wrap((id: ProvingJobId) => broker.cancelProvingJob(id)),
+    waitForProvingJobs: wrap((ids: ProvingJobId[], timeoutMs: number) => broker.waitForProvingJobs(ids, timeoutMs)),
+    cleanupEpochsBefore: wrap((epoch: number) => broker.cleanupEpochsBefore(epoch)),
+    getProvingJob: wrap(async (filter?: ProvingJobFilter | null) => (await broker.getProvingJob(filter ?? undefined)) ?? null),
+    reportProvingJobProgress: wrap((id: ProvingJobId, lease: string) => broker.reportProvingJobProgress(id, lease)),
+    reportProvingJobSuccess: wrap((id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null) =>
+      broker.reportProvingJobSuccess(id, lease, result, next ?? undefined),
+    ),
+    reportProvingJobError: wrap((id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter | null) =>
+      broker.reportProvingJobError(id, lease, reason, retry, next ?? undefined),
+    ),
+  };
+  server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerSchema, handlers);
+}
+
+export interface ProvingBrokerClientOptions {
+  authToken?: string;
+  /** Per-call time limit (default 30 s; long polls get their own window on top). */
+  timeoutMs?: number;
+  /** Transport retries of idempotent calls (default 2). Agent-side calls are never retried here. */
+  retries?: number;
+}
+
+/** The broker seen through JSON-RPC over HTTP. */
+export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsumer {
+  private readonly producer;
+  private readonly consumer;
+  private readonly longPoll;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly url: string,
+    options: ProvingBrokerClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const base: JsonRpcClientOptions = { authToken: options.authToken, timeoutMs: this.timeoutMs };
+    this.producer = createJsonRpcClient(url, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { ...base, retries: options.retries ?? 2 });
+    // getProvingJob hands out a lease: a blind retry could orphan a job until its timeout; the agent retries itself
+    this.consumer = createJsonRpcClient(url, PROVING_BROKER_RPC_NAMESPACE, ProvingJobConsumerSchema, { ...base, retries: 0 });
+    this.longPoll = (timeoutMs: number) =>
+      createJsonRpcClient(url, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { ...base, timeoutMs: this.timeoutMs + timeoutMs, retries: 0 });
+  }
+
+  enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
+    return this.producer.enqueueProvingJob(job);
+  }
+
+  getProvingJobStatus(id: ProvingJobId): Promise<ProvingJobStatus> {
+    return this.producer.getProvingJobStatus(id);
+  }
+
+  cancelProvingJob(id: ProvingJobId): Promise<boolean> {
+    return this.producer.cancelProvingJob(id);
+  }
+
+  waitForProvingJobs(ids: ProvingJobId[], timeoutMs: number): Promise<ProvingJobId[]> {
+    return this.longPoll(timeoutMs).waitForProvingJobs(ids, timeoutMs);
+  }
+
+  cleanupEpochsBefore(epoch: number): Promise<number> {
+    return this.producer.cleanupEpochsBefore(epoch);
+  }
+
+  async getProvingJob(filter?: ProvingJobFilter): Promise<ProvingJobLease | undefined> {
+    return (await this.consumer.getProvingJob(filter ?? {})) ?? undefined;
+  }
+
+  reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
+    return this.consumer.reportProvingJobProgress(id, lease);
+  }
+
+  reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome> {
+    return this.consumer.reportProvingJobSuccess(id, lease, result, next ?? null);
+  }
+
+  reportProvingJobError(id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome> {
+    return this.consumer.reportProvingJobError(id, lease, reason, retry, next ?? null);
+  }
+}
+
+export interface ProvingBrokerServerOptions {
+  broker: Broker;
+  logger: Logger;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  authToken?: string;
+  maxBodyBytes?: number;
+}
+
+/**
+ * A standalone HTTP server carrying only the broker's JSON-RPC (for tests, benchmarks and entry
+ * scripts; under `quetzal start` the kernel's HTTP server carries it with the other namespaces).
+ */
+export async function startProvingBrokerServer(options: ProvingBrokerServerOptions): Promise<{ url: string; port: number; rpc: JsonRpcServer; close(): Promise<void> }> {
+  const rpc = new JsonRpcServer({ maxBodyBytes: options.maxBodyBytes ?? DEFAULT_BROKER_MAX_BODY_BYTES, authToken: options.authToken, logger: options.logger });
+  registerProvingBrokerRpc(rpc, options.broker);
+  const server: Server = createServer((req, res) => {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end('{"error":"POST JSON-RPC 2.0 requests"}');
+      return;
+    }
+    rpc.handleHttp(req, res).catch((err) => {
+      options.logger.error({ err }, 'JSON-RPC request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    rpc,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
