@@ -11,6 +11,10 @@ export const CIRCUIT_NAMES = [
   'block-root',
   'block-merge',
   'root',
+  // Padding / single-child variants (appended, so the indices above are unchanged):
+  // `root-single` is the root over ONE block-level proof (an epoch of one block, or one whose
+  // blocks all sit under a single block-merge); `root` takes two.
+  'root-single',
 ] as const;
 
 export type CircuitName = (typeof CIRCUIT_NAMES)[number];

@@ -28,3 +28,22 @@ export const HEADER_LENGTH = 2 + 4 + 8 + 6 + 1;
 export const ROOT_PUBLIC_INPUTS_LENGTH = 2 + MAX_BLOCKS_PER_EPOCH + 2 * MAX_BLOCKS_PER_EPOCH + 1 + 4;
 
 export const MAX_BASIS_POINTS = 10_000;
+
+// --- Circuits (appended by the circuits engineer; mirrored in circuits/lib/src/constants.nr) ---
+/** ZK UltraHonk proof length in fields, bb 5.0.0, target noir-recursive. */
+export const PROOF_LENGTH = 458;
+/** Verification key length in fields, bb 5.0.0, target noir-recursive. */
+export const VK_LENGTH = 115;
+/** bb's PROOF_TYPE for ZK UltraHonk, the constant `std::verify_proof_with_type` takes. */
+export const PROOF_TYPE_HONK_ZK = 6;
+/** Note hashes of one tx are appended as one aligned subtree of MAX_NOTE_HASHES_PER_TX leaves. */
+export const NOTE_HASH_SUBTREE_HEIGHT = 2;
+export const NOTE_HASH_SUBTREE_SIBLING_PATH_LENGTH = NOTE_HASH_TREE_HEIGHT - NOTE_HASH_SUBTREE_HEIGHT;
+export const L1_TO_L2_MSG_SUBTREE_SIBLING_PATH_LENGTH = L1_TO_L2_MSG_TREE_HEIGHT - L1_TO_L2_MSG_SUBTREE_HEIGHT;
+/** Flattened public output lengths of the circuits. */
+export const TX_PUBLIC_OUTPUTS_LENGTH = 4 + MAX_NOTE_HASHES_PER_TX + MAX_NULLIFIERS_PER_TX + MAX_L2_TO_L1_MSGS_PER_TX;
+export const PARITY_OUTPUTS_LENGTH = 3;
+export const TX_ROLLUP_OUTPUTS_LENGTH = 25;
+export const BLOCK_ROLLUP_OUTPUTS_LENGTH = 4 + 4 * MAX_BLOCKS_PER_EPOCH + 5;
+/** The largest circuit size (gates) the CRS supports: 2^21. */
+export const MAX_CIRCUIT_GATES = 2 ** 21;

@@ -1,0 +1,49 @@
+// The `simulated` CircuitProver: ACVM witness generation for every circuit (so every constraint
+// the ACVM checks is checked: assertions, range checks, hashes; NOT the recursive verification of
+// child proofs, which only bb checks) and a placeholder proof of the right length. The VK tree
+// holds deterministic placeholder VK hashes (`VkTree.simulated()`); L1 uses the MockVerifier.
+import type { CircuitName } from '@quetzal/protocol/circuit-names';
+import type { CircuitProofResult, ProveOptions, VerificationKeyData } from '@quetzal/protocol/circuit-prover';
+import { PROOF_LENGTH, VK_LENGTH } from '@quetzal/protocol/constants';
+import type { CircuitArtifact } from '@quetzal/protocol/circuits/artifacts';
+import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
+import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { BaseCircuitProver } from './base-prover.js';
+import { WitnessGenerator } from './witness.js';
+
+/** The placeholder proof: PROOF_LENGTH zero fields. */
+export function placeholderProof(): bigint[] {
+  return Array<bigint>(PROOF_LENGTH).fill(0n);
+}
+
+export interface SimulatedCircuitProverOptions {
+  /** Artifact loader (default: build/circuits). */
+  loadArtifact?: (name: CircuitName) => CircuitArtifact;
+  /** The VK tree (default: the simulated placeholder tree). */
+  vkTree?: VkTree;
+}
+
+export class SimulatedCircuitProver extends BaseCircuitProver {
+  readonly kind = 'simulated';
+  private readonly witnesses: WitnessGenerator;
+  private readonly vkTree: VkTree;
+
+  constructor(options: SimulatedCircuitProverOptions = {}) {
+    super();
+    this.witnesses = new WitnessGenerator(options.loadArtifact);
+    this.vkTree = options.vkTree ?? VkTree.simulated();
+  }
+
+  async getVkTree(): Promise<VkTree> {
+    return this.vkTree;
+  }
+
+  async getVerificationKey(circuit: CircuitName): Promise<VerificationKeyData> {
+    return { fields: Array<bigint>(VK_LENGTH).fill(0n), hash: this.vkTree.vkHash(circuit) };
+  }
+
+  async prove<C extends CircuitName>(circuit: C, inputs: CircuitInputs<C>, options: ProveOptions = {}): Promise<CircuitProofResult<C>> {
+    const { publicOutputs, publicInputs } = await this.witnesses.execute(circuit, inputs, options.signal);
+    return { circuit, publicOutputs, publicInputs, proof: placeholderProof(), vk: await this.getVerificationKey(circuit) };
+  }
+}
