@@ -1,4 +1,4 @@
-import type { Config } from '@oclif/core';
+import type { Interfaces } from '@oclif/core';
 import { KERNEL_PLUGINS } from '@quetzal/kernel/core-plugins';
 import type { PluginDeclaration } from '@quetzal/kernel/plugin';
 
@@ -15,7 +15,7 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  * The Quetzal plugins of this installation: the kernel's own, then those of every oclif plugin
  * (bundled roles, and third-party ones added with `quetzal plugins install|link`).
  */
-export async function discoverPlugins(config: Config): Promise<PluginDeclaration[]> {
+export async function discoverPlugins(config: Interfaces.Config): Promise<PluginDeclaration[]> {
   // oclif runs hooks concurrently and collects errors instead of throwing: check them.
   const { successes, failures } = await config.runHook('quetzal:plugins', {});
   if (failures.length) {

@@ -1,10 +1,10 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
 import type { z } from 'zod';
 import { flagName } from '@quetzal/kernel/config';
 import type { PluginDeclaration } from '@quetzal/kernel/plugin';
 import { closest } from '@quetzal/kernel/suggest';
 
-type AnyFlag = ReturnType<typeof Flags.string> | ReturnType<typeof Flags.boolean>;
+type AnyFlag = Interfaces.FlagInput[string];
 
 /** Help groups: roles first, under their own heading, each role's options beside it. */
 function group(plugin: PluginDeclaration): string {

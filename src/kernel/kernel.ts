@@ -171,7 +171,7 @@ export class Kernel {
       signal: this.abort.signal,
     };
     logger.debug({ mode }, 'starting');
-    const running = (await plugin.start?.(ctx)) ?? undefined;
+    const running = (await plugin.start?.(ctx as PluginContext<never>)) ?? undefined;
     this.started.push({ plugin, running });
     const missing = providedTokens(plugin, ctx.config).filter((t) => !this.container.isRegistered(t));
     if (missing.length) throw new KernelError(`plugin ${plugin.name} declares that it provides ${missing.map(tokenName).join(', ')} but did not provide it`);

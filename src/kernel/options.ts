@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 /**
- * One configuration option of a plugin. Values arrive as strings (flags, env) or JSON values
- * (config file, preset), so every schema accepts both.
+ * One configuration option of a plugin, resolving to a value of type T. Values arrive as strings
+ * (flags, env) or JSON values (config file, preset), so every schema accepts both.
  */
-export interface OptionDef<S extends z.ZodType = z.ZodType> {
-  schema: S;
+export interface OptionDef<T = unknown> {
+  schema: z.ZodType<T, unknown>;
   description: string;
   /** Environment variable read for this option. */
   env?: string;
@@ -17,39 +17,43 @@ export interface OptionDef<S extends z.ZodType = z.ZodType> {
   kind: 'boolean' | 'value';
 }
 
-export type OptionDefs = Record<string, OptionDef>;
-export type OptionValues<O extends OptionDefs> = { [K in keyof O]: z.output<O[K]['schema']> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OptionDefs = Record<string, OptionDef<any>>;
+export type OptionValues<O extends OptionDefs> = { [K in keyof O]: O[K] extends OptionDef<infer T> ? T : never };
 
 type Meta = Omit<OptionDef, 'schema' | 'kind'>;
+/** T when a default is given, T | undefined otherwise. */
+type Defaulted<T, D> = D extends undefined ? T | undefined : T;
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
 
 /** Builders for the usual option shapes. */
 export const option = {
-  string: <D extends string | undefined>(meta: Meta & { default?: D }) => def(withDefault(z.string().min(1), meta.default), meta, 'value'),
-  url: <D extends string | undefined>(meta: Meta & { default?: D }) => def(withDefault(z.url({ protocol: /^https?$/ }), meta.default), meta, 'value'),
-  int: (meta: Meta & { default?: number; min?: number; max?: number }) => {
-    let s = z.coerce.number().int();
+  string: <D extends string | undefined>(meta: Meta & { default?: D }) => def<Defaulted<string, D>>(withDefault(z.string().min(1), meta.default), meta, 'value'),
+  url: <D extends string | undefined>(meta: Meta & { default?: D }) => def<Defaulted<string, D>>(withDefault(z.url({ protocol: /^https?$/ }), meta.default), meta, 'value'),
+  int: <D extends number | undefined>(meta: Meta & { default?: D; min?: number; max?: number }) => {
+    let s = z.coerce.number<string | number>().int();
     if (meta.min !== undefined) s = s.min(meta.min);
     if (meta.max !== undefined) s = s.max(meta.max);
-    return def(withDefault(s, meta.default), meta, 'value');
+    return def<Defaulted<number, D>>(withDefault(s, meta.default), meta, 'value');
   },
-  bigint: (meta: Meta & { default?: bigint }) => def(withDefault(z.coerce.bigint().nonnegative(), meta.default), meta, 'value'),
-  boolean: (meta: Meta & { default?: boolean }) => def(bool.default(meta.default ?? false), meta, 'boolean'),
-  list: (meta: Meta & { default?: string[] }) => def(meta.default ? list.default(meta.default) : list.optional(), meta, 'value'),
-  enum: <const V extends readonly [string, ...string[]]>(values: V, meta: Meta & { default?: V[number] }) =>
-    def(withDefault(z.enum(values), meta.default), meta, 'value'),
+  bigint: <D extends bigint | undefined>(meta: Meta & { default?: D }) =>
+    def<Defaulted<bigint, D>>(withDefault(z.coerce.bigint<string | number | bigint>().nonnegative(), meta.default), meta, 'value'),
+  boolean: (meta: Meta & { default?: boolean }) => def<boolean>(bool.default(meta.default ?? false), meta, 'boolean'),
+  list: <D extends string[] | undefined>(meta: Meta & { default?: D }) => def<Defaulted<string[], D>>(meta.default ? list.default(meta.default) : list.optional(), meta, 'value'),
+  enum: <const V extends readonly [string, ...string[]], D extends V[number] | undefined>(values: V, meta: Meta & { default?: D }) =>
+    def<Defaulted<V[number], D>>(withDefault(z.enum(values), meta.default), meta, 'value'),
   /** Any schema, for shapes the builders do not cover. */
-  custom: <S extends z.ZodType>(schema: S, meta: Meta & { kind?: 'boolean' | 'value' }) => def(schema, meta, meta.kind ?? 'value'),
+  custom: <T>(schema: z.ZodType<T, unknown>, meta: Meta & { kind?: 'boolean' | 'value' }) => def<T>(schema, meta, meta.kind ?? 'value'),
 };
 
-function def<S extends z.ZodType>(schema: S, meta: Meta, kind: 'boolean' | 'value'): OptionDef<S> {
-  return { ...meta, schema, kind };
+function def<T>(schema: z.ZodType, meta: Meta, kind: 'boolean' | 'value'): OptionDef<T> {
+  return { ...meta, schema: schema as z.ZodType<T, unknown>, kind };
 }
 
-function withDefault<S extends z.ZodType, D>(schema: S, value: D) {
-  return (value === undefined ? schema.optional() : schema.default(value as never)) as D extends undefined ? z.ZodOptional<S> : z.ZodDefault<S>;
+function withDefault(schema: z.ZodType, value: unknown): z.ZodType {
+  return value === undefined ? schema.optional() : schema.default(value as never);
 }
 
 export function kebab(name: string): string {
