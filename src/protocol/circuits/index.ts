@@ -5,3 +5,4 @@ export * from './vk-tree.js';
 export * from './child-proof.js';
 export * from './convert.js';
 export * from './encoding.js';
+export * from './builders.js';

@@ -1,0 +1,71 @@
+// Test fixtures: an in-memory world (reference trees) from genesis, for circuit tests and
+// simulations. Not used in production paths.
+import { AppendOnlyTreeSnapshot, BlockHeader, ContentCommitment, GlobalVariables, StateReference } from '../block/header.js';
+import { blockHash } from '../block/block-hash.js';
+import {
+  ARCHIVE_TREE_HEIGHT,
+  L1_TO_L2_MSG_TREE_HEIGHT,
+  NOTE_HASH_TREE_HEIGHT,
+  NULLIFIER_TREE_HEIGHT,
+  PUBLIC_DATA_TREE_HEIGHT,
+} from '../constants.js';
+import { ReferenceAppendOnlyTree, ReferenceNullifierTree, ReferencePublicDataTree } from '../trees/reference.js';
+import type { TreeSnapshot } from '../trees/types.js';
+
+function snap(s: TreeSnapshot): AppendOnlyTreeSnapshot {
+  return new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
+}
+
+export class TestWorld {
+  readonly noteHash = new ReferenceAppendOnlyTree(NOTE_HASH_TREE_HEIGHT);
+  readonly nullifier = new ReferenceNullifierTree(NULLIFIER_TREE_HEIGHT);
+  readonly publicData = new ReferencePublicDataTree(PUBLIC_DATA_TREE_HEIGHT);
+  readonly l1ToL2 = new ReferenceAppendOnlyTree(L1_TO_L2_MSG_TREE_HEIGHT);
+  readonly archive = new ReferenceAppendOnlyTree(ARCHIVE_TREE_HEIGHT);
+  /** headers[n] = block n's header (0 = genesis). */
+  readonly headers: BlockHeader[] = [];
+
+  /** Genesis: fee-payer balances written in order, then the genesis block hash as archive leaf 0. */
+  static genesis(opts: { chainId: bigint; version: bigint; balances: ReadonlyArray<readonly [bigint, bigint]> }): TestWorld {
+    const w = new TestWorld();
+    for (const [slot, value] of opts.balances) w.publicData.write(slot, value);
+    const header = new BlockHeader(
+      snap(w.archive.snapshot()),
+      ContentCommitment.empty(),
+      w.stateReference(),
+      new GlobalVariables(opts.chainId, opts.version, 0n, 0n, 0n, 0n),
+      0n,
+    );
+    w.headers.push(header);
+    w.archive.appendLeaves([blockHash(header)]);
+    return w;
+  }
+
+  stateReference(): StateReference {
+    return new StateReference(snap(this.l1ToL2.snapshot()), snap(this.noteHash.snapshot()), snap(this.nullifier.snapshot()), snap(this.publicData.snapshot()));
+  }
+
+  archiveSnapshot(): AppendOnlyTreeSnapshot {
+    return snap(this.archive.snapshot());
+  }
+
+  get lastHeader(): BlockHeader {
+    return this.headers[this.headers.length - 1]!;
+  }
+
+  get trees() {
+    return { noteHash: this.noteHash, nullifier: this.nullifier, publicData: this.publicData };
+  }
+}
+
+/**
+ * Runs scripts/build-circuits.ts (a no-op when the artifacts are up to date), so tests never run
+ * stale circuits. For tests only.
+ */
+export async function ensureCircuitsBuilt(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-circuits.ts'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the circuits failed:\n${r.stdout}\n${r.stderr}`);
+}
