@@ -1,4 +1,4 @@
-import { pino, destination as pinoDestination, type Logger as PinoLogger, type DestinationStream, type Level } from 'pino';
+import { pino, symbols as pinoSymbols, destination as pinoDestination, type Logger as PinoLogger, type DestinationStream, type Level } from 'pino';
 import pretty from 'pino-pretty';
 import { redactDeep, type Redactor } from './redaction.js';
 
@@ -61,6 +61,15 @@ export function createLogging(options: LoggerOptions): { root: Logger; forModule
         // string, before a line is written.
         log: (obj) => redactDeep(obj, redactor) as Record<string, unknown>,
         bindings: (bindings) => redactDeep(bindings, redactor) as Record<string, unknown>,
+      },
+      // pino skips the bindings formatter for children (it pre-serializes their bindings), so
+      // redact the serialized bindings of every child as it is made.
+      onChild(child) {
+        const holder = child as unknown as Record<symbol, string>;
+        const serialized = holder[pinoSymbols.chindingsSym];
+        if (!serialized) return;
+        const redacted = redactDeep(JSON.parse(`{${serialized.slice(1)}}`), redactor);
+        holder[pinoSymbols.chindingsSym] = `,${JSON.stringify(redacted).slice(1, -1)}`;
       },
       hooks: {
         logMethod(args, method) {
