@@ -27,12 +27,12 @@ export interface PluginDeclaration<O extends OptionDefs = OptionDefs> {
   unprefixed?: boolean;
   options?: O;
   /** Tokens this plugin puts in the container when it runs (a function when that depends on its config). */
-  provides?: Token<unknown>[] | ((config: OptionValues<O>) => Token<unknown>[]);
+  provides?: Token<unknown>[] | { fromConfig(config: OptionValues<O>): Token<unknown>[] };
   /** Tokens it needs; the kernel starts their providers first. */
   requires?: Token<unknown>[];
   /** For a role: whether its config selects client mode when the role itself is off. */
-  clientMode?: (config: OptionValues<O>) => boolean;
-  start?: (ctx: PluginContext<OptionValues<O>>) => Promise<RunningPlugin | void>;
+  clientMode?(config: OptionValues<O>): boolean;
+  start?(ctx: PluginContext<OptionValues<O>>): Promise<RunningPlugin | void>;
 }
 
 export interface RunningPlugin {
@@ -68,7 +68,8 @@ export function definePlugin<O extends OptionDefs>(declaration: PluginDeclaratio
 }
 
 export function providedTokens(plugin: PluginDeclaration, config: unknown): Token<unknown>[] {
-  return typeof plugin.provides === 'function' ? plugin.provides(config as never) : plugin.provides ?? [];
+  const provides = plugin.provides ?? [];
+  return Array.isArray(provides) ? provides : provides.fromConfig(config as never);
 }
 
 /** The key of a plugin's section in config files and `config show`. */
