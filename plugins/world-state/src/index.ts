@@ -1,0 +1,3 @@
+export { LmdbWorldState, DEFAULT_TREE_HEIGHTS, genesisBlockHash, type LmdbWorldStateOptions, type GenesisOptions } from './world-state.js';
+export { WorldStateView, type TreeHeights } from './view.js';
+export { getHasher, getBbHasher, type Hasher } from './hasher.js';
