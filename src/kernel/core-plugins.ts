@@ -6,7 +6,7 @@ import { definePlugin } from './plugin.js';
 const coreOptions = {
   port: option.int({ description: 'Port of the HTTP server (JSON-RPC on POST /, /metrics, /health, /ready); 0 picks a free port', env: 'QUETZAL_PORT', default: 8080, min: 0, max: 65535 }),
   host: option.string({ description: 'Address the HTTP server binds; use 0.0.0.0 to serve agents on other machines', env: 'QUETZAL_HOST', default: '127.0.0.1' }),
-  dataDir: option.string({ description: 'Directory for every persistent store (world state, broker, archiver, CRS cache)', env: 'QUETZAL_DATA_DIR', default: join(homedir(), '.quetzal') }),
+  dataDir: option.string({ description: 'Directory for every persistent store (world state, broker, archiver, CRS cache)', env: 'DATA_DIRECTORY', default: join(homedir(), '.quetzal') }),
   network: option.string({ description: 'Network preset to start from (config/<network>.json)', env: 'QUETZAL_NETWORK', default: 'local' }),
   config: option.string({ description: 'JSON config file; flags and env override it, it overrides the network preset', env: 'QUETZAL_CONFIG' }),
   logLevel: option.string({ description: 'Log levels: a default, then level:module,module groups, e.g. "info;debug:prover-broker"', env: 'LOG_LEVEL', default: 'info' }),
