@@ -157,7 +157,8 @@ export function buildBlock(s: BlockSpec): BuiltBlock {
 
 /** Proposes an honest block at the current slot on top of the pending tip. */
 export async function proposeNext(env: Env, proposer = 1, spec: Partial<BlockSpec> = {}): Promise<BuiltBlock & { gasUsed: bigint }> {
-  const pending = await env.c.rollup.read.getPendingBlockNumber();
+  // propose prunes first when it can, so build on the proven tip then
+  const pending = (await env.c.rollup.read.canPrune()) ? await env.c.rollup.read.getProvenBlockNumber() : await env.c.rollup.read.getPendingBlockNumber();
   const last = await env.c.rollup.read.getBlock([pending]);
   const b = buildBlock({ blockNumber: pending + 1n, slot: await env.currentSlot(), lastArchive: BigInt(last.archive), env, ...spec });
   const sent = await env.sender(proposer).sendContractTx({
