@@ -21,7 +21,7 @@ after(async () => {
   await broker?.kill9();
 });
 
-async function post(body: string | Uint8Array, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
+async function post(body: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
@@ -30,7 +30,8 @@ const call = (method: string, params: unknown, id: unknown = 1) => JSON.stringif
 
 describe('broker JSON-RPC rejects bad input', () => {
   it('missing or wrong token', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }]) {
+    const variants: Array<Record<string, string>> = [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }];
+    for (const headers of variants) {
       const r = await post(call('proverBroker_getProvingJob', [{}]), headers);
       assert.equal(r.status, 401);
       assert.equal(r.json.error.code, -32001);

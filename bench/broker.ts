@@ -1,0 +1,273 @@
+/**
+ * Broker benchmark: Quetzal's proving broker against Aztec's (@aztec/prover-client 4.1.2, through
+ * shared/tools/aztec-baseline) on the same workload, in the same run.
+ *
+ *   node --import tsx bench/broker.ts      (writes bench/results/broker.json, prints a table)
+ *
+ * Workload (the one of Aztec's bench_broker_rpc.mjs): N jobs with tiny inline inputs, enqueued over
+ * JSON-RPC/HTTP by `agents` concurrent callers, then drained by `agents` concurrent simulated agents
+ * (take -> report success, which hands back the next job) until the queue is empty. Broker and
+ * clients share one process (loopback HTTP), as in Aztec's script. Persistence on: LMDB, and every
+ * acknowledged enqueue and result is durable (ours waits for the fsync of its commit; Aztec's
+ * resolves each call after its write batch is committed). Each scenario runs in a fresh process;
+ * figures are medians of several runs.
+ *
+ * Also: both brokers in-process (no HTTP) with 100k jobs and 100 agents, for peak RSS and raw
+ * broker throughput; and ours with 1 MiB proofs (directory proof store) to show memory stays flat.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { destination, pino } from 'pino';
+import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { createProvingBroker } from '@quetzal/prover-broker/factory';
+import { ProvingBrokerClient, startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
+
+export interface BenchResult {
+  benchmark: string;
+  command: string;
+  machine: string;
+  date: string;
+  results: Array<{ metric: string; unit: string; ours: number; baseline: number | null; baselineName: string; ratio: number | null; goal: string }>;
+  notes?: string[];
+  runs?: unknown;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const baselineTool = join(root, '..', 'shared', 'tools', 'aztec-baseline', 'run.sh');
+
+// ------------------------------------------------------------------ one scenario (child process)
+
+interface ScenarioArgs {
+  mode: 'rpc' | 'inproc' | 'bigproofs';
+  n: number;
+  agents: number;
+  proofBytes?: number;
+}
+
+interface ScenarioOut {
+  n: number;
+  done: number;
+  fulfilled: number;
+  enqueueMs: number;
+  drainMs: number;
+  endToEndMs: number;
+  jobsPerSec: number;
+  /** Latency of one agent round trip (report success + receive next job), ms. */
+  p50Ms: number;
+  p99Ms: number;
+  peakRssMiB: number;
+  rssAfterMiB: number;
+}
+
+async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
+  let peakRss = 0;
+  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  const rssTimer = setInterval(sample, 20);
+  const dir = await mkdtemp(join(tmpdir(), 'quetzal-broker-bench-'));
+  const logger = pino({ level: 'warn' }, destination(2));
+  const broker = await createProvingBroker({ dataDirectory: dir, jobTimeoutMs: 600_000, logger });
+  let server: Awaited<ReturnType<typeof startProvingBrokerServer>> | undefined;
+  let producer: ProvingJobProducer = broker;
+  let consumer: ProvingJobConsumer = broker;
+  if (args.mode === 'rpc') {
+    server = await startProvingBrokerServer({ broker, logger });
+    const client = new ProvingBrokerClient(server.url, { retries: 0 });
+    producer = client;
+    consumer = client;
+  }
+  const jobs: ProvingJob[] = [];
+  for (let i = 0; i < args.n; i++) jobs.push(makeProvingJob(1, 'parity-base', new TextEncoder().encode(JSON.stringify({ i }))));
+  const proof = new Uint8Array(args.proofBytes ?? 16).fill(7);
+  const filter = { allowList: ['parity-base' as const] };
+
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: args.mode === 'inproc' ? args.n : args.agents }, async () => {
+      while (next < jobs.length) await producer.enqueueProvingJob(jobs[next++]!);
+    }),
+  );
+  const t1 = performance.now();
+  sample();
+  const lat: number[] = [];
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: args.agents }, async () => {
+      let lease = await consumer.getProvingJob(filter);
+      while (lease) {
+        const s = performance.now();
+        lease = (await consumer.reportProvingJobSuccess(lease.job.id, lease.lease, proof, filter)).next;
+        lat.push(performance.now() - s);
+        done++;
+      }
+    }),
+  );
+  const t2 = performance.now();
+  sample();
+  const stats = broker.stats();
+  await server?.close();
+  await broker.stop();
+  clearInterval(rssTimer);
+  const rssAfter = process.memoryUsage().rss;
+  await rm(dir, { recursive: true, force: true });
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : 0);
+  return {
+    n: args.n,
+    done,
+    fulfilled: stats.fulfilled,
+    enqueueMs: round(t1 - t0),
+    drainMs: round(t2 - t1),
+    endToEndMs: round(t2 - t0),
+    jobsPerSec: Math.round((args.n / (t2 - t0)) * 1000),
+    p50Ms: round(pct(0.5), 2),
+    p99Ms: round(pct(0.99), 2),
+    peakRssMiB: round(peakRss / 2 ** 20),
+    rssAfterMiB: round(rssAfter / 2 ** 20),
+  };
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+// ------------------------------------------------------------------ orchestration
+
+function runOurs(args: ScenarioArgs): Promise<ScenarioOut> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', JSON.stringify(args)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`scenario ${JSON.stringify(args)} exited with ${code}: ${out}`));
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+interface AztecOut {
+  endToEndJobsPerSec: string;
+  peakRssMiB: number;
+  done: number;
+  fulfilled: number;
+  endToEndMs: number;
+}
+
+function runAztec(script: 'bench_broker_rpc' | 'bench_broker', args: string[]): Promise<AztecOut> {
+  return new Promise((resolve, reject) => {
+    execFile(baselineTool, [script, ...args], { cwd: root, maxBuffer: 16 * 2 ** 20, env: { ...process.env, LOG_LEVEL: 'warn' } }, (err, stdout) => {
+      if (err) return reject(err);
+      const line = stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
+      if (!line) return reject(new Error(`no JSON from ${script}: ${stdout}`));
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+const num = (s: string | number) => (typeof s === 'number' ? s : Number(s.replace(/,/g, '')));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export async function run(): Promise<BenchResult> {
+  const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+  const sizes: Record<number, number> = { 1: 100, 8: 1000, 64: 10_000 };
+  const results: BenchResult['results'] = [];
+  const raw: Record<string, unknown> = {};
+  const log = (s: string) => process.stderr.write(s + '\n');
+
+  for (const agents of [1, 8, 64]) {
+    const n = sizes[agents]!;
+    const ours: ScenarioOut[] = [];
+    const theirs: AztecOut[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      ours.push(await runOurs({ mode: 'rpc', n, agents }));
+      theirs.push(await runAztec('bench_broker_rpc', ['kv', String(n), String(agents)]));
+      log(`rpc agents=${agents} run ${r + 1}: ours ${ours.at(-1)!.jobsPerSec} jobs/s, aztec ${theirs.at(-1)!.endToEndJobsPerSec} jobs/s`);
+    }
+    for (const o of ours) if (o.fulfilled !== n) throw new Error(`ours finished ${o.fulfilled}/${n} jobs`);
+    for (const t of theirs) if (t.fulfilled !== n) throw new Error(`aztec finished ${t.fulfilled}/${n} jobs`);
+    raw[`rpc-${agents}`] = { n, ours, aztec: theirs };
+    const o = median(ours.map((x) => x.jobsPerSec));
+    const b = median(theirs.map((x) => num(x.endToEndJobsPerSec)));
+    results.push({ metric: `throughput, ${agents} agent${agents > 1 ? 's' : ''} over HTTP, LMDB (${n} jobs)`, unit: 'jobs/s', ours: o, baseline: b, baselineName: 'Aztec ProvingBroker 4.1.2 (KV/LMDB, JSON-RPC)', ratio: round(o / b, 2), goal: '>= 2' });
+    results.push({ metric: `agent round-trip latency p50, ${agents} agent${agents > 1 ? 's' : ''} over HTTP`, unit: 'ms', ours: median(ours.map((x) => x.p50Ms)), baseline: null, baselineName: 'not measured by the Aztec script', ratio: null, goal: '-' });
+    results.push({ metric: `agent round-trip latency p99, ${agents} agent${agents > 1 ? 's' : ''} over HTTP`, unit: 'ms', ours: median(ours.map((x) => x.p99Ms)), baseline: null, baselineName: 'not measured by the Aztec script', ratio: null, goal: '-' });
+  }
+
+  {
+    const n = 100_000;
+    const ours: ScenarioOut[] = [];
+    const theirs: AztecOut[] = [];
+    const runs = Math.max(1, Math.min(RUNS, 2));
+    for (let r = 0; r < runs; r++) {
+      ours.push(await runOurs({ mode: 'inproc', n, agents: 100 }));
+      theirs.push(await runAztec('bench_broker', ['kv', 'agents', String(n), '100']));
+      log(`in-process 100k run ${r + 1}: ours ${ours.at(-1)!.jobsPerSec} jobs/s ${ours.at(-1)!.peakRssMiB} MiB, aztec ${theirs.at(-1)!.endToEndJobsPerSec} jobs/s ${theirs.at(-1)!.peakRssMiB} MiB`);
+    }
+    raw['inproc-100k'] = { n, ours, aztec: theirs };
+    const oR = median(ours.map((x) => x.peakRssMiB));
+    const bR = median(theirs.map((x) => x.peakRssMiB));
+    results.push({ metric: 'peak broker process RSS, 100k jobs (in-process, 100 agents)', unit: 'MiB', ours: oR, baseline: bR, baselineName: 'Aztec ProvingBroker 4.1.2 (KV/LMDB, in-process)', ratio: round(oR / bR, 2), goal: '<= 1' });
+    const oT = median(ours.map((x) => x.jobsPerSec));
+    const bT = median(theirs.map((x) => num(x.endToEndJobsPerSec)));
+    results.push({ metric: 'throughput, 100k jobs in-process, 100 agents, LMDB', unit: 'jobs/s', ours: oT, baseline: bT, baselineName: 'Aztec ProvingBroker 4.1.2 (KV/LMDB, in-process)', ratio: round(oT / bT, 2), goal: '>= 2' });
+  }
+
+  {
+    // memory stays flat as payloads grow: 1 MiB proofs go to the directory store
+    const small = await runOurs({ mode: 'bigproofs', n: 500, agents: 8, proofBytes: 16 });
+    const big = await runOurs({ mode: 'bigproofs', n: 500, agents: 8, proofBytes: 1024 * 1024 });
+    raw['proof-size'] = { small, big };
+    results.push({ metric: 'RSS after 500 jobs with 1 MiB proofs (500 MiB of proofs, directory store)', unit: 'MiB', ours: big.rssAfterMiB, baseline: small.rssAfterMiB, baselineName: 'ours with 16-byte proofs', ratio: round(big.rssAfterMiB / small.rssAfterMiB, 2), goal: '~1 (flat)' });
+  }
+
+  return {
+    benchmark: 'broker',
+    command: 'node --import tsx bench/broker.ts',
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    date: new Date().toISOString(),
+    results,
+    notes: [
+      `medians of ${RUNS} runs (in-process 100k: ${Math.max(1, Math.min(RUNS, 2))}); each scenario in a fresh process; machine shared with other work`,
+      'throughput = jobs / (first enqueue -> last result acknowledged); enqueue and drain both over JSON-RPC/HTTP with `agents` concurrent callers, broker and clients in one process, as in Aztec bench_broker_rpc.mjs',
+      'durability: ours acknowledges an enqueue or a result only after its LMDB commit is fsynced; Aztec batches writes (100 jobs or 50 ms) and resolves each call after its batch is committed',
+      'latency = one agent call reporting a result and receiving its next job (includes the durable write)',
+    ],
+    runs: raw,
+  };
+}
+
+function printTable(result: BenchResult): void {
+  const rows = result.results.map((r) => [r.metric, r.unit, String(r.ours), r.baseline === null ? '-' : String(r.baseline), r.ratio === null ? '-' : String(r.ratio), r.goal]);
+  const head = ['metric', 'unit', 'ours', 'baseline', 'ratio', 'goal'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+// ------------------------------------------------------------------ entry
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const i = process.argv.indexOf('--scenario');
+  if (i >= 0) {
+    const out = await scenario(JSON.parse(process.argv[i + 1]!));
+    process.stdout.write(JSON.stringify(out) + '\n');
+    process.exit(0);
+  }
+  const result = await run();
+  await mkdir(join(here, 'results'), { recursive: true });
+  await writeFile(join(here, 'results', 'broker.json'), JSON.stringify(result, null, 2) + '\n');
+  printTable(result);
+}
