@@ -1,3 +1,4 @@
 export { LmdbWorldState, DEFAULT_TREE_HEIGHTS, genesisBlockHash, type LmdbWorldStateOptions, type GenesisOptions } from './world-state.js';
 export { WorldStateView, type TreeHeights } from './view.js';
 export { getHasher, getBbHasher, type Hasher } from './hasher.js';
+export { ServerWorldStateSynchronizer, WorldStateSyncError, blockTreeEffects, expectedState, type SynchronizerConfig } from './synchronizer.js';
