@@ -132,3 +132,19 @@ describe('JSON-RPC auth and transport', () => {
     }
   });
 });
+
+describe('JSON-RPC per-namespace tokens', () => {
+  test('a namespace with its own token refuses other callers while open namespaces answer anyone', async () => {
+    const rpc = new JsonRpcServer({ maxBodyBytes: 1024, logger: silentLogger() });
+    rpc.register('locked', schemas, handlers, { authToken: 'namespace-token-1' });
+    rpc.register('open', schemas, handlers);
+    const { server, url } = await serve(rpc);
+    try {
+      assert.equal(await createJsonRpcClient(url, 'open', schemas).add(1n, 2n), 3n);
+      await assert.rejects(createJsonRpcClient(url, 'locked', schemas).add(1n, 2n), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.Unauthorized);
+      assert.equal(await createJsonRpcClient(url, 'locked', schemas, { authToken: 'namespace-token-1' }).add(1n, 2n), 3n);
+    } finally {
+      server.close();
+    }
+  });
+});

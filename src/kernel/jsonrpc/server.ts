@@ -18,6 +18,8 @@ export interface JsonRpcServerOptions {
 interface Registered {
   schema: MethodSchema;
   handler: (...args: unknown[]) => unknown;
+  /** A namespace's own bearer token, on top of the server-wide one. */
+  token?: Buffer;
 }
 
 type JsonRpcId = string | number | null;
@@ -48,13 +50,15 @@ export class JsonRpcServer {
     this.token = options.authToken ? Buffer.from(options.authToken) : undefined;
   }
 
-  register<S extends MethodSchemas>(namespace: string, schemas: S, handlers: RpcHandlers<S>): void {
+  /** Adds a namespace; with `authToken`, its methods answer only callers presenting that bearer token. */
+  register<S extends MethodSchemas>(namespace: string, schemas: S, handlers: RpcHandlers<S>, options: { authToken?: string } = {}): void {
+    const token = options.authToken ? Buffer.from(options.authToken) : undefined;
     for (const [method, schema] of Object.entries(schemas)) {
       const name = rpcMethodName(namespace, method);
       if (this.methods.has(name)) throw new Error(`JSON-RPC method ${name} is registered twice`);
       const handler = handlers[method as keyof S] as unknown as (...args: unknown[]) => unknown;
       if (typeof handler !== 'function') throw new Error(`JSON-RPC method ${name} has no handler`);
-      this.methods.set(name, { schema, handler: handler.bind(handlers) });
+      this.methods.set(name, { schema, handler: handler.bind(handlers), token });
     }
   }
 
@@ -64,7 +68,8 @@ export class JsonRpcServer {
 
   /** Node http handler for a POST carrying a JSON-RPC request or batch. */
   async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.authorized(req)) {
+    const presented = bearerToken(req);
+    if (!matches(this.token, presented)) {
       return send(res, 401, errorResponse(null, RpcErrorCode.Unauthorized, 'missing or wrong bearer token: send "Authorization: Bearer <token>" with the token the server was started with'));
     }
     let body: string;
@@ -77,7 +82,7 @@ export class JsonRpcServer {
       }
       return send(res, 400, errorResponse(null, RpcErrorCode.ParseError, 'could not read the request body'));
     }
-    const reply = await this.handleBody(body);
+    const reply = await this.handleBody(body, presented);
     if (reply === undefined) {
       res.statusCode = 204;
       res.end();
@@ -87,23 +92,23 @@ export class JsonRpcServer {
   }
 
   /** Answers one request body; undefined when it held only notifications. */
-  async handleBody(body: string): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+  async handleBody(body: string, presentedToken?: Buffer): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
       return errorResponse(null, RpcErrorCode.ParseError, 'request body is not valid JSON');
     }
-    if (!Array.isArray(parsed)) return this.handleOne(parsed);
+    if (!Array.isArray(parsed)) return this.handleOne(parsed, presentedToken);
     if (parsed.length === 0) return errorResponse(null, RpcErrorCode.InvalidRequest, 'empty batch');
     const max = this.options.maxBatchSize ?? 1000;
     if (parsed.length > max) return errorResponse(null, RpcErrorCode.InvalidRequest, `batch of ${parsed.length} calls exceeds the limit of ${max}`);
-    const replies = await Promise.all(parsed.map((call) => this.handleOne(call)));
+    const replies = await Promise.all(parsed.map((call) => this.handleOne(call, presentedToken)));
     const present = replies.filter((r): r is JsonRpcResponse => r !== undefined);
     return present.length ? present : undefined;
   }
 
-  private async handleOne(call: unknown): Promise<JsonRpcResponse | undefined> {
+  private async handleOne(call: unknown, presentedToken: Buffer | undefined): Promise<JsonRpcResponse | undefined> {
     const shape = requestShape.safeParse(call);
     if (!shape.success) {
       const id = idOf(call);
@@ -111,14 +116,17 @@ export class JsonRpcServer {
     }
     const { method, params = [], id } = shape.data;
     const isNotification = id === undefined;
-    const reply = await this.invoke(method, params, id ?? null);
+    const reply = await this.invoke(method, params, id ?? null, presentedToken);
     return isNotification ? undefined : reply;
   }
 
-  private async invoke(method: string, params: unknown[], id: JsonRpcId): Promise<JsonRpcResponse> {
+  private async invoke(method: string, params: unknown[], id: JsonRpcId, presentedToken: Buffer | undefined): Promise<JsonRpcResponse> {
     const entry = this.methods.get(method);
     if (!entry) {
       return errorResponse(id, RpcErrorCode.MethodNotFound, `unknown method "${method}"`);
+    }
+    if (!matches(entry.token, presentedToken)) {
+      return errorResponse(id, RpcErrorCode.Unauthorized, `${method}: missing or wrong bearer token; send "Authorization: Bearer <token>" with this service's token`);
     }
     const decoded = z.safeDecode(entry.schema.params, params as never);
     if (!decoded.success) {
@@ -134,12 +142,17 @@ export class JsonRpcServer {
     }
   }
 
-  private authorized(req: IncomingMessage): boolean {
-    if (!this.token) return true;
-    const header = req.headers.authorization ?? '';
-    const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    return presented.length === this.token.length && timingSafeEqual(presented, this.token);
-  }
+}
+
+function bearerToken(req: IncomingMessage): Buffer | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? Buffer.from(header.slice(7)) : undefined;
+}
+
+/** Constant-time comparison; no expected token means anyone may call. */
+function matches(expected: Buffer | undefined, presented: Buffer | undefined): boolean {
+  if (!expected) return true;
+  return presented !== undefined && presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
 class BodyTooLarge extends Error {}
