@@ -152,8 +152,9 @@ export class L1TxSender {
       return await this.#send(req, label);
     } catch (e) {
       if (e instanceof L1TxRevertedError || e instanceof L1TxTimeoutError) throw e;
-      const msg = scrubSecret((e as { shortMessage?: string; message?: string }).shortMessage ?? (e as Error).message ?? String(e), this.#secret);
-      throw new Error(`${label} failed: ${msg}`);
+      const v = e as { shortMessage?: string; details?: string; message?: string };
+      const text = v.shortMessage ? `${v.shortMessage}${v.details ? ` (${v.details})` : ''}` : (v.message ?? String(e));
+      throw new Error(`${label} failed: ${scrubSecret(text, this.#secret)}`);
     }
   }
 

@@ -1,0 +1,129 @@
+// The logic behind `quetzal l1 anvil` and `quetzal l1 deploy`, callable in-process (e.g. by the local network).
+import { readFileSync } from 'node:fs';
+import { getAddress, isHex, type Address, type Hex } from 'viem';
+import { ANVIL_DEFAULT_PRIVATE_KEYS } from './anvil.js';
+import type { ContractArtifact } from './compile.js';
+import { DEFAULT_ROLLUP_PARAMS, type DeployL1Options, type L1Deployment, type VerifierChoice } from './deployment.js';
+
+export const DEFAULT_L1_RPC_URL = 'http://127.0.0.1:8545';
+export const DEFAULT_DEPLOYMENT_FILE = '.quetzal/l1-deployment.json';
+export const ANVIL_CHAIN_ID = 31337;
+
+export interface DeployCliInput {
+  l1RpcUrls: string;
+  privateKey?: string;
+  verifier: string;
+  verifierLibraries?: string[];
+  slotDuration: number;
+  epochDuration: number;
+  claimWindow: number;
+  proofSubmissionWindow: number;
+  vkTreeRoot: string;
+  genesisArchiveRoot: string;
+  rollupVersion: string;
+  blockReward: string;
+  minimumBond: string;
+  escrowWithdrawDelay: number;
+  sequencers?: string;
+  mint?: string[];
+}
+
+export function parseRpcUrls(s: string): string[] {
+  const urls = s.split(',').map((u) => u.trim()).filter(Boolean);
+  if (urls.length === 0) throw new Error('no L1 RPC URL given');
+  for (const u of urls) if (!/^https?:\/\//.test(u)) throw new Error(`not an http(s) URL: ${u}`);
+  return urls;
+}
+
+function bigintArg(name: string, v: string): bigint {
+  try {
+    return BigInt(v);
+  } catch {
+    throw new Error(`--${name}: not an integer: ${v}`);
+  }
+}
+
+/** Reads a compiled verifier: a ContractArtifact JSON (as written by compileSolidity / build-contracts). */
+export function readVerifierArtifact(path: string): ContractArtifact {
+  const a = JSON.parse(readFileSync(path, 'utf8')) as ContractArtifact;
+  if (!a.bytecode || !a.abi) throw new Error(`${path} is not a contract artifact (needs abi and bytecode)`);
+  return a;
+}
+
+/**
+ * Turns CLI input into deploy options. Without a private key, anvil's first dev account is used, but only on
+ * the anvil chain id (the caller checks the chain id and passes `chainId`).
+ */
+export function deployOptionsFromCli(input: DeployCliInput, chainId: number): { options: DeployL1Options; usedDevKey: boolean } {
+  const rpcUrls = parseRpcUrls(input.l1RpcUrls);
+  let privateKey = input.privateKey;
+  let usedDevKey = false;
+  if (!privateKey) {
+    if (chainId !== ANVIL_CHAIN_ID) throw new Error(`no private key given (--private-key or L1_PRIVATE_KEY) and chain ${chainId} is not anvil`);
+    privateKey = ANVIL_DEFAULT_PRIVATE_KEYS[0];
+    usedDevKey = true;
+  }
+  if (!isHex(privateKey) || privateKey.length !== 66) throw new Error('the private key must be 32 bytes of 0x-prefixed hex');
+  let verifier: VerifierChoice;
+  if (input.verifier === 'mock') verifier = { kind: 'mock' };
+  else if (/^0x[0-9a-fA-F]{40}$/.test(input.verifier)) verifier = { kind: 'address', address: getAddress(input.verifier) };
+  else {
+    const libraries: Record<string, ContractArtifact> = {};
+    for (const p of input.verifierLibraries ?? []) {
+      const a = readVerifierArtifact(p);
+      libraries[a.contractName] = a;
+    }
+    verifier = { kind: 'artifact', artifact: readVerifierArtifact(input.verifier), libraries };
+  }
+  const sequencers: Address[] = (input.sequencers ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => getAddress(s));
+  const mints = (input.mint ?? []).map((m) => {
+    const [to, amount] = m.split(':');
+    if (!to || !amount) throw new Error(`--mint expects ADDRESS:AMOUNT, got ${m}`);
+    return { to: getAddress(to), amount: bigintArg('mint', amount) };
+  });
+  return {
+    usedDevKey,
+    options: {
+      rpcUrls,
+      privateKey: privateKey as Hex,
+      verifier,
+      slotDuration: input.slotDuration,
+      epochDuration: input.epochDuration,
+      claimWindow: input.claimWindow,
+      proofSubmissionWindow: input.proofSubmissionWindow,
+      vkTreeRoot: bigintArg('vk-tree-root', input.vkTreeRoot),
+      genesisArchiveRoot: bigintArg('genesis-archive-root', input.genesisArchiveRoot),
+      version: bigintArg('rollup-version', input.rollupVersion),
+      blockReward: bigintArg('block-reward', input.blockReward),
+      minimumBond: bigintArg('minimum-bond', input.minimumBond),
+      escrowWithdrawDelay: input.escrowWithdrawDelay,
+      sequencers,
+      mints,
+    },
+  };
+}
+
+export const DEPLOY_DEFAULTS = {
+  slotDuration: DEFAULT_ROLLUP_PARAMS.slotDuration,
+  epochDuration: DEFAULT_ROLLUP_PARAMS.epochDuration,
+  claimWindow: DEFAULT_ROLLUP_PARAMS.claimWindow,
+  proofSubmissionWindow: DEFAULT_ROLLUP_PARAMS.proofSubmissionWindow,
+  blockReward: DEFAULT_ROLLUP_PARAMS.blockReward.toString(),
+  minimumBond: DEFAULT_ROLLUP_PARAMS.minimumBond.toString(),
+  escrowWithdrawDelay: DEFAULT_ROLLUP_PARAMS.escrowWithdrawDelay,
+};
+
+export function formatDeployment(d: L1Deployment, file?: string): string {
+  const a = d.addresses;
+  return [
+    `L1 contracts deployed on chain ${d.chainId} at block ${d.deployBlock} (verifier: ${d.verifierKind})`,
+    `  Rollup                 ${a.rollup}`,
+    `  Inbox                  ${a.inbox}`,
+    `  Outbox                 ${a.outbox}`,
+    `  ProofCommitmentEscrow  ${a.escrow}`,
+    `  QuetzalToken           ${a.token}`,
+    `  Verifier               ${a.verifier}`,
+    `  genesis time ${d.genesisTime}, slot ${d.params.slotDuration} s, epoch ${d.params.epochDuration} slots, claim window ${d.params.claimWindow} slots, proof window ${d.params.proofSubmissionWindow} slots`,
+    ...(file ? [`  deployment file: ${file}`] : []),
+  ].join('\n');
+}
