@@ -4,6 +4,7 @@ import { MAX_L2_TO_L1_MSGS_PER_TX, MAX_NOTE_HASHES_PER_TX, MAX_NULLIFIERS_PER_TX
 import { poseidon2Hash } from './hash/poseidon2.js';
 import { bytesToFields, fieldsToBytes, padTo } from './hash/sha256.js';
 import { flatten, unflatten } from './circuits/abi.js';
+import { TxEffect } from './block/tx-effect.js';
 import { TxPublicOutputsSchema, type TxCircuitInputs, type TxPublicOutputs } from './circuits/structs.js';
 
 /** txHash = poseidon2 of the tx circuit's flattened public outputs. */
@@ -60,6 +61,12 @@ export class Tx {
 
   hash(): bigint {
     return txHashOf(this.publicOutputs);
+  }
+
+  /** The tx's effects as blocks carry them (txHash first). */
+  toEffect(): TxEffect {
+    const o = this.publicOutputs;
+    return new TxEffect(this.hash(), o.transactionFee, o.feePayer, o.noteHashes, o.nullifiers, o.l2ToL1Msgs);
   }
 
   /** The public inputs the client proof verifies against. */
