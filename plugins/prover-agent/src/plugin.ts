@@ -1,5 +1,10 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
+import { Tokens } from '@quetzal/protocol/tokens';
+import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import { proveJob } from '@quetzal/protocol/circuits/prove-job';
+import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
+import { ProvingAgent } from './agent.js';
 
 export const proverAgentPlugin = definePlugin({
   name: 'prover-agent',
@@ -11,9 +16,30 @@ export const proverAgentPlugin = definePlugin({
     brokerUrl: option.url({ description: 'URL of a remote proving broker (instead of --prover-broker in this process)', env: 'PROVER_BROKER_URL', aliases: ['proverAgent.proverBrokerUrl'] }),
     authToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_AGENT_AUTH_TOKEN', secret: true }),
     pollIntervalMs: option.int({ description: 'Wait between polls when the broker has no job', env: 'PROVER_AGENT_POLL_INTERVAL_MS', default: 100, min: 10 }),
+    heartbeatIntervalMs: option.int({ description: 'Heartbeat period while proving; keep it well below the broker job timeout', env: 'PROVER_AGENT_HEARTBEAT_INTERVAL_MS', default: 5_000, min: 10 }),
     threads: option.int({ description: 'Threads each bb process may use', env: 'PROVER_AGENT_THREADS', default: 2, min: 1 }),
   },
+  // With a broker URL the agent brings its own client; otherwise a broker in this process serves it.
+  provides: { fromConfig: (config) => (config.brokerUrl ? [Tokens.ProvingJobConsumer] : []) },
+  requires: [Tokens.ProvingJobConsumer, Tokens.CircuitProver],
   async start(ctx) {
-    ctx.logger.info({ mode: ctx.mode }, 'prover-agent role is configured; its services arrive with their issue');
+    const { config } = ctx;
+    const bad = (config.proofTypes ?? []).filter((t) => !isProvingJobType(t));
+    if (bad.length) throw new Error(`--prover-agent.proof-types: unknown job type(s) ${bad.join(', ')}; use circuit names such as base, merge, root`);
+    if (config.brokerUrl) ctx.provide(Tokens.ProvingJobConsumer, new ProvingBrokerClient(config.brokerUrl, { authToken: config.authToken }));
+    const consumer = ctx.resolve(Tokens.ProvingJobConsumer);
+    const prover = ctx.resolve(Tokens.CircuitProver);
+    const agent = new ProvingAgent({
+      consumer,
+      prove: (type, inputs, signal) => proveJob(prover, type, inputs, signal),
+      concurrency: config.count,
+      allowList: config.proofTypes as ProvingJobType[] | undefined,
+      pollIntervalMs: config.pollIntervalMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      logger: ctx.logger,
+    });
+    agent.start();
+    ctx.logger.info({ count: config.count, broker: config.brokerUrl ?? 'in-process', prover: prover.kind }, 'proving agent pulling jobs');
+    return { stop: () => agent.stop() };
   },
 });

@@ -1,5 +1,8 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
+import { Tokens } from '@quetzal/protocol/tokens';
+import { createProvingBroker } from './factory.js';
+import { registerProvingBrokerRpc } from './rpc.js';
 
 export const proverBrokerPlugin = definePlugin({
   name: 'prover-broker',
@@ -8,11 +11,24 @@ export const proverBrokerPlugin = definePlugin({
   options: {
     authToken: option.string({ description: 'Bearer token agents and producers must send', env: 'PROVER_BROKER_AUTH_TOKEN', secret: true }),
     jobTimeoutMs: option.int({ description: 'A job not heartbeated for this long goes back to the queue', env: 'PROVER_BROKER_JOB_TIMEOUT_MS', default: 30_000, min: 100 }),
-    maxRetries: option.int({ description: 'Failed attempts before a job is given up', env: 'PROVER_BROKER_MAX_RETRIES', default: 3, min: 0 }),
+    maxAttempts: option.int({ description: 'Attempts (retryable errors and timeouts) before a job is given up', env: 'PROVER_BROKER_MAX_ATTEMPTS', default: 3, min: 1 }),
     inlineProofMaxBytes: option.int({ description: 'Payloads above this size go to the proof store directory instead of the database', env: 'PROVER_BROKER_INLINE_PROOF_MAX_BYTES', default: 16 * 1024, min: 0 }),
     inMemory: option.boolean({ description: 'Keep jobs in memory only (tests and throwaway networks): nothing survives a restart', env: 'PROVER_BROKER_IN_MEMORY' }),
   },
+  provides: [Tokens.ProvingJobProducer, Tokens.ProvingJobConsumer],
   async start(ctx) {
-    ctx.logger.info({ mode: ctx.mode }, 'prover-broker role is configured; its services arrive with their issue');
+    const { config } = ctx;
+    const broker = await createProvingBroker({
+      dataDirectory: config.inMemory ? undefined : ctx.dataDir,
+      inlineThresholdBytes: config.inlineProofMaxBytes,
+      jobTimeoutMs: config.jobTimeoutMs,
+      maxAttempts: config.maxAttempts,
+      logger: ctx.logger,
+    });
+    registerProvingBrokerRpc(ctx.rpc, broker, { authToken: config.authToken });
+    ctx.provide(Tokens.ProvingJobProducer, broker);
+    ctx.provide(Tokens.ProvingJobConsumer, broker);
+    ctx.logger.info({ persisted: !config.inMemory, dataDir: config.inMemory ? undefined : ctx.dataDir, auth: Boolean(config.authToken) }, 'proving broker serving on JSON-RPC');
+    return { stop: () => broker.stop() };
   },
 });

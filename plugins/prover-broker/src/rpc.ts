@@ -32,7 +32,7 @@ export const DEFAULT_BROKER_MAX_BODY_BYTES = 64 * 1024 * 1024;
 type Broker = ProvingJobProducer & ProvingJobConsumer;
 
 /** Registers the broker's methods on a JSON-RPC server (the kernel's, or one of your own). */
-export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker): void {
+export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, options: { authToken?: string } = {}): void {
   const wrap =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -58,7 +58,7 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker):
       broker.reportProvingJobError(id, lease, reason, retry, next ?? undefined),
     ),
   };
-  server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerSchema, handlers);
+  server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerSchema, handlers, options);
 }
 
 export interface ProvingBrokerClientOptions {
