@@ -28,7 +28,7 @@ import {
   type ProvingJobStatus,
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
-import type { ProvingBrokerDatabase, StoredResult } from './database.js';
+import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
 import { MinHeap } from './priority-queue.js';
 import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
 
@@ -130,6 +130,9 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private readonly pendingEnqueues = new Map<string, Promise<ProvingJobStatus>>();
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Enqueue writes under way (counted, not tracked, to keep bursts cheap). */
+  private writes = 0;
+  private addBatch: { jobs: StoredJob[]; done: Promise<void> } | undefined;
 
   /** Leases are `<instance>.<n>`: a lease of another instance was granted before a restart. */
   private readonly instance = randomBytes(4).toString('hex');
@@ -184,7 +187,10 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     for (const set of this.listeners.values()) for (const wake of set) wake();
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    while (this.inflight.size > 0 || this.writes > 0) {
+      await Promise.allSettled([...this.inflight]);
+      if (this.writes > 0) await new Promise((r) => setTimeout(r, 5));
+    }
     await this.db.close();
   }
 
@@ -211,20 +217,51 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     if (existing) return this.statusOf(existing);
     const pending = this.pendingEnqueues.get(job.id);
     if (pending) return pending;
-    const promise = this.track(this.addJob(job)).finally(() => this.pendingEnqueues.delete(job.id));
+    const promise = this.addJob(job);
     this.pendingEnqueues.set(job.id, promise);
     return promise;
   }
 
-  private async addJob(job: ProvingJob): Promise<ProvingJobStatus> {
+  // Few promise layers on purpose: a burst of many thousands of concurrent enqueues keeps one
+  // pending chain per job alive until its commit is flushed.
+  private addJob(job: ProvingJob): Promise<ProvingJobStatus> {
+    const { id, type, epoch } = job;
     const seq = this.seq++;
-    const ref = await this.store.save(job.id, 'in', job.inputs);
-    await this.db.addJob({ id: job.id, type: job.type, epoch: job.epoch, seq, inputs: ref });
-    const entry = new JobEntry(job.id, job.type, job.epoch, seq);
-    this.index(entry);
-    this.pushQueue(entry);
-    this.log.debug({ id: job.id }, 'enqueued proving job');
-    return { status: 'in-queue' };
+    this.writes++;
+    const done = (): ProvingJobStatus => {
+      this.writes--;
+      this.pendingEnqueues.delete(id);
+      const entry = new JobEntry(id, type, epoch, seq);
+      this.index(entry);
+      this.pushQueue(entry);
+      return { status: 'in-queue' };
+    };
+    const failed = (err: unknown): never => {
+      this.writes--;
+      this.pendingEnqueues.delete(id);
+      throw err;
+    };
+    const write = (ref: PayloadRef) => this.batchedAdd({ id, type, epoch, seq, inputs: ref });
+    if (job.inputs.byteLength <= this.store.inlineThresholdBytes) return write(job.inputs).then(done, failed);
+    return this.store
+      .save(id, 'in', job.inputs)
+      .then(write)
+      .then(done, failed);
+  }
+
+  /** Jobs enqueued in the same event-loop turn are written in one transaction. */
+  private batchedAdd(job: StoredJob): Promise<void> {
+    let batch = this.addBatch;
+    if (!batch) {
+      const jobs: StoredJob[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.addBatch = undefined;
+        return this.db.addJobs(jobs);
+      });
+      batch = this.addBatch = { jobs, done };
+    }
+    batch.jobs.push(job);
+    return batch.done;
   }
 
   private checkJob(job: ProvingJob): void {

@@ -17,7 +17,8 @@ export interface StoredJob {
 export type StoredResult = { status: 'fulfilled'; value: PayloadRef } | { status: 'rejected'; reason: string };
 
 export interface ProvingBrokerDatabase {
-  addJob(job: StoredJob): Promise<void>;
+  /** Adds jobs in one write (one transaction). */
+  addJobs(jobs: readonly StoredJob[]): Promise<void>;
   setResult(id: string, result: StoredResult): Promise<void>;
   getJob(id: string): StoredJob | undefined;
   getResult(id: string): StoredResult | undefined;
@@ -33,8 +34,8 @@ export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
   private readonly jobs = new Map<string, StoredJob>();
   private readonly results = new Map<string, StoredResult>();
 
-  addJob(job: StoredJob): Promise<void> {
-    this.jobs.set(job.id, job);
+  addJobs(jobs: readonly StoredJob[]): Promise<void> {
+    for (const job of jobs) this.jobs.set(job.id, job);
     return Promise.resolve();
   }
 

@@ -46,13 +46,19 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
     this.waitForFlush = (options.durability ?? 'flushed') === 'flushed';
   }
 
-  private async durable(write: Promise<boolean>): Promise<void> {
-    await write;
-    if (this.waitForFlush) await this.root.flushed;
+  private readonly afterCommit = (): Promise<void> | undefined => (this.waitForFlush ? (this.root.flushed as unknown as Promise<void>) : undefined);
+
+  private durable(write: Promise<boolean>): Promise<void> {
+    return write.then(this.afterCommit);
   }
 
-  addJob(job: StoredJob): Promise<void> {
-    return this.durable(this.jobs.put(job.id, [VERSION, job.type, job.epoch, job.seq, job.inputs]));
+  addJobs(jobs: readonly StoredJob[]): Promise<void> {
+    return this.durable(
+      this.root.transaction(() => {
+        for (const job of jobs) this.jobs.put(job.id, [VERSION, job.type, job.epoch, job.seq, job.inputs]);
+        return true;
+      }),
+    );
   }
 
   setResult(id: string, result: StoredResult): Promise<void> {

@@ -14,6 +14,8 @@ export type PayloadRef = Uint8Array | string;
 export type PayloadKind = 'in' | 'out';
 
 export interface ProofStore {
+  /** Payloads up to this size are kept inline (save returns them as they are). */
+  readonly inlineThresholdBytes: number;
   /** Stores a payload; resolves once it is durable. The key is a job id. */
   save(key: string, kind: PayloadKind, data: Uint8Array): Promise<PayloadRef>;
   load(ref: PayloadRef): Promise<Uint8Array>;
@@ -24,6 +26,8 @@ export interface ProofStore {
 
 /** Everything inline: the database holds the bytes. */
 export class InlineProofStore implements ProofStore {
+  readonly inlineThresholdBytes = Number.POSITIVE_INFINITY;
+
   save(_key: string, _kind: PayloadKind, data: Uint8Array): Promise<PayloadRef> {
     return Promise.resolve(data);
   }
