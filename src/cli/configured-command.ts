@@ -1,6 +1,6 @@
 import { Command } from '@oclif/core';
 import { resolveConfig, type ResolvedConfig } from '@quetzal/kernel/config';
-import type { PluginDeclaration } from '@quetzal/kernel/plugin';
+import { configKey, type PluginDeclaration } from '@quetzal/kernel/plugin';
 import { Redactor } from '@quetzal/kernel/redaction';
 import { discoverPlugins } from './discover.js';
 import { checkUnknownFlags, enabledRoles, optionFlagValues, pluginFlags } from './flags.js';
@@ -25,7 +25,7 @@ export abstract class ConfiguredCommand extends Command {
     const config = resolveConfig(plugins, { flags: optionFlagValues(plugins, parsed), env: process.env });
     const redactor = new Redactor();
     for (const plugin of plugins) {
-      const section = (plugin.unprefixed ? config.core : config[plugin.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())]) as Record<string, unknown>;
+      const section = config[configKey(plugin)];
       for (const [opt, def] of Object.entries(plugin.options ?? {})) if (def.secret) redactor.addSecretValue(section?.[opt] as string | undefined);
     }
     return { plugins, roles: enabledRoles(plugins, parsed), config, redactor };
