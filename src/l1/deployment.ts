@@ -42,7 +42,8 @@ export const DEFAULT_ROLLUP_PARAMS: RollupParams = {
   slotDuration: 12,
   epochDuration: 8,
   claimWindow: 4,
-  proofSubmissionWindow: 16,
+  // generous: real proofs of a whole epoch take minutes on a laptop
+  proofSubmissionWindow: 64,
   vkTreeRoot: 0n,
   genesisArchiveRoot: 0n,
   version: 1n,

@@ -38,6 +38,8 @@ export interface L1TxSenderOptions {
   maxBumps?: number;
   pollIntervalMs?: number;
   logger?: L1Logger;
+  /** Extra ABIs whose custom errors should be decoded (e.g. the HonkVerifier's SumcheckFailed). */
+  errorAbis?: readonly Abi[];
 }
 
 export interface TxRequest {
@@ -71,7 +73,8 @@ export class L1TxSender {
   #nonce: number | undefined;
   #lock: Promise<unknown> = Promise.resolve();
   #chainId: number | undefined;
-  private readonly o: Required<Omit<L1TxSenderOptions, 'rpcUrls' | 'publicClient' | 'privateKey' | 'maxFeePerGasCap' | 'logger'>> & {
+  #extraErrors: Abi[number][] = [];
+  private readonly o: Required<Omit<L1TxSenderOptions, 'rpcUrls' | 'publicClient' | 'privateKey' | 'maxFeePerGasCap' | 'logger' | 'errorAbis'>> & {
     maxFeePerGasCap?: bigint;
   };
   private readonly log: L1Logger;
@@ -101,6 +104,16 @@ export class L1TxSender {
       maxFeePerGasCap: opts.maxFeePerGasCap,
     };
     this.log = opts.logger ?? silentLogger;
+    for (const abi of opts.errorAbis ?? []) this.registerErrors(abi);
+  }
+
+  /** Decode the custom errors of this ABI too (contracts called by our contracts, e.g. a verifier). */
+  registerErrors(abi: Abi): void {
+    this.#extraErrors.push(...abi.filter((i) => i.type === 'error'));
+  }
+
+  #abiFor(abi: Abi | undefined): Abi {
+    return [...(abi ?? []), ...this.#extraErrors] as Abi;
   }
 
   /** The account, for EIP-712 signing (quotes). Signing never exposes the key. */
@@ -213,7 +226,7 @@ export class L1TxSender {
           try {
             await this.client.call({ ...base, gas, blockNumber: receipt.blockNumber - 1n });
           } catch (e) {
-            decoded = decodeRevert(e, req.abi);
+            decoded = decodeRevert(e, this.#abiFor(req.abi));
           }
           throw new L1TxRevertedError(`${label} reverted in tx ${receipt.transactionHash}${decoded ? `: ${decoded.formatted}` : ''}`, decoded, receipt.transactionHash);
         }
@@ -239,6 +252,8 @@ export class L1TxSender {
             this.log.warn({ label, hash, nonce: first.nonce, bump: bumps, maxFeePerGas: next.maxFeePerGas.toString() }, 'L1 tx stuck: re-broadcast with higher fees');
           } catch (e) {
             // "nonce too low": one of our txs for this nonce was mined meanwhile; the next poll finds it.
+            // "underpriced": bid higher still next time.
+            if (String((e as Error).message).toLowerCase().includes('underpriced')) fees = next;
             this.log.debug({ label, err: scrubSecret(String((e as Error).message), this.#secret).slice(0, 200) }, 'L1 re-broadcast refused');
           }
           lastBroadcast = Date.now();
@@ -292,7 +307,7 @@ export class L1TxSender {
   }
 
   #revertError(e: unknown, label: string, abi: Abi | undefined, what: string): Error {
-    const decoded = decodeRevert(e, abi);
+    const decoded = decodeRevert(e, this.#abiFor(abi));
     if (decoded) return new L1TxRevertedError(`${label} ${what}: ${decoded.formatted}`, decoded);
     const msg = scrubSecret((e as { shortMessage?: string }).shortMessage ?? (e as Error).message ?? String(e), this.#secret);
     return new L1TxRevertedError(`${label} ${what}: ${msg}`, undefined);

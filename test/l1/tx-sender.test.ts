@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { parseEther } from 'viem';
-import { anvilRpc, L1TxSender, L1TxRevertedError, L1TxTimeoutError, rollupAbi, quetzalTokenAbi, scrubSecret, decodeRevertData, type L1Logger } from '@quetzal/l1';
+import { anvilRpc, compileSolidity, L1TxSender, L1TxRevertedError, L1TxTimeoutError, rollupAbi, quetzalTokenAbi, scrubSecret, decodeRevertData, type L1Logger } from '@quetzal/l1';
 import { accounts, KEYS, setup, type Env } from './harness.js';
 
 let env: Env;
@@ -97,6 +97,17 @@ describe('L1TxSender', () => {
     await approve(other, 7n);
     const r = await approve(s, 8n); // "nonce too low" -> resync -> retry
     assert.equal(r.receipt.status, 'success');
+  });
+
+  it('decodes errors of other contracts once their ABI is registered', async () => {
+    const out = compileSolidity({ 'X.sol': '// SPDX-License-Identifier: MIT\npragma solidity ^0.8.27;\ncontract X { error SumcheckFailed(uint256 round); function go() external pure { revert SumcheckFailed(5); } }' });
+    const x = out.X!;
+    const s = new L1TxSender({ rpcUrls: env.anvil.url, privateKey: KEYS[4] });
+    const { address } = await s.deploy({ abi: x.abi, bytecode: `0x${x.bytecode}` });
+    const data = '0x0f59f83a' as const; // go()
+    await assert.rejects(s.send({ to: address, data, label: 'X.go' }), (e: unknown) => e instanceof L1TxRevertedError && e.revert === undefined && /X.go would revert/.test((e as Error).message));
+    s.registerErrors(x.abi);
+    await assert.rejects(s.send({ to: address, data, label: 'X.go' }), (e: unknown) => e instanceof L1TxRevertedError && /SumcheckFailed\(round: 5\)/.test((e as Error).message));
   });
 
   it('never shows the private key', async () => {
