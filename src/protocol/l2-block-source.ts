@@ -1,8 +1,42 @@
-// The archiver's interface, as the world-state synchronizer (and others) consume it. Block
-// numbers start at 1 (block 0 is genesis and is never served).
-import type { L2Block } from './block/l2-block.js';
+// The archiver's interface (token `Tokens.L2BlockSource`), in-process or over JSON-RPC (namespace
+// `archiver`). Block numbers start at 1 (block 0 is genesis and is never served).
+import { z } from 'zod';
+import { zBytes, zUint } from '@quetzal/kernel/jsonrpc/codec';
+import { L2Block } from './block/l2-block.js';
 
-export interface L2BlockSource {
+/** The Rollup's time parameters and identity, as deployed. */
+export interface L1RollupConstants {
+  /** L1 block of the Rollup's deployment (the archiver starts scanning there). */
+  l1StartBlock: bigint;
+  /** L1 time of slot 0 (seconds). */
+  l1GenesisTime: bigint;
+  slotDuration: number;
+  epochDuration: number;
+  claimWindow: number;
+  proofSubmissionWindow: number;
+  chainId: number;
+  version: bigint;
+}
+
+export interface L2Tips {
+  /** Latest block of the pending chain; 0 when none. */
+  pending: number;
+  /** Latest proven block; 0 when none. */
+  proven: number;
+}
+
+/** A `ProofRightClaimed` seen on L1. */
+export interface EpochClaimRecord {
+  epoch: bigint;
+  prover: `0x${string}`;
+  proposer: `0x${string}`;
+  bondAmount: bigint;
+  basisPointFee: number;
+  l1BlockNumber: bigint;
+}
+
+/** The part of the source the world-state synchronizer follows. */
+export interface L2BlockSyncSource {
   /** Latest block number on L1 (pending chain); 0 when none. */
   getBlockNumber(): Promise<number>;
   /** Latest proven block number; 0 when none. */
@@ -17,3 +51,82 @@ export interface L2BlockSource {
    */
   getL1ToL2Messages(blockNumber: number): Promise<bigint[]>;
 }
+
+export interface L2BlockSource extends L2BlockSyncSource {
+  getTips(): Promise<L2Tips>;
+  /** The pending chain's blocks whose slot lies in `epoch`, in order. */
+  getBlocksForEpoch(epoch: bigint): Promise<L2Block[]>;
+  /** The tx hashes of the epoch's blocks, in block then tx order. */
+  getTxHashesForEpoch(epoch: bigint): Promise<bigint[]>;
+  getRollupConstants(): Promise<L1RollupConstants>;
+  /** The last L1 block the source has processed (its number and timestamp). */
+  getSyncedL1Block(): Promise<{ number: bigint; timestamp: bigint }>;
+  /** Whether L1 time (as synced) has passed the epoch's last slot: no more blocks can join it. */
+  isEpochComplete(epoch: bigint): Promise<boolean>;
+  /** The claim of an epoch's proving right, if one was made (and not rolled back by an L1 reorg). */
+  getEpochProofClaim(epoch: bigint): Promise<EpochClaimRecord | undefined>;
+}
+
+// ---------------------------------------------------------------- slot and epoch arithmetic
+// The same formulas as the Rollup (contracts/src/Rollup.sol "views").
+
+type TimeConstants = Pick<L1RollupConstants, 'l1GenesisTime' | 'slotDuration' | 'epochDuration'>;
+
+export function slotAtTimestamp(c: TimeConstants, timestamp: bigint): bigint {
+  return timestamp < c.l1GenesisTime ? 0n : (timestamp - c.l1GenesisTime) / BigInt(c.slotDuration);
+}
+
+export function timestampOfSlot(c: TimeConstants, slot: bigint): bigint {
+  return c.l1GenesisTime + slot * BigInt(c.slotDuration);
+}
+
+export function epochOfSlot(c: TimeConstants, slot: bigint): bigint {
+  return slot / BigInt(c.epochDuration);
+}
+
+/** First and last slot of an epoch (inclusive). */
+export function epochSlotRange(c: TimeConstants, epoch: bigint): [bigint, bigint] {
+  const first = epoch * BigInt(c.epochDuration);
+  return [first, first + BigInt(c.epochDuration) - 1n];
+}
+
+export function epochOfBlock(c: TimeConstants, block: L2Block): bigint {
+  return epochOfSlot(c, block.header.globalVariables.slotNumber);
+}
+
+// ---------------------------------------------------------------- JSON-RPC
+
+export const ARCHIVER_RPC_NAMESPACE = 'archiver';
+
+const zBlock = z.codec(zBytes.in, z.custom<L2Block>((v) => v instanceof L2Block, 'expected an L2Block'), {
+  decode: (hex) => L2Block.fromBytes(zBytes.decode(hex)),
+  encode: (b) => zBytes.encode(b.toBytes()),
+});
+const zBlockNumber = z.number().int().min(0).max(2 ** 32);
+const zAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`, `0x${string}`>;
+
+export const L2BlockSourceSchema = {
+  getBlockNumber: { params: z.tuple([]), result: zBlockNumber },
+  getProvenBlockNumber: { params: z.tuple([]), result: zBlockNumber },
+  getBlock: { params: z.tuple([zBlockNumber]), result: zBlock.nullable() },
+  getBlocks: { params: z.tuple([zBlockNumber, z.number().int().min(0).max(1000)]), result: z.array(zBlock) },
+  getL1ToL2Messages: { params: z.tuple([zBlockNumber]), result: z.array(zUint) },
+  getTips: { params: z.tuple([]), result: z.object({ pending: zBlockNumber, proven: zBlockNumber }) },
+  getBlocksForEpoch: { params: z.tuple([zUint]), result: z.array(zBlock) },
+  getTxHashesForEpoch: { params: z.tuple([zUint]), result: z.array(zUint) },
+  getRollupConstants: {
+    params: z.tuple([]),
+    result: z.object({
+      l1StartBlock: zUint, l1GenesisTime: zUint, slotDuration: z.number().int(), epochDuration: z.number().int(), claimWindow: z.number().int(),
+      proofSubmissionWindow: z.number().int(), chainId: z.number().int(), version: zUint,
+    }),
+  },
+  getSyncedL1Block: { params: z.tuple([]), result: z.object({ number: zUint, timestamp: zUint }) },
+  isEpochComplete: { params: z.tuple([zUint]), result: z.boolean() },
+  getEpochProofClaim: {
+    params: z.tuple([zUint]),
+    result: z
+      .object({ epoch: zUint, prover: zAddress, proposer: zAddress, bondAmount: zUint, basisPointFee: z.number().int(), l1BlockNumber: zUint })
+      .nullable(),
+  },
+};

@@ -1,6 +1,8 @@
 import { defineToken } from '@quetzal/kernel/tokens';
 import type { CircuitProver } from './circuit-prover.js';
+import type { L1Connection } from './l1-connection.js';
 import type { L2BlockSource } from './l2-block-source.js';
+import type { NodeApi } from './node-api.js';
 import type { ProvingJobConsumer, ProvingJobProducer } from './proving-jobs.js';
 import type { WorldStateSynchronizer } from './world-state.js';
 
@@ -14,4 +16,6 @@ export const Tokens = {
   ProvingJobProducer: defineToken<ProvingJobProducer>('ProvingJobProducer', 'run --prover-broker in this process, or point at a remote broker with --prover-node.broker-url'),
   CircuitProver: defineToken<CircuitProver>('CircuitProver', 'the circuit-prover plugin provides it (--circuit-prover.backend simulated|native)'),
   ProvingJobConsumer: defineToken<ProvingJobConsumer>('ProvingJobConsumer', 'run --prover-broker in this process, or point at a remote broker with --prover-agent.broker-url'),
+  L1: defineToken<L1Connection>('L1', 'start a local L1 with --local-network, or give --l1.rpc-urls and --l1.deployment'),
+  Node: defineToken<NodeApi>('Node', 'run --sequencer in this process, or point at a node with --bot.node-url'),
 };

@@ -5,7 +5,7 @@ import { TxEffect } from '@quetzal/protocol/block/tx-effect';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
 import { L1_TO_L2_MSGS_PER_BLOCK, MAX_NOTE_HASHES_PER_TX } from '@quetzal/protocol/constants';
-import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
+import type { L2BlockSyncSource as L2BlockSource } from '@quetzal/protocol/l2-block-source';
 import type { TreeSnapshot } from '@quetzal/protocol/trees/types';
 import { TreeId } from '@quetzal/protocol/trees/types';
 import type { TreeHeights } from '@quetzal/world-state';

@@ -4,7 +4,7 @@
 import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
-import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
+import type { L2BlockSyncSource as L2BlockSource } from '@quetzal/protocol/l2-block-source';
 import { TreeId, type TreeSnapshot } from '@quetzal/protocol/trees/types';
 import {
   WorldStateMismatchError,

@@ -1,0 +1,2 @@
+export { createL1Connection, createL1Client, ANVIL_CHAIN_ID, type L1ConnectionOptions } from './connection.js';
+export { l1ClientPlugin, loadGenesis } from './plugin.js';
