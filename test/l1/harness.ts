@@ -44,7 +44,7 @@ export async function setup(opts: Partial<DeployL1Options> = {}): Promise<Env> {
   const deployment = await deployL1Contracts({
     rpcUrls: anvil.url,
     privateKey: KEYS[DEPLOYER],
-    slotDuration: 12,
+    slotDuration: 60, // long slots: a slow machine cannot drift out of a slot mid-test
     epochDuration: 4,
     claimWindow: 2,
     proofSubmissionWindow: 6,

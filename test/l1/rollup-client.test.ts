@@ -16,7 +16,7 @@ it('RollupContract: propose an L2Block, read it back from calldata, claim, compa
   assert.equal(cfg.epochDuration, 4n);
   assert.equal(cfg.vkTreeRoot, 0x1234n);
   assert.equal(cfg.inbox, env.deployment.addresses.inbox);
-  assert.equal(await rollup.timestampOfSlot(2n), env.genesisTime + 24n);
+  assert.equal(await rollup.timestampOfSlot(2n), env.genesisTime + 2n * env.slotDuration);
 
   await env.warpToSlot(2);
   const b = buildBlock({ blockNumber: 1n, slot: 2n, lastArchive: 0xa0n, env, txs: [effect(1n, [3n]), effect(2n)] });

@@ -83,7 +83,7 @@ describe('Rollup.propose', () => {
 
   it('refuses a wrong timestamp, block number, last archive, chain id or version', async () => {
     await env.warpToSlot(1);
-    await rejectsWith(proposeRaw(1, next(1n, { timestamp: env.genesisTime + 13n })), 'InvalidTimestamp');
+    await rejectsWith(proposeRaw(1, next(1n, { timestamp: env.genesisTime + env.slotDuration + 1n })), 'InvalidTimestamp');
     await rejectsWith(proposeRaw(1, next(1n, { blockNumber: 2n, lastArchive: 0xa0n, tamper: (f) => (f[1] = 1n) })), 'InvalidBlockNumber');
     const [expected, given] = await rejectsWith(proposeRaw(1, next(1n, { lastArchive: 0xa1n })), 'InvalidLastArchive');
     assert.equal(BigInt(expected as string), 0xa0n);
