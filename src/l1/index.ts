@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './tx-sender.js';
 export * from './rollup.js';
 export * from './cli-support.js';
+export * from './messaging.js';

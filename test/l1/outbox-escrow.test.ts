@@ -1,8 +1,8 @@
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEventLogs, type Hex } from 'viem';
-import { outboxAbi, proofCommitmentEscrowAbi, rollupAbi, anvilRpc } from '@quetzal/l1';
-import { wonkyPath, sha256Node, type WonkyPathStep } from '@quetzal/protocol/hash/sha256';
+import { outboxAbi, proofCommitmentEscrowAbi, rollupAbi, anvilRpc, outboxMessagePath, OutboxContract, InboxContract, inboxLeaf, treeOfGlobalIndex } from '@quetzal/l1';
+import { sha256Node } from '@quetzal/protocol/hash/sha256';
 import type { TxEffect } from '@quetzal/protocol/block';
 import { accounts, claim, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, setup, signQuote, type Env } from './harness.js';
 
@@ -17,15 +17,10 @@ beforeEach(async () => {
 });
 afterEach(async () => env.revert(snap));
 
-/** Membership path of message `j` of tx `i`: the pair level, then the block's wonky tree over tx out hashes. */
+/** Membership path of message `j` of tx `i` (as the Outbox takes it). */
 function messagePath(txs: TxEffect[], i: number, j: number): { directions: bigint; siblings: Hex[] } {
-  const msgs = txs[i]!.l2ToL1Msgs;
-  const steps: WonkyPathStep[] = [{ sibling: msgs[1 - j]!, isRight: j === 1 }, ...wonkyPath(txs.map((t) => t.outHash()), i)];
-  let directions = 0n;
-  steps.forEach((s, k) => {
-    if (s.isRight) directions |= 1n << BigInt(k);
-  });
-  return { directions, siblings: steps.map((s) => fieldHex(s.sibling)) };
+  const p = outboxMessagePath(txs, i, j);
+  return { directions: p.directions, siblings: p.siblings.map(fieldHex) };
 }
 
 const consume = (block: bigint, message: bigint, p: { directions: bigint; siblings: Hex[] }, from = 4) =>
@@ -71,6 +66,10 @@ describe('Outbox', () => {
     assert.notEqual(expectedLen, givenLen);
     // a block above the proven tip
     await rejectsWith(consume(2n, 142n, path), 'BlockNotProven');
+    // the client wrapper agrees
+    const outbox = new OutboxContract(env.client, env.deployment.addresses.outbox);
+    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 3, 1)), true);
+    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 2, 1)), false);
   });
 
   it('a single-tx block: the path is just the other message', async () => {
@@ -86,6 +85,27 @@ describe('Outbox', () => {
     });
     await consume(1n, 6n, messagePath(txs, 0, 1));
     await consume(1n, 5n, messagePath(txs, 0, 0));
+  });
+});
+
+describe('InboxContract', () => {
+  it('sends messages and reads the leaves a block consumes; inboxLeaf matches the contract', async () => {
+    const inbox = new InboxContract(env.client, env.deployment.addresses.inbox);
+    const sent = [];
+    for (let i = 0n; i < 3n; i++) sent.push(await inbox.sendL2Message(env.sender(3), { recipient: 7n, content: 100n + i, secretHash: 9n }));
+    assert.deepEqual(sent.map((x) => x.globalIndex), [16n, 17n, 18n]);
+    assert.equal(treeOfGlobalIndex(17n), 2n);
+    for (const [i, x] of sent.entries()) {
+      assert.equal(x.leaf, inboxLeaf({ sender: accounts[3]!.address, recipient: 7n, content: 100n + BigInt(i), secretHash: 9n, globalIndex: x.globalIndex }));
+    }
+    assert.deepEqual(await inbox.getLeavesForBlock(2n), sent.map((x) => x.leaf));
+    assert.deepEqual(await inbox.getLeavesForBlock(1n), []);
+    assert.equal(await inbox.inProgress(), 2n);
+    await env.warpToSlot(1);
+    await proposeNext(env, 1);
+    await env.warpToSlot(2);
+    const b2 = await proposeNext(env, 1, { inHashLeaves: await inbox.getLeavesForBlock(2n) });
+    assert.equal(b2.header.contentCommitment.inHash, await inbox.getRoot(2n));
   });
 });
 
