@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Registry } from 'prom-client';
 import type { CoreConfig } from './core-plugins.js';
-import { configKey, providedTokens, type ActivationMode, type PluginContext, type PluginDeclaration, type RunningPlugin } from './plugin.js';
+import { configKey, providedTokens, requiredTokens, type ActivationMode, type PluginContext, type PluginDeclaration, type RunningPlugin } from './plugin.js';
 import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logging.js';
 import { JsonRpcServer } from './jsonrpc/server.js';
@@ -48,7 +48,7 @@ export function planPlugins(plugins: PluginDeclaration[], roles: ReadonlySet<str
   while (pending.length) {
     const name = pending.pop();
     const plugin = plugins.find((p) => p.name === name)!;
-    for (const token of plugin.requires ?? []) {
+    for (const token of requiredTokens(plugin, config[configKey(plugin)])) {
       if (providersOf(token, (p) => active.has(p.name)).length) continue;
       const candidate = providersOf(token, (p) => !p.role)[0];
       if (!candidate) {
@@ -67,7 +67,7 @@ export function planPlugins(plugins: PluginDeclaration[], roles: ReadonlySet<str
     if (state.get(plugin.name) === 'done') return;
     if (state.get(plugin.name) === 'visiting') throw new KernelError(`plugins require each other in a cycle: ${[...path, plugin.name].join(' -> ')}`);
     state.set(plugin.name, 'visiting');
-    for (const token of plugin.requires ?? []) for (const dep of providersOf(token, (p) => active.has(p.name))) if (dep !== plugin) visit(dep, [...path, plugin.name]);
+    for (const token of requiredTokens(plugin, config[configKey(plugin)])) for (const dep of providersOf(token, (p) => active.has(p.name))) if (dep !== plugin) visit(dep, [...path, plugin.name]);
     state.set(plugin.name, 'done');
     ordered.push({ plugin, mode: active.get(plugin.name)! });
   };

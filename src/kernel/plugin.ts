@@ -28,8 +28,8 @@ export interface PluginDeclaration<O extends OptionDefs = OptionDefs> {
   options?: O;
   /** Tokens this plugin puts in the container when it runs (a function when that depends on its config). */
   provides?: Token<unknown>[] | { fromConfig(config: OptionValues<O>): Token<unknown>[] };
-  /** Tokens it needs; the kernel starts their providers first. */
-  requires?: Token<unknown>[];
+  /** Tokens it needs; the kernel starts their providers first (a function when that depends on its config, e.g. none in client mode). */
+  requires?: Token<unknown>[] | { fromConfig(config: OptionValues<O>): Token<unknown>[] };
   /** For a role: whether its config selects client mode when the role itself is off. */
   clientMode?(config: OptionValues<O>): boolean;
   start?(ctx: PluginContext<OptionValues<O>>): Promise<RunningPlugin | void>;
@@ -70,6 +70,11 @@ export function definePlugin<O extends OptionDefs>(declaration: PluginDeclaratio
 export function providedTokens(plugin: PluginDeclaration, config: unknown): Token<unknown>[] {
   const provides = plugin.provides ?? [];
   return Array.isArray(provides) ? provides : provides.fromConfig(config as never);
+}
+
+export function requiredTokens(plugin: PluginDeclaration, config: unknown): Token<unknown>[] {
+  const requires = plugin.requires ?? [];
+  return Array.isArray(requires) ? requires : requires.fromConfig(config as never);
 }
 
 /** The key of a plugin's section in config files and `config show`. */
