@@ -14,21 +14,29 @@ export const PROVING_JOB_TYPES = CIRCUIT_NAMES.filter((n): n is ProvingJobType =
 
 /**
  * Nearness to the root: lower is served first (within one epoch; older epochs always go first).
- * root > block-merge > block-root > merge / parity-root > base / parity-base.
+ * root > block-merge > block-root > merge / parity-root > base / parity-base. A circuit missing
+ * here ranks with the leaves.
  */
-export const PROVING_JOB_RANK: Readonly<Record<ProvingJobType, number>> = {
+export const PROVING_JOB_RANK: Readonly<Partial<Record<ProvingJobType, number>>> = {
   root: 0,
   'root-single': 0,
   'block-merge': 1,
   'block-root': 2,
+  'block-root-empty': 2,
   merge: 3,
   'parity-root': 3,
   base: 4,
   'parity-base': 4,
 };
 
+export function provingJobRank(type: ProvingJobType): number {
+  return PROVING_JOB_RANK[type] ?? 4;
+}
+
+const JOB_TYPES: ReadonlySet<string> = new Set(PROVING_JOB_TYPES);
+
 export function isProvingJobType(value: unknown): value is ProvingJobType {
-  return typeof value === 'string' && value in PROVING_JOB_RANK;
+  return typeof value === 'string' && JOB_TYPES.has(value);
 }
 
 /** `epoch:type:sha256(inputs)` (64 lowercase hex chars). */

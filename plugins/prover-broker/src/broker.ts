@@ -13,11 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import { destination, pino } from 'pino';
 import {
-  PROVING_JOB_RANK,
   PROVING_JOB_TYPES,
   isProvingJobType,
   makeProvingJobId,
   parseProvingJobId,
+  provingJobRank,
   type ProvingJob,
   type ProvingJobConsumer,
   type ProvingJobFilter,
@@ -81,13 +81,16 @@ class JobEntry {
   /** A result is being written: the job is neither re-queued nor reported again meanwhile. */
   settling = false;
   agentId: string | undefined = undefined;
+  readonly rank: number;
 
   constructor(
     readonly id: string,
     readonly type: ProvingJobType,
     readonly epoch: number,
     readonly seq: number,
-  ) {}
+  ) {
+    this.rank = provingJobRank(type);
+  }
 }
 
 interface QueueItem {
@@ -99,9 +102,7 @@ function queueOrder(a: QueueItem, b: QueueItem): boolean {
   const x = a.entry;
   const y = b.entry;
   if (x.epoch !== y.epoch) return x.epoch < y.epoch;
-  const rx = PROVING_JOB_RANK[x.type];
-  const ry = PROVING_JOB_RANK[y.type];
-  if (rx !== ry) return rx < ry;
+  if (x.rank !== y.rank) return x.rank < y.rank;
   return x.seq < y.seq;
 }
 
