@@ -151,6 +151,22 @@ export class RollupContract {
     return RootRollupPublicInputs.fromFields(pi.map((x) => BigInt(x)));
   }
 
+  /**
+   * Where L1 time stands for claims: the current slot and epoch, and the epoch that can be claimed right now
+   * (the previous one, inside the claim window, with unproven blocks and no claim yet), if any.
+   */
+  async getClaimStatus(): Promise<{ slot: bigint; epoch: bigint; claimableEpoch?: bigint; claimWindowEndsAtSlot?: bigint }> {
+    const [slot, epochDuration, claimWindow, tips] = await Promise.all([
+      this.getCurrentSlot(), this.read('EPOCH_DURATION') as Promise<bigint>, this.read('CLAIM_WINDOW') as Promise<bigint>, this.getTips(),
+    ]);
+    const epoch = slot / epochDuration;
+    if (epoch === 0n || slot % epochDuration >= claimWindow) return { slot, epoch };
+    const target = epoch - 1n;
+    const [blocks, claim] = await Promise.all([this.getEpochBlocks(target), this.getClaim(target)]);
+    if (!blocks || blocks.last <= tips.proven || claim) return { slot, epoch };
+    return { slot, epoch, claimableEpoch: target, claimWindowEndsAtSlot: epoch * epochDuration + claimWindow };
+  }
+
   /** Start of an L2 slot in L1 time. */
   async timestampOfSlot(slot: bigint): Promise<bigint> {
     return this.read('getTimestampForSlot', [slot]);

@@ -36,9 +36,12 @@ it('RollupContract: propose an L2Block, read it back from calldata, claim, compa
   assert.equal(stored.numTxs, 2);
 
   await fundEscrow(env, 2, 500n);
+  assert.deepEqual(await rollup.getClaimStatus(), { slot: 2n, epoch: 0n });
   await env.warpToSlot(4);
+  assert.deepEqual(await rollup.getClaimStatus(), { slot: 4n, epoch: 1n, claimableEpoch: 0n, claimWindowEndsAtSlot: 6n });
   assert.equal(await rollup.getClaim(0n), undefined);
   await rollup.claimEpochProofRight(env.sender(1), await signQuote(env, 2, { epochToProve: 0n, basisPointFee: 100 }));
+  assert.deepEqual(await rollup.getClaimStatus(), { slot: 4n, epoch: 1n });
   const claim = await rollup.getClaim(0n);
   assert.equal(claim?.status, 'active');
   assert.equal(claim?.basisPointFee, 100);
