@@ -10,6 +10,8 @@ export interface Hasher {
   hash2(a: Uint8Array, b: Uint8Array): Uint8Array;
   /** poseidon2(fields), fields given as 32-byte big-endian values. */
   hashFields(fields: readonly Uint8Array[]): Uint8Array;
+  /** n hashes of `arity` fields each: input n*arity*32 bytes, output n*32 bytes. */
+  hashBatch(input: Uint8Array, output: Uint8Array, n: number, arity: number): void;
 }
 
 class NativeHasher implements Hasher {
@@ -31,6 +33,10 @@ class NativeHasher implements Hasher {
     this.mod.hashN(this.many, out, 1, fields.length);
     return out;
   }
+  hashBatch(input: Uint8Array, output: Uint8Array, n: number, arity: number): void {
+    if (arity === 2) this.mod.hashPairs(input, output, n);
+    else this.mod.hashN(input, output, n, arity);
+  }
 }
 
 class BbHasher implements Hasher {
@@ -40,6 +46,12 @@ class BbHasher implements Hasher {
   }
   hashFields(fields: readonly Uint8Array[]): Uint8Array {
     return bigintToBytes(poseidon2Hash(fields.map(bytesToBigint)));
+  }
+  hashBatch(input: Uint8Array, output: Uint8Array, n: number, arity: number): void {
+    for (let i = 0; i < n; i++) {
+      const fields = Array.from({ length: arity }, (_, k) => input.subarray(32 * (i * arity + k), 32 * (i * arity + k + 1)));
+      output.set(this.hashFields(fields), 32 * i);
+    }
   }
 }
 

@@ -135,8 +135,60 @@ export class MerkleOverlay {
     this.markDirtyAbove(index);
   }
 
+  /** Leaf preimage fields of a dirty leaf, for batch hashing (indexed trees). */
+  protected leafFields(_index: number): bigint[] {
+    throw new Error('no dirty leaves in this tree');
+  }
+
+  /** Computes every dirty node, level by level, one batch hash call per level. */
+  flush(): void {
+    const d0 = this.dirty[0];
+    if (d0.size > 0) {
+      const idx = [...d0];
+      const arity = this.leafFields(idx[0]).length;
+      const input = Buffer.allocUnsafe(32 * arity * idx.length);
+      let o = 0;
+      for (const i of idx) {
+        for (const f of this.leafFields(i)) {
+          input.write(f.toString(16).padStart(64, '0'), o, 'hex');
+          o += 32;
+        }
+      }
+      const out = Buffer.allocUnsafe(32 * idx.length);
+      this.hasher.hashBatch(input, out, idx.length, arity);
+      idx.forEach((i, k) => this.nodes[0].set(i, out.subarray(32 * k, 32 * k + 32)));
+      d0.clear();
+    }
+    for (let level = 1; level <= this.height; level++) {
+      const d = this.dirty[level];
+      if (d.size === 0) continue;
+      const idx = [...d];
+      const input = Buffer.allocUnsafe(64 * idx.length);
+      let o = 0;
+      for (const i of idx) {
+        input.set(this.node(level - 1, 2 * i), o);
+        input.set(this.node(level - 1, 2 * i + 1), o + 32);
+        o += 64;
+      }
+      const out = Buffer.allocUnsafe(32 * idx.length);
+      this.hasher.hashBatch(input, out, idx.length, 2);
+      const nodes = this.nodes[level];
+      idx.forEach((i, k) => nodes.set(i, out.subarray(32 * k, 32 * k + 32)));
+      d.clear();
+    }
+  }
+
   root(): Uint8Array {
+    if (this.dirty[this.height].size > 0) this.flush();
     return this.node(this.height, 0);
+  }
+
+  isZero(level: number, node: Uint8Array): boolean {
+    return node === this.zeros[level];
+  }
+
+  siblingZero(level: number): Uint8Array {
+    return this.zeros[level];
   }
 
   siblingPath(index: number, fromLevel = 0): Uint8Array[] {
@@ -312,6 +364,10 @@ export class IndexedOverlay<L> extends MerkleOverlay {
   protected override computeLeafHash(index: number): Uint8Array {
     const l = this.leaves.get(index)!;
     return this.hasher.hashFields(this.codec.toFields(l).map(bigintToBytes));
+  }
+
+  protected override leafFields(index: number): bigint[] {
+    return this.codec.toFields(this.leaves.get(index)!);
   }
 
   getLeaf(index: number): L | undefined {

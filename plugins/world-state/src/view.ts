@@ -44,7 +44,27 @@ export const publicDataCodec: IndexedLeafCodec<PublicDataLeaf> = {
 
 export type TreeHeights = Record<TreeId, number>;
 
-const toBig = (p: Uint8Array[]): SiblingPath => p.map(bytesToBigint);
+const zeroSet = new Set<Uint8Array>();
+const zeroValue = new Map<Uint8Array, bigint>();
+/** Path nodes as Fields; zero-subtree nodes (shared objects) convert once. */
+function toBig(p: Uint8Array[]): SiblingPath {
+  return p.map((n) => {
+    if (zeroSet.has(n)) return zeroValue.get(n)!;
+    return bytesToBigint(n);
+  });
+}
+function registerZeros(t: MerkleOverlay): void {
+  if (zeroSet.has(t.siblingZero(t.height))) return;
+  for (let l = 0; l <= t.height; l++) {
+    const z = t.siblingZero(l);
+    if (!zeroSet.has(z)) {
+      zeroSet.add(z);
+      zeroValue.set(z, bytesToBigint(z));
+    }
+  }
+}
+
+
 
 export interface ViewOptions {
   readOnly: boolean;
@@ -75,6 +95,8 @@ export class WorldStateView implements WorldStateFork {
     this.nullifier = new IndexedOverlay(TreeId.NULLIFIER, heights[TreeId.NULLIFIER], sizes[2], base, hasher, nullifierCodec);
     this.publicData = new IndexedOverlay(TreeId.PUBLIC_DATA, heights[TreeId.PUBLIC_DATA], sizes[3], base, hasher, publicDataCodec);
     this.archive = new AppendOnlyOverlay(TreeId.ARCHIVE, heights[TreeId.ARCHIVE], sizes[4], base, hasher, true);
+    registerZeros(this.noteHash.height >= this.nullifier.height ? this.noteHash : this.nullifier);
+    for (const t of [this.l1ToL2, this.publicData, this.archive]) registerZeros(t);
   }
 
   tree(id: TreeId): MerkleOverlay {

@@ -83,7 +83,7 @@ function build(): string {
     );
     if (!includeDir) throw new Error('node_api.h not found');
     const cc = process.env.CC ?? 'cc';
-    execFileSync(cc, [...(process.env.QUETZAL_CFLAGS ?? '-O3').split(' '), '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'p.node'), join(tmp, 'poseidon2.c')], {
+    execFileSync(cc, [...(process.env.QUETZAL_CFLAGS ?? '-O3').split(' '), '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'p.node'), join(tmp, 'poseidon2.c'), '-lpthread'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     renameSync(join(tmp, 'p.node'), out); // atomic: concurrent builders agree

@@ -8,6 +8,7 @@
 //   hashN(input: Uint8Array, output: Uint8Array, n: number, arity: number): n hashes of `arity` inputs.
 // Field elements are 32 bytes big-endian; values >= the modulus are refused.
 #include <node_api.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -199,6 +200,26 @@ static int sponge(uint8_t *out, const uint8_t *in, int arity) {
   return 1;
 }
 
+#define PARALLEL_MIN 24
+
+typedef struct {
+  const uint8_t *in;
+  uint8_t *out;
+  uint32_t from, to, arity;
+  int ok;
+} job_t;
+
+static void *run_job(void *arg) {
+  job_t *j = (job_t *)arg;
+  for (uint32_t i = j->from; i < j->to; i++) {
+    if (!sponge(j->out + 32 * (size_t)i, j->in + 32 * (size_t)i * j->arity, (int)j->arity)) {
+      j->ok = 0;
+      return NULL;
+    }
+  }
+  return NULL;
+}
+
 static napi_value hash_impl(napi_env env, napi_callback_info info, int fixed_arity) {
   size_t argc = 4;
   napi_value args[4];
@@ -229,14 +250,25 @@ static napi_value hash_impl(napi_env env, napi_callback_info info, int fixed_ari
     napi_throw_range_error(env, NULL, "buffers too small");
     return NULL;
   }
-  const uint8_t *in = (const uint8_t *)in_data;
-  uint8_t *out = (uint8_t *)out_data;
-  for (uint32_t i = 0; i < n; i++) {
-    if (!sponge(out + 32 * (size_t)i, in + 32 * (size_t)i * arity, (int)arity)) {
-      napi_throw_range_error(env, NULL, "field element out of range");
-      return NULL;
+  job_t all = {(const uint8_t *)in_data, (uint8_t *)out_data, 0, n, arity, 1};
+  if (n >= PARALLEL_MIN) {
+    // Two halves: one on a helper thread, one here (hashing is pure computation on raw memory).
+    job_t hi = all;
+    hi.from = n / 2;
+    all.to = n / 2;
+    pthread_t th;
+    if (pthread_create(&th, NULL, run_job, &hi) == 0) {
+      run_job(&all);
+      pthread_join(th, NULL);
+      all.ok = all.ok && hi.ok;
+    } else {
+      all.to = n;
+      run_job(&all);
     }
+  } else {
+    run_job(&all);
   }
+  if (!all.ok) napi_throw_range_error(env, NULL, "field element out of range");
   return NULL;
 }
 
