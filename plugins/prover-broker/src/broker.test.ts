@@ -301,3 +301,26 @@ describe('ProvingBroker (LMDB + directory store)', () => {
     await broker.stop();
   });
 });
+
+describe('broker metrics', () => {
+  it('exposes jobs by state and cumulative counters', async () => {
+    const { Registry } = await import('prom-client');
+    const { registerProvingBrokerMetrics } = await import('./metrics.js');
+    const broker = await memoryBroker({ maxAttempts: 2 });
+    const registry = new Registry();
+    registerProvingBrokerMetrics(registry, broker);
+    await broker.enqueueProvingJob(job(1, 'base', 1));
+    await broker.enqueueProvingJob(job(1, 'base', 2));
+    const t = (await broker.getProvingJob())!;
+    await broker.reportProvingJobError(t.job.id, t.lease, 'flaky', true);
+    await broker.reportProvingJobSuccess(t.job.id, 'someone.else', bytes(1));
+    const text = await registry.metrics();
+    assert.match(text, /quetzal_prover_broker_jobs\{state="queued"\} 2/);
+    assert.match(text, /quetzal_prover_broker_enqueued_total 2/);
+    assert.match(text, /quetzal_prover_broker_retried_total 1/);
+    assert.match(text, /quetzal_prover_broker_ignored_reports_total 1/);
+    const again = await registry.metrics();
+    assert.match(again, /quetzal_prover_broker_enqueued_total 2/, 'counters do not double on a second scrape');
+    await broker.stop();
+  });
+});

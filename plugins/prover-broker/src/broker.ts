@@ -114,6 +114,18 @@ export interface ProvingBrokerStats {
   rejected: number;
 }
 
+/** Cumulative counts since the broker started. */
+export interface ProvingBrokerCounters {
+  enqueued: number;
+  proved: number;
+  failed: number;
+  retried: number;
+  timedOut: number;
+  ignoredReports: number;
+  cancelled: number;
+  collected: number;
+}
+
 export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private readonly db: ProvingBrokerDatabase;
   private readonly store: ProofStore;
@@ -139,6 +151,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private readonly instance = randomBytes(4).toString('hex');
   private leaseCounter = 0;
   private seq = 0;
+  readonly counters: ProvingBrokerCounters = { enqueued: 0, proved: 0, failed: 0, retried: 0, timedOut: 0, ignoredReports: 0, cancelled: 0, collected: 0 };
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -232,6 +245,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     const done = (): ProvingJobStatus => {
       this.writes--;
       this.pendingEnqueues.delete(id);
+      this.counters.enqueued++;
       const entry = new JobEntry(id, type, epoch, seq);
       this.index(entry);
       this.pushQueue(entry);
@@ -306,6 +320,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     const entry = this.jobs.get(id);
     if (!entry) return false;
     this.log.info({ id }, 'cancelling proving job');
+    this.counters.cancelled++;
     await this.track(this.remove([entry]));
     return true;
   }
@@ -316,6 +331,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     for (const [e, set] of this.byEpoch) if (e < epoch) doomed.push(...set);
     if (doomed.length === 0) return 0;
     await this.track(this.remove(doomed));
+    this.counters.collected += doomed.length;
     this.log.info({ before: epoch, removed: doomed.length }, 'garbage-collected old epochs');
     return doomed.length;
   }
@@ -419,6 +435,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     this.assertRunning();
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) {
+      this.counters.ignoredReports++;
       this.log.info({ id, lease }, 'ignoring a result from an agent that does not own the job');
       return this.outcome(false, next);
     }
@@ -431,11 +448,13 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     this.assertRunning();
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) {
+      this.counters.ignoredReports++;
       this.log.info({ id, lease }, 'ignoring an error report from an agent that does not own the job');
       return this.outcome(false, next);
     }
     entry.attempts++;
     if (retry && entry.attempts < this.maxAttempts) {
+      this.counters.retried++;
       this.log.info({ id, attempts: entry.attempts, reason }, 'proving job failed; retrying');
       this.requeue(entry);
       return this.outcome(true, next);
@@ -475,6 +494,8 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     }
     this.inProgress.delete(entry);
     entry.state = stored.status === 'fulfilled' ? FULFILLED : REJECTED;
+    if (entry.state === FULFILLED) this.counters.proved++;
+    else this.counters.failed++;
     entry.lease = undefined;
     entry.agentId = undefined;
     this.notify(entry.id);
@@ -525,6 +546,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     for (const entry of this.inProgress) {
       if (entry.settling || now - entry.heartbeatAt <= this.jobTimeoutMs) continue;
       entry.attempts++;
+      this.counters.timedOut++;
       if (entry.attempts < this.maxAttempts) {
         this.log.warn({ id: entry.id, agent: entry.agentId, attempts: entry.attempts }, 'proving job timed out; back to the queue');
         this.requeue(entry);
