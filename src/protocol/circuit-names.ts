@@ -15,6 +15,8 @@ export const CIRCUIT_NAMES = [
   // `root-single` is the root over ONE block-level proof (an epoch of one block, or one whose
   // blocks all sit under a single block-merge); `root` takes two.
   'root-single',
+  // `block-root-empty`: the block root of a block with no txs (only its L1->L2 messages).
+  'block-root-empty',
 ] as const;
 
 export type CircuitName = (typeof CIRCUIT_NAMES)[number];

@@ -6,6 +6,7 @@ import type {
   BaseInputs,
   BlockMergeInputs,
   BlockRollupOutputs,
+  BlockRootEmptyInputs,
   BlockRootInputs,
   CircuitInputs,
   CircuitOutputs,
@@ -72,6 +73,7 @@ export interface CircuitProver {
   proveBase(inputs: BaseInputs, options?: ProveOptions): Promise<CircuitProofResult<'base'>>;
   proveMerge(inputs: MergeInputs, options?: ProveOptions): Promise<CircuitProofResult<'merge'>>;
   proveBlockRoot(inputs: BlockRootInputs, options?: ProveOptions): Promise<CircuitProofResult<'block-root'>>;
+  proveBlockRootEmpty(inputs: BlockRootEmptyInputs, options?: ProveOptions): Promise<CircuitProofResult<'block-root-empty'>>;
   proveBlockMerge(inputs: BlockMergeInputs, options?: ProveOptions): Promise<CircuitProofResult<'block-merge'>>;
   proveRoot(inputs: RootInputs, options?: ProveOptions): Promise<CircuitProofResult<'root'>>;
   proveRootSingle(inputs: RootSingleInputs, options?: ProveOptions): Promise<CircuitProofResult<'root-single'>>;

@@ -13,6 +13,7 @@ import {
   appendBlockHash,
   buildBaseInputs,
   buildBlockMergeInputs,
+  buildBlockRootEmptyInputs,
   buildBlockRootInputs,
   buildMergeInputs,
   buildParityBaseInputs,
@@ -26,6 +27,7 @@ import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { BlockHeader, ContentCommitment } from '@quetzal/protocol/block/header';
 import { buildTxCircuitInputs, feePayerOf, firstNullifierOf } from '@quetzal/protocol/tx';
+import { computeInHash } from '@quetzal/protocol/block/body';
 
 const chainId = 31337n;
 const version = 1n;
@@ -105,6 +107,26 @@ before(async () => {
   const merged = await prover.proveBlockMerge(buildBlockMergeInputs(blocks[0]!, blocks[1]!, vkTree));
   await prover.proveRoot(buildRootInputs(blocks[0]!, blocks[1]!, 5n, vkTree));
   await prover.proveRootSingle(buildRootSingleInputs(merged, 5n, vkTree));
+
+  // block 3 has no txs: block-root-empty, then a root over (block-merge of 1..2, block 3)
+  const globals3 = new GlobalVariables(chainId, version, 3n, 3n, 1003n, 0xc0ffeen);
+  const lastArchive3 = world.archiveSnapshot();
+  const constants3 = { lastArchive: snapshotToCircuit(lastArchive3), globalVariables: globalVariablesToCircuit(globals3), vkTreeRoot: vkTree.root };
+  const [e0, e1] = buildParityBaseInputs([], vkTree.root);
+  const parity3 = await prover.proveParityRoot(buildParityRootInputs(await prover.proveParityBase(e0!), await prover.proveParityBase(e1!), vkTree));
+  const stateBefore = world.stateReference();
+  const empty = await prover.proveBlockRootEmpty(
+    buildBlockRootEmptyInputs({ constants: constants3, parity: parity3, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: [], vkTree }),
+  );
+  const header3 = new BlockHeader(lastArchive3, new ContentCommitment(0n, 0n, computeInHash([]), 0n), world.stateReference(), globals3, 0n);
+  assert.equal(world.stateReference().noteHashTree.root, stateBefore.noteHashTree.root);
+  assert.equal(empty.publicOutputs.headerHashes[0], header3.hash());
+  world.headers.push(header3);
+  appendBlockHash(world.archive, header3);
+  assert.equal(empty.publicOutputs.newArchive.root, world.archive.root());
+  const root3 = await prover.proveRoot(buildRootInputs(merged, empty, 5n, vkTree));
+  assert.deepEqual(root3.publicOutputs.headerHashes.slice(0, 4), [...world.headers.slice(1).map((h) => h.hash()), 0n]);
+  assert.equal(root3.publicOutputs.endArchiveRoot, world.archive.root());
 });
 
 describe('tx', () => {
@@ -348,5 +370,27 @@ describe('root-single', () => {
     const i = prover.first('root-single');
     i.blocksProof.vkIndex = 0n;
     await expectFail('root-single', i, 'child proof is not a block-root or block-merge proof');
+  });
+});
+
+describe('block-root-empty', () => {
+  test('valid', async () => {
+    const r = await prover.prove('block-root-empty', prover.first('block-root-empty'));
+    assert.equal(r.publicOutputs.fees[0]!.value, 0n);
+  });
+  test('previous header is not the last leaf of the archive', async () => {
+    const i = prover.first('block-root-empty');
+    i.previousHeader.state.noteHashTree.root += 1n; // an empty block cannot invent a state
+    await expectFail('block-root-empty', i, 'previous block header is not the last leaf of the archive');
+  });
+  test('block number does not follow', async () => {
+    const i = prover.first('block-root-empty');
+    i.constants.globalVariables.blockNumber = 2n;
+    await expectFail('block-root-empty', i, 'block number does not follow the previous block');
+  });
+  test('parity proof is not a parity-root proof', async () => {
+    const i = prover.first('block-root-empty');
+    i.parityProof.vkIndex = BigInt(vkTree.indexOf('parity-base'));
+    await expectFail('block-root-empty', i, 'child proof is not a parity-root proof');
   });
 });

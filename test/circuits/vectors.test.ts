@@ -154,7 +154,7 @@ test('circuits/lib constants.nr mirrors src/protocol/constants.ts', () => {
   for (const n of names) assert.equal(globals.get(n), BigInt((C as Record<string, unknown>)[n] as number), n);
   // VK indices follow CIRCUIT_NAMES
   const idx = (n: string) => globals.get(`${n.toUpperCase().replace(/-/g, '_')}_VK_INDEX`);
-  ['tx', 'parity-base', 'parity-root', 'base', 'merge', 'block-root', 'block-merge', 'root', 'root-single'].forEach((n, i) => assert.equal(idx(n), BigInt(i), n));
+  ['tx', 'parity-base', 'parity-root', 'base', 'merge', 'block-root', 'block-merge', 'root', 'root-single', 'block-root-empty'].forEach((n, i) => assert.equal(idx(n), BigInt(i), n));
   assert.equal(globals.get('EMPTY_SUBTREE_ROOT_HEIGHT_2'), zeroHashes(2)[2]);
   assert.equal(globals.get('EMPTY_SUBTREE_ROOT_HEIGHT_4'), zeroHashes(4)[4]);
 });

@@ -4,6 +4,7 @@ import type { CircuitProofResult, CircuitProver, ProveOptions, VerificationKeyDa
 import type {
   BaseInputs,
   BlockMergeInputs,
+  BlockRootEmptyInputs,
   BlockRootInputs,
   CircuitInputs,
   MergeInputs,
@@ -38,6 +39,9 @@ export abstract class BaseCircuitProver implements CircuitProver {
   }
   proveBlockRoot(inputs: BlockRootInputs, options?: ProveOptions): Promise<CircuitProofResult<'block-root'>> {
     return this.prove('block-root', inputs, options);
+  }
+  proveBlockRootEmpty(inputs: BlockRootEmptyInputs, options?: ProveOptions): Promise<CircuitProofResult<'block-root-empty'>> {
+    return this.prove('block-root-empty', inputs, options);
   }
   proveBlockMerge(inputs: BlockMergeInputs, options?: ProveOptions): Promise<CircuitProofResult<'block-merge'>> {
     return this.prove('block-merge', inputs, options);

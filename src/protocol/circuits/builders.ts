@@ -21,6 +21,7 @@ import type {
   BlockConstants,
   BlockMergeInputs,
   BlockRollupOutputs,
+  BlockRootEmptyInputs,
   BlockRootInputs,
   ChildProof,
   MergeInputs,
@@ -143,6 +144,35 @@ export function buildBlockRootInputs(args: {
   return {
     txs: args.txs.publicOutputs,
     txsProof: childProofOf(args.txs, args.vkTree),
+    parity: args.parity.publicOutputs,
+    parityProof: childProofOf(args.parity, args.vkTree),
+    previousHeader: headerToCircuit(args.previousHeader),
+    previousHeaderPath: archive.getSiblingPath(last),
+    l1ToL2SubtreePath,
+    newArchivePath: archive.getSiblingPath(archive.size()),
+  };
+}
+
+/**
+ * Block-root-empty inputs (a block with no txs); appends the block's messages to `l1ToL2`.
+ */
+export function buildBlockRootEmptyInputs(args: {
+  constants: BlockConstants;
+  parity: ChildResult<ParityOutputs>;
+  previousHeader: BlockHeader;
+  archive: AppendOnlyTree;
+  l1ToL2: AppendOnlyTree;
+  l1ToL2Messages: readonly bigint[];
+  vkTree: VkTree;
+}): BlockRootEmptyInputs {
+  const { archive, l1ToL2 } = args;
+  const last = archive.size() - 1;
+  if (last < 0) throw new Error('the archive is empty (no genesis block)');
+  const msgNext = l1ToL2.size();
+  const l1ToL2SubtreePath = l1ToL2.getSiblingPath(msgNext).slice(L1_TO_L2_MSG_SUBTREE_HEIGHT);
+  l1ToL2.appendLeaves(padTo(args.l1ToL2Messages, L1_TO_L2_MSGS_PER_BLOCK));
+  return {
+    constants: args.constants,
     parity: args.parity.publicOutputs,
     parityProof: childProofOf(args.parity, args.vkTree),
     previousHeader: headerToCircuit(args.previousHeader),

@@ -169,6 +169,15 @@ export const BlockRootInputsSchema = struct({
   l1ToL2SubtreePath: array(field, L1_TO_L2_MSG_SUBTREE_SIBLING_PATH_LENGTH),
   newArchivePath: array(field, ARCHIVE_TREE_HEIGHT),
 });
+export const BlockRootEmptyInputsSchema = struct({
+  constants: BlockConstantsSchema,
+  parity: ParityOutputsSchema,
+  parityProof: ChildProofSchema,
+  previousHeader: BlockHeaderSchema,
+  previousHeaderPath: array(field, ARCHIVE_TREE_HEIGHT),
+  l1ToL2SubtreePath: array(field, L1_TO_L2_MSG_SUBTREE_SIBLING_PATH_LENGTH),
+  newArchivePath: array(field, ARCHIVE_TREE_HEIGHT),
+});
 export const BlockMergeInputsSchema = struct({
   left: BlockRollupOutputsSchema,
   leftProof: ChildProofSchema,
@@ -190,6 +199,7 @@ export type ParityRootInputs = Value<typeof ParityRootInputsSchema>;
 export type BaseInputs = Value<typeof BaseInputsSchema>;
 export type MergeInputs = Value<typeof MergeInputsSchema>;
 export type BlockRootInputs = Value<typeof BlockRootInputsSchema>;
+export type BlockRootEmptyInputs = Value<typeof BlockRootEmptyInputsSchema>;
 export type BlockMergeInputs = Value<typeof BlockMergeInputsSchema>;
 export type RootInputs = Value<typeof RootInputsSchema>;
 export type RootSingleInputs = Value<typeof RootSingleInputsSchema>;
@@ -205,6 +215,7 @@ export const CIRCUIT_SCHEMAS = {
   'block-merge': { inputs: BlockMergeInputsSchema, outputs: BlockRollupOutputsSchema },
   root: { inputs: RootInputsSchema, outputs: RootOutputsSchema },
   'root-single': { inputs: RootSingleInputsSchema, outputs: RootOutputsSchema },
+  'block-root-empty': { inputs: BlockRootEmptyInputsSchema, outputs: BlockRollupOutputsSchema },
 } as const satisfies Record<CircuitName, { inputs: Schema; outputs: Schema }>;
 
 export type CircuitInputs<C extends CircuitName> = Value<(typeof CIRCUIT_SCHEMAS)[C]['inputs']>;

@@ -1,0 +1,178 @@
+// The `native` CircuitProver: real ZK UltraHonk proofs from the stock bb shipped in @aztec/bb.js,
+// through bb.js's native backend. Witness generation and bb calls run in a worker pool (one bb
+// child per worker); a cancelled or timed-out proof kills its bb and its worker. Recursive
+// circuits are proven for `noir-recursive` (Poseidon2 transcript), root/root-single for `evm`.
+// Under `ignition` every proof is also verified off-chain by bb; under `dev` it cannot be (bb's
+// verifier pins Ignition's G2): dev proofs are checked inside their parents and on L1.
+import { availableParallelism } from 'node:os';
+import type { Logger } from '@quetzal/kernel/logging';
+import { WorkerPool } from '@quetzal/kernel/worker-pool';
+import { CIRCUIT_NAMES, type CircuitName } from '@quetzal/protocol/circuit-names';
+import { CircuitExecutionError, type CircuitProofResult, type ProveOptions, type VerificationKeyData } from '@quetzal/protocol/circuit-prover';
+import { PROOF_LENGTH } from '@quetzal/protocol/constants';
+import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
+import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { BaseCircuitProver } from './base-prover.js';
+import type { BbWorkerApi, BbWorkerConfig, ProveOutcome, VkData } from './bb/bb-worker.js';
+import type { Crs } from './crs/crs-manager.js';
+import { defaultBbPath, verifierTarget } from './gates.js';
+import { VkCache, artifactHash, bbIdentity, vkTreeOf } from './vks.js';
+
+export interface NativeCircuitProverOptions {
+  /** A checked CRS (`ensureCrs`). */
+  crs: Crs;
+  /** Directory of the VK cache (e.g. <dataDir>/vks). */
+  vkCacheDir: string;
+  logger: Logger;
+  /** Threads each bb process uses (--prover-agent.threads). Default: all cores. */
+  threads?: number;
+  /** Proofs made at once (one worker and one bb process each). Default 1. */
+  concurrency?: number;
+  /** Default: the bb binary of @aztec/bb.js (BB_PATH overrides). */
+  bbPath?: string;
+  /** A proof (witness + bb) taking longer is cancelled and its bb killed. Default 30 min. */
+  timeoutMs?: number;
+  /** Verify every proof off-chain with bb. Default: true under ignition; refused under dev. */
+  verify?: boolean;
+}
+
+/** Per-proof timings, for metrics and the benchmark. */
+export interface NativeProofTimings {
+  witnessMs: number;
+  proveMs: number;
+}
+
+export class NativeCircuitProver extends BaseCircuitProver {
+  readonly kind = 'native';
+  private readonly pool: WorkerPool<BbWorkerApi>;
+  private readonly config: BbWorkerConfig;
+  private readonly cache: VkCache;
+  private readonly verify: boolean;
+  private readonly timeoutMs: number;
+  private readonly bbId: string;
+  private readonly vks = new Map<CircuitName, Promise<VkData>>();
+  private tree?: Promise<VkTree>;
+  /** Timings of the last proof of each circuit. */
+  readonly lastTimings = new Map<CircuitName, NativeProofTimings>();
+
+  constructor(private readonly options: NativeCircuitProverOptions) {
+    super();
+    const bbPath = options.bbPath ?? defaultBbPath();
+    this.config = { bbPath, crsPath: options.crs.dir, threads: options.threads ?? availableParallelism() };
+    this.verify = options.verify ?? options.crs.mode === 'ignition';
+    if (this.verify && options.crs.mode === 'dev') {
+      throw new Error("verify: bb's off-chain verifier pins Ignition's G2 and rejects every dev-CRS proof; leave verify unset under --crs dev");
+    }
+    this.timeoutMs = options.timeoutMs ?? 30 * 60_000;
+    this.bbId = bbIdentity(bbPath);
+    this.cache = new VkCache(options.vkCacheDir);
+    this.pool = new WorkerPool<BbWorkerApi>({
+      module: new URL('./bb/bb-worker.ts', import.meta.url),
+      size: options.concurrency ?? 1,
+      name: 'native-prover',
+      logger: options.logger,
+    });
+  }
+
+  get crs(): Crs {
+    return this.options.crs;
+  }
+
+  /** Runs `task` on a worker whose bb is up; an abort (cancel, timeout) kills that bb. */
+  private async withBb<R>(task: (remote: Parameters<Parameters<WorkerPool<BbWorkerApi>['run']>[0]>[0]) => Promise<R>, signal?: AbortSignal): Promise<R> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    return this.pool.run(async (remote) => {
+      const pid = await remote.start(this.config);
+      const kill = () => {
+        if (pid === undefined) return;
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      };
+      combined.addEventListener('abort', kill, { once: true });
+      try {
+        return await task(remote);
+      } finally {
+        combined.removeEventListener('abort', kill);
+      }
+    }, { signal: combined }).catch((e: unknown) => {
+      if (timeout.aborted && !signal?.aborted) throw new Error(`bb did not finish within ${this.timeoutMs} ms; its process was killed`, { cause: e });
+      throw e;
+    });
+  }
+
+  /** The circuit's VK with its bytes (cached per CRS, artifact and bb). */
+  vkData(circuit: CircuitName): Promise<VkData> {
+    let p = this.vks.get(circuit);
+    if (!p) {
+      p = this.computeVk(circuit);
+      this.vks.set(circuit, p);
+      p.catch(() => this.vks.delete(circuit));
+    }
+    return p;
+  }
+
+  private async computeVk(circuit: CircuitName): Promise<VkData> {
+    const target = verifierTarget(circuit);
+    const key = { circuit, target, crsId: this.options.crs.id, artifactHash: artifactHash(circuit), bbId: this.bbId };
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const t0 = performance.now();
+    const vk = await this.withBb((w) => w.computeVk(this.config, circuit, target));
+    this.options.logger.info({ circuit, target, crs: this.options.crs.id, ms: Math.round(performance.now() - t0) }, 'computed VK');
+    this.cache.put(key, vk);
+    return vk;
+  }
+
+  async getVerificationKey(circuit: CircuitName): Promise<VerificationKeyData> {
+    const vk = await this.vkData(circuit);
+    return { fields: vk.fields, hash: vk.hash };
+  }
+
+  getVkTree(): Promise<VkTree> {
+    if (!this.tree) {
+      // One at a time: a 2-proof circuit's VK takes ~2 GB in bb.
+      this.tree = (async () => {
+        const vks = {} as Record<CircuitName, VkData>;
+        for (const c of CIRCUIT_NAMES) vks[c] = await this.vkData(c);
+        return vkTreeOf(vks);
+      })();
+      this.tree.catch(() => (this.tree = undefined));
+    }
+    return this.tree;
+  }
+
+  async prove<C extends CircuitName>(circuit: C, inputs: CircuitInputs<C>, options: ProveOptions = {}): Promise<CircuitProofResult<C>> {
+    const target = verifierTarget(circuit);
+    const vk = await this.vkData(circuit);
+    options.signal?.throwIfAborted();
+    // comlink's Remote loses the method's type parameter; the worker returns ProveOutcome<C>.
+    const out = await this.withBb(
+      (w) => w.prove(this.config, circuit, inputs as never, target, vk.bytes, this.verify) as Promise<ProveOutcome<C>>,
+      options.signal,
+    );
+    if (!out.ok) throw new CircuitExecutionError(circuit, out.reason);
+    if (out.bbPublicInputs.length !== out.publicInputs.length || out.bbPublicInputs.some((v, i) => v !== out.publicInputs[i])) {
+      throw new Error(`${circuit}: bb's public inputs differ from the circuit's return values (artifact and ABI out of step?)`);
+    }
+    if (target === 'noir-recursive' && out.proof.length !== PROOF_LENGTH) {
+      throw new Error(`${circuit}: bb returned a ${out.proof.length}-field proof, the protocol expects ${PROOF_LENGTH} (bb version mismatch?)`);
+    }
+    if (out.verified === false) throw new Error(`${circuit}: bb could not verify the proof it just made (CRS files corrupt or not Ignition?)`);
+    this.lastTimings.set(circuit, { witnessMs: out.witnessMs, proveMs: out.proveMs });
+    return { circuit, publicOutputs: out.publicOutputs, publicInputs: out.publicInputs, proof: out.proof, vk: { fields: vk.fields, hash: vk.hash } };
+  }
+
+  /** bb's Solidity verifier for an EVM circuit's VK (unpatched: see solidity-verifier.ts). */
+  async solidityVerifierSource(circuit: 'root' | 'root-single', optimized: boolean): Promise<string> {
+    const vk = await this.vkData(circuit);
+    return this.withBb((w) => w.solidityVerifier(this.config, vk.bytes, optimized));
+  }
+
+  async stop(): Promise<void> {
+    await this.pool.close();
+  }
+}

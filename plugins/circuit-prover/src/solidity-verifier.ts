@@ -1,0 +1,73 @@
+// The L1 verifier of the root proof: bb's generated HonkVerifier for the root VK, compiled with
+// solc-js. bb hard-codes Ignition's [x]_2 in it; under the dev CRS those four words are replaced
+// by the dev G2 (the only change: the pairing check then matches the dev setup).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileSolidity, type ContractArtifact } from '@quetzal/l1/compile';
+import type { VerifierChoice } from '@quetzal/l1/deployment';
+import type { NativeCircuitProver } from './native-prover.js';
+
+/** Ignition's [x]_2 as bb writes it into the verifier (EIP-197 order: x.c1, x.c0, y.c1, y.c0). */
+export const IGNITION_G2_WORDS = [
+  '260e01b251f6f1c7e7ff4e580791dee8ea51d87a358e038b4efe30fac09383c1',
+  '0118c4d5b837bcc2bc89b5b398b5974e9f5944073b32078b7e231fec938883b0',
+  '04fc6369f7110fe3d25156c1bb9a72859cf2a04641f99ba4ee413c80da6a5fe4',
+  '22febda3c0c0632a56475b4214e5615e11e6dd3f96e6cea2854a87d4dacc5e55',
+] as const;
+
+/** Replaces Ignition's G2 with `g2` (bb's file layout x.c0 || x.c1 || y.c0 || y.c1). */
+export function substituteG2(source: string, g2: Uint8Array): string {
+  if (g2.length !== 128) throw new RangeError(`G2 point must be 128 bytes, got ${g2.length}`);
+  const h = Buffer.from(g2).toString('hex');
+  const words = [h.slice(64, 128), h.slice(0, 64), h.slice(192, 256), h.slice(128, 192)];
+  let out = source;
+  IGNITION_G2_WORDS.forEach((ign, i) => {
+    const n = out.split(ign).length - 1;
+    if (n !== 1) throw new Error(`the generated verifier holds Ignition's G2 word ${i} ${n} times, expected once (bb's template changed?)`);
+    out = out.replace(ign, words[i]!);
+  });
+  return out;
+}
+
+export interface HonkVerifierBuild {
+  circuit: 'root' | 'root-single';
+  optimized: boolean;
+  source: string;
+  artifact: ContractArtifact;
+  /** Libraries the verifier links (the standard verifier has two; the optimized one none). */
+  libraries: Record<string, ContractArtifact>;
+}
+
+export function verifierChoice(build: HonkVerifierBuild): VerifierChoice {
+  return { kind: 'artifact', artifact: build.artifact, libraries: build.libraries };
+}
+
+/**
+ * Generates (bb), patches (dev) and compiles (solc-js) the verifier of `circuit`'s VK. The result is
+ * cached next to the VKs, keyed by the source's hash.
+ */
+export async function buildHonkVerifier(
+  prover: NativeCircuitProver,
+  opts: { circuit?: 'root' | 'root-single'; optimized?: boolean; cacheDir: string },
+): Promise<HonkVerifierBuild> {
+  const circuit = opts.circuit ?? 'root';
+  const optimized = opts.optimized ?? false;
+  let source = await prover.solidityVerifierSource(circuit, optimized);
+  if (prover.crs.mode === 'dev') {
+    if (!prover.crs.g2) throw new Error(`dev CRS at ${prover.crs.dir} has no bn254_g2.dat`);
+    source = substituteG2(source, prover.crs.g2);
+  }
+  const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const file = join(opts.cacheDir, prover.crs.id, `verifier-${circuit}${optimized ? '-optimized' : ''}-${key}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HonkVerifierBuild;
+  const contracts = compileSolidity({ 'HonkVerifier.sol': source }, { optimizerRuns: 1, evmVersion: 'cancun' });
+  const artifact = contracts.HonkVerifier;
+  if (!artifact) throw new Error(`bb's verifier source has no HonkVerifier contract (found: ${Object.keys(contracts).join(', ')})`);
+  const libraries = Object.fromEntries(Object.entries(contracts).filter(([name, a]) => name !== 'HonkVerifier' && a.bytecode.length > 0));
+  const build: HonkVerifierBuild = { circuit, optimized, source, artifact, libraries };
+  mkdirSync(join(opts.cacheDir, prover.crs.id), { recursive: true });
+  writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(build));
+  renameSync(`${file}.tmp-${process.pid}`, file);
+  return build;
+}
