@@ -1,5 +1,10 @@
+import { Gauge } from 'prom-client';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
+import { Tokens } from '@quetzal/protocol/tokens';
+import { Archiver, type ArchiverMetrics } from './archiver.js';
+import { createArchiverClient, registerArchiverRpc } from './rpc.js';
+import { ArchiverStore } from './store.js';
 
 export const archiverPlugin = definePlugin({
   name: 'archiver',
@@ -10,7 +15,43 @@ export const archiverPlugin = definePlugin({
     pollingIntervalMs: option.int({ description: 'How often to poll L1 for new blocks', env: 'ARCHIVER_POLLING_INTERVAL_MS', default: 1000, min: 50 }),
     batchSize: option.int({ description: 'L1 blocks fetched per log query while catching up', env: 'ARCHIVER_BATCH_SIZE', default: 100, min: 1 }),
   },
+  provides: [Tokens.L2BlockSource],
+  requires: { fromConfig: (c) => (c.url ? [] : [Tokens.L1]) },
+  clientMode: (c) => Boolean(c.url),
   async start(ctx) {
-    ctx.logger.info({ mode: ctx.mode }, 'archiver role is configured; its services arrive with their issue');
+    if (ctx.mode === 'client' || (ctx.mode === 'dependency' && ctx.config.url)) {
+      ctx.provide(Tokens.L2BlockSource, createArchiverClient(ctx.config.url!));
+      ctx.logger.info({ url: ctx.config.url }, 'using a remote archiver');
+      return;
+    }
+    const l1 = ctx.resolve(Tokens.L1);
+    const store = new ArchiverStore(ctx.dataDir);
+    const archiver = new Archiver(l1.client, l1.deployment, store, { batchSize: ctx.config.batchSize, pollingIntervalMs: ctx.config.pollingIntervalMs }, ctx.logger, archiverMetrics(ctx.metrics));
+    const synced = store.getSynced();
+    ctx.logger.info({ resumeFromL1Block: synced?.number ?? Number(l1.deployment.deployBlock), rollup: l1.deployment.addresses.rollup }, 'archiver starting');
+    registerArchiverRpc(ctx.rpc, archiver);
+    ctx.provide(Tokens.L2BlockSource, archiver);
+    archiver.start();
+    return {
+      isReady: () => archiver.caughtUp,
+      async stop() {
+        await archiver.stop();
+        await store.close();
+      },
+    };
   },
 });
+
+function archiverMetrics(registry: import('prom-client').Registry): ArchiverMetrics {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  const l1 = gauge('quetzal_archiver_synced_l1_block', 'Last L1 block the archiver processed');
+  const pending = gauge('quetzal_archiver_latest_l2_block', 'Latest L2 block of the pending chain');
+  const proven = gauge('quetzal_archiver_proven_l2_block', 'Latest proven L2 block');
+  return {
+    onSynced(s) {
+      l1.set(s.l1Block);
+      pending.set(s.pending);
+      proven.set(s.proven);
+    },
+  };
+}
