@@ -318,7 +318,7 @@ describe('broker metrics', () => {
     assert.match(text, /quetzal_prover_broker_jobs\{state="queued"\} 2/);
     assert.match(text, /quetzal_prover_broker_enqueued_total 2/);
     assert.match(text, /quetzal_prover_broker_retried_total 1/);
-    assert.match(text, /quetzal_prover_broker_ignored_reports_total 1/);
+    assert.match(text, /quetzal_prover_broker_ignored_reports_total 1/, 'a lease of an unknown broker instance is refused');
     const again = await registry.metrics();
     assert.match(again, /quetzal_prover_broker_enqueued_total 2/, 'counters do not double on a second scrape');
     await broker.stop();

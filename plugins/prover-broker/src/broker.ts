@@ -149,6 +149,8 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
 
   /** Leases are `<instance>.<n>`: a lease of another instance was granted before a restart. */
   private readonly instance = randomBytes(4).toString('hex');
+  /** Instances that used the same database before: their leases may adopt jobs back. */
+  private readonly previousInstances = new Set<string>();
   private leaseCounter = 0;
   private seq = 0;
   readonly counters: ProvingBrokerCounters = { enqueued: 0, proved: 0, failed: 0, retried: 0, timedOut: 0, ignoredReports: 0, cancelled: 0, collected: 0 };
@@ -189,6 +191,8 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
         requeued++;
       }
     }
+    for (const id of this.db.getInstances()) this.previousInstances.add(id);
+    await this.db.addInstance(this.instance, 1000);
     const swept = await this.store.sweep(files);
     if (restored > 0 || swept > 0) this.log.info({ restored, requeued, swept }, 'proving broker restored its jobs');
     this.timer = setInterval(() => this.checkTimeouts(), this.checkIntervalMs);
@@ -505,13 +509,14 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   // ---------------------------------------------------------------- ownership and queueing
 
   /**
-   * Whether the holder of `lease` owns the job. A lease granted by a previous broker instance
-   * (before a restart) adopts the job back when nobody else has taken it.
+   * Whether the holder of `lease` owns the job. A lease granted by a previous broker instance on
+   * the same database (before a restart) adopts the job back when nobody else has taken it; any
+   * other lease (stale, forged, from another broker) is refused.
    */
   private owns(entry: JobEntry, lease: string): boolean {
     if (entry.settling) return false;
     if (entry.state === IN_PROGRESS) return entry.lease === lease;
-    if (entry.state === QUEUED && !lease.startsWith(`${this.instance}.`)) {
+    if (entry.state === QUEUED && this.previousInstances.has(lease.slice(0, lease.indexOf('.')))) {
       this.log.info({ id: entry.id, lease }, 'an agent from before the restart adopts its job back');
       this.take(entry, lease, undefined);
       return true;

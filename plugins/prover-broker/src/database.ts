@@ -24,6 +24,10 @@ export interface ProvingBrokerDatabase {
   getResult(id: string): StoredResult | undefined;
   /** Removes jobs and their results. */
   deleteJobs(ids: readonly string[]): Promise<void>;
+  /** Ids of the broker instances that used this database (oldest first). */
+  getInstances(): string[];
+  /** Records the id of a starting broker instance, keeping the last `keep`. */
+  addInstance(id: string, keep: number): Promise<void>;
   /** Every stored job with its result, for the broker's start. */
   entries(): Iterable<{ job: StoredJob; result: StoredResult | undefined }>;
   close(): Promise<void>;
@@ -33,6 +37,16 @@ export interface ProvingBrokerDatabase {
 export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
   private readonly jobs = new Map<string, StoredJob>();
   private readonly results = new Map<string, StoredResult>();
+  private instances: string[] = [];
+
+  getInstances(): string[] {
+    return [...this.instances];
+  }
+
+  addInstance(id: string, keep: number): Promise<void> {
+    this.instances = [...this.instances, id].slice(-keep);
+    return Promise.resolve();
+  }
 
   addJobs(jobs: readonly StoredJob[]): Promise<void> {
     for (const job of jobs) this.jobs.set(job.id, job);

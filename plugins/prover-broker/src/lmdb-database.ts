@@ -30,6 +30,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   private readonly root: RootDatabase;
   private readonly jobs: Database<JobRecord, string>;
   private readonly results: Database<ResultRecord, string>;
+  private readonly meta: Database<string[], string>;
   private readonly waitForFlush: boolean;
 
   constructor(options: LmdbBrokerDatabaseOptions) {
@@ -43,6 +44,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
     });
     this.jobs = this.root.openDB<JobRecord, string>({ name: 'jobs' });
     this.results = this.root.openDB<ResultRecord, string>({ name: 'results' });
+    this.meta = this.root.openDB<string[], string>({ name: 'meta' });
     this.waitForFlush = (options.durability ?? 'flushed') === 'flushed';
   }
 
@@ -64,6 +66,14 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   setResult(id: string, result: StoredResult): Promise<void> {
     const record: ResultRecord = result.status === 'fulfilled' ? [VERSION, 1, result.value] : [VERSION, 0, result.reason];
     return this.durable(this.results.put(id, record));
+  }
+
+  getInstances(): string[] {
+    return this.meta.get('instances') ?? [];
+  }
+
+  addInstance(id: string, keep: number): Promise<void> {
+    return this.durable(this.meta.put('instances', [...this.getInstances(), id].slice(-keep)));
   }
 
   getJob(id: string): StoredJob | undefined {
