@@ -16,7 +16,7 @@ export class BaseReader {
     readonly block: number,
   ) {}
   node(tree: number, level: number, index: number): Uint8Array | undefined {
-    return this.store.getAt(nodeKey(tree, level, index), this.block);
+    return this.store.getNodeAt(nodeKey(tree, level, index), tree, level, index, this.block);
   }
   leaf(tree: number, index: number): Buffer | undefined {
     return this.store.getAt(leafKey(tree, index), this.block);

@@ -14,6 +14,8 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { KIND_KEY } from './encoding.js';
 
 export const NO_BLOCK = 0xffffffff;
+/** Nodes at this level and above are cached in memory (at most size / 2^level per level). */
+export const NODE_CACHE_MIN_LEVEL = 8;
 
 export interface BlockMeta {
   blockNumber: number;
@@ -64,12 +66,49 @@ export class TreeStore {
 
   // ---------- meta
 
+  // latest/oldest are cached: this process is the only writer of its store.
+  private latestCache: number | undefined | null = null;
+  private oldestCache: number | null = null;
+
   latestBlock(): number | undefined {
-    return this.meta.get('latest') as number | undefined;
+    if (this.latestCache === null) this.latestCache = this.meta.get('latest') as number | undefined;
+    return this.latestCache;
   }
 
   oldestBlock(): number {
-    return (this.meta.get('oldest') as number | undefined) ?? 0;
+    if (this.oldestCache === null) this.oldestCache = (this.meta.get('oldest') as number | undefined) ?? 0;
+    return this.oldestCache;
+  }
+
+  private invalidate(): void {
+    this.latestCache = null;
+    this.oldestCache = null;
+  }
+
+  // ---------- node cache: current versions of the upper tree levels (few nodes, read by every path)
+
+  /** cache[tree][level]: index -> [block, payload] of the current version (undefined: absent). */
+  private readonly nodeCache: Map<number, [number, Buffer] | undefined>[][] = Array.from({ length: 8 }, () =>
+    Array.from({ length: 64 }, () => new Map()),
+  );
+
+  /** A node's hash as of `block`, through the cache for levels >= NODE_CACHE_MIN_LEVEL. */
+  getNodeAt(key: Buffer, tree: number, level: number, index: number, block: number): Buffer | undefined {
+    if (level < NODE_CACHE_MIN_LEVEL) return this.getAt(key, block);
+    const m = this.nodeCache[tree][level];
+    let e = m.get(index);
+    if (e === undefined && !m.has(index)) {
+      const cur = this.current.getBinaryFast(key);
+      e = cur === undefined ? undefined : [cur.readUInt32BE(0), Buffer.from(cur.subarray(4))];
+      m.set(index, e);
+    }
+    if (e === undefined) return undefined;
+    if (e[0] <= block) return e[1];
+    return this.getAt(key, block);
+  }
+
+  private clearNodeCache(): void {
+    for (const t of this.nodeCache) for (const m of t) m.clear();
   }
 
   blockMeta(block: number): BlockMeta | undefined {
@@ -115,6 +154,23 @@ export class TreeStore {
    * latest + 1 (or 0 on an empty store).
    */
   commitBlock(block: number, entries: Iterable<[Buffer, Buffer]>, meta: BlockMeta, extraMeta: Record<string, unknown> = {}): void {
+    const cached: [Buffer, Buffer][] = [];
+    this.invalidate();
+    try {
+      this.commitTxn(block, entries, meta, extraMeta, cached);
+    } catch (e) {
+      this.clearNodeCache();
+      throw e;
+    } finally {
+      this.invalidate();
+    }
+    for (const [key, payload] of cached) {
+      const index = key.readUIntBE(2, 6);
+      this.nodeCache[key[0]][key[1]].set(index, [block, payload]);
+    }
+  }
+
+  private commitTxn(block: number, entries: Iterable<[Buffer, Buffer]>, meta: BlockMeta, extraMeta: Record<string, unknown>, cached: [Buffer, Buffer][]): void {
     this.root.transactionSync(() => {
       const latest = this.latestBlock();
       if ((latest === undefined && block !== 0) || (latest !== undefined && block !== latest + 1)) {
@@ -130,6 +186,7 @@ export class TreeStore {
           this.history.putSync(Buffer.concat([key, u32(NO_BLOCK - prev)]), Buffer.from(cur.subarray(4)));
         }
         this.current.putSync(key, Buffer.concat([blockBytes, payload]));
+        if (key.length === 8 && key[1] >= NODE_CACHE_MIN_LEVEL && key[1] < 64) cached.push([key, payload]);
         parts.push(Buffer.from([key.length]), key, u32(prev));
       }
       this.changes.putSync(block, Buffer.concat(parts));
@@ -158,6 +215,8 @@ export class TreeStore {
 
   /** Removes blocks after `target` (latest first), restoring what they replaced. */
   unwindTo(target: number): void {
+    this.clearNodeCache();
+    this.invalidate();
     this.root.transactionSync(() => {
       const latest = this.latestBlock();
       if (latest === undefined) throw new Error('empty world state');
@@ -179,10 +238,12 @@ export class TreeStore {
       }
       this.meta.putSync('latest', Math.min(target, latest));
     });
+    this.invalidate();
   }
 
   /** Drops history so that blocks before `block` can no longer be read (nor unwound to). */
   removeHistoryBefore(block: number): void {
+    this.invalidate();
     this.root.transactionSync(() => {
       const latest = this.latestBlock() ?? 0;
       const oldest = this.oldestBlock();
@@ -197,6 +258,7 @@ export class TreeStore {
       for (let b = oldest; b < target; b++) this.meta.removeSync(`block:${b}`);
       this.meta.putSync('oldest', target);
     });
+    this.invalidate();
   }
 
   /** Number of entries in each table (diagnostics, tests). */
