@@ -5,6 +5,7 @@
 // Under `ignition` every proof is also verified off-chain by bb; under `dev` it cannot be (bb's
 // verifier pins Ignition's G2): dev proofs are checked inside their parents and on L1.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import { CIRCUIT_NAMES, type CircuitName } from '@quetzal/protocol/circuit-names';
@@ -14,7 +15,7 @@ import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { BaseCircuitProver } from './base-prover.js';
 import type { BbWorkerApi, BbWorkerConfig, ProveOutcome, VkData } from './bb/bb-worker.js';
-import type { Crs } from './crs/crs-manager.js';
+import { ensureCrs, type Crs, type CrsOptions } from './crs/crs-manager.js';
 import { defaultBbPath, verifierTarget } from './gates.js';
 import { VkCache, artifactHash, bbIdentity, vkTreeOf } from './vks.js';
 
@@ -175,4 +176,18 @@ export class NativeCircuitProver extends BaseCircuitProver {
   async stop(): Promise<void> {
     await this.pool.close();
   }
+}
+
+export interface CreateNativeProverOptions extends Omit<NativeCircuitProverOptions, 'crs' | 'vkCacheDir'> {
+  crs: Omit<CrsOptions, 'logger' | 'dataDir'>;
+  /** The node's data directory: dev CRS in <dataDir>/crs/dev, VKs in <dataDir>/vks. */
+  dataDir: string;
+  signal?: AbortSignal;
+}
+
+/** Checks (or, under dev, generates once) the CRS, then builds the prover. */
+export async function createNativeProver(opts: CreateNativeProverOptions): Promise<NativeCircuitProver> {
+  const { crs: crsOptions, dataDir, signal, ...rest } = opts;
+  const crs = await ensureCrs({ ...crsOptions, dataDir, logger: opts.logger, signal });
+  return new NativeCircuitProver({ ...rest, crs, vkCacheDir: join(dataDir, 'vks') });
 }

@@ -8,8 +8,11 @@ import { PROOF_LENGTH, VK_LENGTH } from '@quetzal/protocol/constants';
 import type { CircuitArtifact } from '@quetzal/protocol/circuits/artifacts';
 import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { WorkerPool } from '@quetzal/kernel/worker-pool';
+import type { Logger } from '@quetzal/kernel/logging';
 import { BaseCircuitProver } from './base-prover.js';
-import { WitnessGenerator } from './witness.js';
+import { WITNESS_WORKER_MODULE, WitnessGenerator } from './witness.js';
+import type { WitnessWorkerApi } from './witness-worker.js';
 
 /** The placeholder proof: PROOF_LENGTH zero fields. */
 export function placeholderProof(): bigint[] {
@@ -21,17 +24,33 @@ export interface SimulatedCircuitProverOptions {
   loadArtifact?: (name: CircuitName) => CircuitArtifact;
   /** The VK tree (default: the simulated placeholder tree). */
   vkTree?: VkTree;
+  /**
+   * Run witness generation on this many worker threads (a kernel WorkerPool), keeping the
+   * calling thread free; 0 or absent runs it in the calling thread.
+   */
+  workers?: number;
+  /** Needed with `workers` (the pool logs replaced workers). */
+  logger?: Logger;
 }
 
 export class SimulatedCircuitProver extends BaseCircuitProver {
   readonly kind = 'simulated';
   private readonly witnesses: WitnessGenerator;
   private readonly vkTree: VkTree;
+  private readonly pool?: WorkerPool<WitnessWorkerApi>;
 
   constructor(options: SimulatedCircuitProverOptions = {}) {
     super();
-    this.witnesses = new WitnessGenerator(options.loadArtifact);
+    if (options.workers && options.workers > 0) {
+      if (!options.logger) throw new Error('SimulatedCircuitProver: a logger is needed with workers');
+      this.pool = new WorkerPool<WitnessWorkerApi>({ module: WITNESS_WORKER_MODULE, size: options.workers, name: 'witness', logger: options.logger });
+    }
+    this.witnesses = new WitnessGenerator({ loadArtifact: options.loadArtifact, pool: this.pool });
     this.vkTree = options.vkTree ?? VkTree.simulated();
+  }
+
+  async stop(): Promise<void> {
+    await this.pool?.close();
   }
 
   async getVkTree(): Promise<VkTree> {

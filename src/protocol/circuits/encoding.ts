@@ -2,7 +2,7 @@
 // opaque bytes). Inputs: UTF-8 JSON of the Noir ABI input map (deterministic key order, so the
 // job id, a hash of the bytes, is stable). Results: JSON with hex fields.
 import { CIRCUIT_NAMES, type CircuitName } from '../circuit-names.js';
-import type { CircuitProofResult } from '../circuit-prover.js';
+import type { CircuitProofResult, CircuitProver } from '../circuit-prover.js';
 import { fieldToHex, flatten, fromAbi, toAbi, unflatten } from './abi.js';
 import { CIRCUIT_SCHEMAS, type CircuitInputs } from './structs.js';
 
@@ -46,4 +46,18 @@ export function decodeProofResult<C extends CircuitName>(bytes: Uint8Array, expe
     proof: e.proof.map((x) => BigInt(x)),
     vk: { fields: e.vk.fields.map((x) => BigInt(x)), hash: BigInt(e.vk.hash) },
   };
+}
+
+/**
+ * Proves a job's encoded inputs and encodes the result: what a prover agent's prove function does.
+ * A `CircuitExecutionError` (the circuit refused the inputs) is not worth retrying.
+ */
+export async function proveEncoded(
+  prover: Pick<CircuitProver, 'prove'>,
+  circuit: CircuitName,
+  inputs: Uint8Array,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const decoded = decodeCircuitInputs(circuit, inputs);
+  return encodeProofResult(await prover.prove(circuit, decoded as never, { signal }));
 }
