@@ -1,0 +1,8 @@
+// Where the prover node gets the full txs (effects + client proofs) of the blocks it proves: blocks
+// on L1 carry only the effects. Nodes serve them as `node_getTxsByHash` (node-api.ts).
+import type { Tx } from './tx.js';
+
+export interface TxProvider {
+  /** The txs with these hashes, in the same order; undefined for a tx that no node returned. */
+  getTxsByHash(hashes: readonly bigint[], options?: { signal?: AbortSignal }): Promise<(Tx | undefined)[]>;
+}

@@ -1,0 +1,157 @@
+// An epoch built independently of the prover node: blocks made over the reference trees (no
+// proofs), the full txs that produced them, their L1->L2 messages, and the epoch's expected root
+// public inputs computed from the headers (SPEC.md "Epoch root public inputs").
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Body, blockOutHash, computeInHash, txsEffectsHash } from '@quetzal/protocol/block/body';
+import { BlockHeader, ContentCommitment, GlobalVariables } from '@quetzal/protocol/block/header';
+import { L2Block } from '@quetzal/protocol/block/l2-block';
+import { appendBlockHash, buildBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
+import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { L1_TO_L2_MSGS_PER_BLOCK, PROOF_LENGTH, VK_LENGTH } from '@quetzal/protocol/constants';
+import { padTo } from '@quetzal/protocol/hash/sha256';
+import type { L2BlockSyncSource } from '@quetzal/protocol/l2-block-source';
+import { RootRollupPublicInputs, computeEpochOutHash } from '@quetzal/protocol/root-public-inputs';
+import { Tx, buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
+import type { TxProvider } from '@quetzal/protocol/tx-provider';
+import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
+
+export const CHAIN_ID = 31337n;
+export const VERSION = 1n;
+export const PROVER_ID = 0xabcdef0123456789abcdef0123456789abcdef01n;
+export const SECRETS = [11n, 22n, 33n, 44n];
+export const BALANCE = 1_000_000_000n;
+
+export const vkTree = VkTree.simulated();
+export const keys = { vkTree, txVerificationKey: { fields: Array<bigint>(VK_LENGTH).fill(0n), hash: vkTree.vkHash('tx') } };
+
+export interface Chain {
+  blocks: L2Block[];
+  /** messages[n] = block n's 16 leaves. */
+  messages: bigint[][];
+  txs: Map<bigint, Tx>;
+  world: TestWorld;
+}
+
+export function newChain(): Chain {
+  const world = TestWorld.genesis({ chainId: CHAIN_ID, version: VERSION, balances: SECRETS.map((s) => [feePayerOf(s), BALANCE] as const) });
+  return { blocks: [], messages: [[]], txs: new Map(), world };
+}
+
+/** Appends a block of `numTxs` txs (with note hashes, extra nullifiers, L2->L1 messages) and `numMsgs` L1->L2 messages. */
+export function addBlock(chain: Chain, numTxs: number, numMsgs: number, slot?: bigint): L2Block {
+  const { world } = chain;
+  const n = BigInt(chain.blocks.length + 1);
+  const globals = new GlobalVariables(CHAIN_ID, VERSION, n, slot ?? 10n + n, 1_700_000_000n + n * 36n, 0x1000n + n);
+  const lastArchive = world.archiveSnapshot();
+  const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
+  const effects = [];
+  let fees = 0n;
+  for (let t = 0; t < numTxs; t++) {
+    const fee = 100n * n + BigInt(t);
+    const inputs = buildTxCircuitInputs({
+      secret: SECRETS[t % SECRETS.length]!,
+      nonce: n * 1000n + BigInt(t),
+      chainId: CHAIN_ID,
+      version: VERSION,
+      transactionFee: fee,
+      noteHashes: [n * 100n + BigInt(t) * 10n + 1n, n * 100n + BigInt(t) * 10n + 2n],
+      extraNullifiers: t % 2 === 1 ? [n * 1_000_000n + BigInt(t) + 7n] : [],
+      l2ToL1Msgs: t % 3 === 2 ? [n * 555n + BigInt(t)] : [],
+    });
+    const tx = new Tx(inputs.effects, Array<bigint>(PROOF_LENGTH).fill(0n));
+    chain.txs.set(tx.hash(), tx);
+    effects.push(tx.toEffect());
+    fees += fee;
+    // applies the tx's effects to the reference trees (the inputs themselves are not used)
+    buildBaseInputs({ tx: inputs.effects, txProof: undefined as never, constants, trees: world.trees });
+  }
+  const messages = padTo(Array.from({ length: numMsgs }, (_, i) => n * 10_000n + BigInt(i) + 1n), L1_TO_L2_MSGS_PER_BLOCK);
+  world.l1ToL2.appendLeaves(messages);
+  const header = new BlockHeader(
+    lastArchive,
+    new ContentCommitment(BigInt(numTxs), txsEffectsHash(effects), computeInHash(messages), blockOutHash(effects)),
+    world.stateReference(),
+    globals,
+    fees,
+  );
+  world.headers.push(header);
+  appendBlockHash(world.archive, header);
+  const block = new L2Block(header, new Body(effects), world.archiveSnapshot());
+  chain.blocks.push(block);
+  chain.messages.push(messages);
+  return block;
+}
+
+/** The root public inputs of blocks from..to, computed from the headers alone. */
+export function expectedRootPublicInputs(chain: Chain, from: number, to: number): RootRollupPublicInputs {
+  const blocks = chain.blocks.slice(from - 1, to);
+  const headers = blocks.map((b) => b.header);
+  return new RootRollupPublicInputs(
+    headers[0]!.lastArchive.root,
+    blocks[blocks.length - 1]!.archive.root,
+    headers.map((h) => h.hash()),
+    headers.map((h) => ({ recipient: h.globalVariables.coinbase, value: h.totalFees })),
+    computeEpochOutHash(headers.map((h) => h.contentCommitment.outHash)),
+    vkTree.root,
+    PROVER_ID,
+    CHAIN_ID,
+    VERSION,
+  );
+}
+
+export class ChainBlockSource implements L2BlockSyncSource {
+  constructor(
+    readonly chain: Chain,
+    /** Lets a test serve a different block than the chain holds. */
+    readonly override?: (block: L2Block) => L2Block,
+  ) {}
+  async getBlockNumber() {
+    return this.chain.blocks.length;
+  }
+  async getProvenBlockNumber() {
+    return 0;
+  }
+  async getBlock(n: number) {
+    const b = this.chain.blocks[n - 1];
+    return b && this.override ? this.override(b) : b;
+  }
+  async getBlocks(from: number, limit: number) {
+    return this.chain.blocks.slice(from - 1, from - 1 + limit).map((b) => (this.override ? this.override(b) : b));
+  }
+  async getL1ToL2Messages(n: number) {
+    return this.chain.messages[n] ?? padTo([], L1_TO_L2_MSGS_PER_BLOCK);
+  }
+}
+
+export class MapTxProvider implements TxProvider {
+  calls = 0;
+  constructor(readonly txs: Map<bigint, Tx>) {}
+  async getTxsByHash(hashes: readonly bigint[]) {
+    this.calls++;
+    return hashes.map((h) => this.txs.get(h));
+  }
+}
+
+/** An LMDB world state in a temporary directory, synced to the chain's tip. */
+export async function syncedWorldState(chain: Chain): Promise<{ sync: ServerWorldStateSynchronizer; db: LmdbWorldState; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'quetzal-pn-ws-'));
+  const ws = await LmdbWorldState.open(dir, {
+    genesis: { chainId: CHAIN_ID, version: VERSION, publicData: SECRETS.map((s) => ({ slot: feePayerOf(s), value: BALANCE })) },
+  });
+  const sync = new ServerWorldStateSynchronizer(ws, new ChainBlockSource(chain));
+  await sync.syncImmediate();
+  return {
+    sync,
+    db: ws,
+    async close() {
+      await sync.stop();
+      await ws.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+

@@ -1,0 +1,170 @@
+// The epoch proving job without L1: archiver blocks, full txs, an LMDB world state, the in-process
+// broker and agents with the simulated prover. The root it proves must equal the epoch's public
+// inputs computed independently from the headers.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BlockHeader } from '@quetzal/protocol/block/header';
+import { L2Block } from '@quetzal/protocol/block/l2-block';
+import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
+import { rootOutputsToPublicInputs } from '@quetzal/protocol/circuits/convert';
+import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
+import { EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node/epoch-proving-job';
+import { addBlock, ChainBlockSource, expectedRootPublicInputs, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
+import { startStack, type Stack } from './stack.js';
+
+class CapturingPublisher implements EpochProofPublisher {
+  published: PublishRequest[] = [];
+  async publish(r: PublishRequest) {
+    this.published.push(r);
+    return { txHash: `0xproof${r.epoch}` };
+  }
+}
+
+let chain: Chain;
+let stack: Stack;
+let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+
+before(async () => {
+  await ensureCircuitsBuilt();
+  chain = newChain();
+  // epoch 1: blocks 1-2 (3 txs each); epoch 2: blocks 3-5 (1, 2, 1 txs); epoch 3: block 6
+  addBlock(chain, 3, 6);
+  addBlock(chain, 3, 7);
+  addBlock(chain, 1, 0);
+  addBlock(chain, 2, 16);
+  addBlock(chain, 1, 3);
+  addBlock(chain, 1, 1);
+  stack = await startStack({ agents: 2 });
+  ws = await syncedWorldState(chain);
+});
+
+after(async () => {
+  await stack?.stop();
+  await ws?.close();
+});
+
+function job(epochNumber: number, fromBlock: number, toBlock: number, extra: Partial<ConstructorParameters<typeof EpochProvingJob>[0]> = {}) {
+  const publisher = new CapturingPublisher();
+  const j = new EpochProvingJob({
+    epochNumber,
+    fromBlock,
+    toBlock,
+    blockSource: new ChainBlockSource(chain),
+    worldState: ws.sync,
+    txProvider: new MapTxProvider(chain.txs),
+    producer: stack.producer,
+    keys,
+    proverId: PROVER_ID,
+    publisher,
+    pollMs: 200,
+    ...extra,
+  });
+  return { job: j, publisher };
+}
+
+test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the independent computation', async () => {
+  stack.events.length = 0;
+  // record when each tx is applied to the fork, to see proving overlap processing
+  const forking: WorldStateSynchronizer = Object.create(ws.sync);
+  forking.fork = async (n?: number) => {
+    const fork = await ws.sync.fork(n);
+    const insert = fork.insertNullifiers.bind(fork);
+    fork.insertNullifiers = async (v) => {
+      stack.events.push('tx');
+      await new Promise((r) => setTimeout(r, 30)); // a slower tx processor: proving must not wait for it
+      return insert(v);
+    };
+    return fork;
+  };
+  const { job: j, publisher } = job(1, 1, 2, { worldState: forking });
+  assert.equal(await j.run(), 'completed', j.getStatus().error);
+  const expected = expectedRootPublicInputs(chain, 1, 2);
+  assert.equal(publisher.published.length, 1);
+  const root = publisher.published[0]!.root;
+  assert.equal(root.circuit, 'root');
+  assert.deepEqual(root.publicInputs, expected.toFields());
+  assert.deepEqual(rootOutputsToPublicInputs(root.publicOutputs).toFields(), expected.toFields());
+
+  // every circuit of the tree, once: 2 x (2 parity-base + parity-root + 3 base + 2 merge + block-root) + root
+  const count = (t: string) => stack.events.filter((e) => e === `enqueue:${t}`).length;
+  assert.deepEqual(
+    { pb: count('parity-base'), pr: count('parity-root'), base: count('base'), merge: count('merge'), br: count('block-root'), root: count('root') },
+    { pb: 4, pr: 2, base: 6, merge: 4, br: 2, root: 1 },
+  );
+  // the first parity and base jobs went out before the last tx was processed
+  const lastTx = stack.events.lastIndexOf('tx');
+  assert.ok(stack.events.indexOf('enqueue:parity-base') < stack.events.indexOf('tx'), stack.events.join(' '));
+  assert.ok(stack.events.indexOf('enqueue:base') < lastTx, stack.events.join(' '));
+  assert.ok(stack.events.indexOf('enqueue:merge') < lastTx, `a merge of block 1 goes out while block 2 is processed: ${stack.events.join(' ')}`);
+  const s = j.getStatus();
+  assert.equal(s.jobs.done, 19);
+  assert.equal(s.jobs.queued + s.jobs.proving, 0);
+  assert.equal(s.proofTxHash, '0xproof1');
+});
+
+test('a second job for the same epoch re-uses every finished proof (deterministic job ids)', async () => {
+  const proved = stack.proved();
+  const { job: j, publisher } = job(1, 1, 2);
+  assert.equal(await j.run(), 'completed', j.getStatus().error);
+  assert.equal(stack.proved(), proved, 'no circuit was proved again');
+  assert.equal(j.getStatus().jobs.reused, 19);
+  assert.deepEqual(publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 1, 2).toFields());
+});
+
+test('epochs after the first: 3 blocks (block-merge + root) and 1 block (root-single)', async () => {
+  const three = job(2, 3, 5);
+  const one = job(3, 6, 6);
+  const [a, b] = await Promise.all([three.job.run(), one.job.run()]);
+  assert.equal(a, 'completed', three.job.getStatus().error);
+  assert.equal(b, 'completed', one.job.getStatus().error);
+  assert.equal(three.publisher.published[0]!.root.circuit, 'root');
+  assert.deepEqual(three.publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 3, 5).toFields());
+  assert.equal(one.publisher.published[0]!.root.circuit, 'root-single');
+  assert.deepEqual(one.publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 6, 6).toFields());
+});
+
+test('a header that does not match the re-executed block fails the job, naming the block and the field', async () => {
+  const wrongFees = (b: L2Block) => {
+    if (b.number !== 4n) return b;
+    const h = b.header;
+    return new L2Block(new BlockHeader(h.lastArchive, h.contentCommitment, h.state, h.globalVariables, h.totalFees + 1n), b.body, b.archive);
+  };
+  const { job: j, publisher } = job(2, 3, 5, { blockSource: new ChainBlockSource(chain, wrongFees) });
+  assert.equal(await j.run(), 'failed');
+  assert.match(j.getStatus().error ?? '', /^block 4: the rebuilt header\.totalFees is 0x[0-9a-f]+, the archiver's block has 0x[0-9a-f]+$/);
+  assert.equal(publisher.published.length, 0);
+});
+
+test('a tx no provider has fails the job naming the block and the tx', async () => {
+  const missing = chain.blocks[5]!.body.txEffects[0]!.txHash;
+  const txs = new Map(chain.txs);
+  txs.delete(missing);
+  const { job: j } = job(3, 6, 6, { txProvider: new MapTxProvider(txs) });
+  assert.equal(await j.run(), 'failed');
+  assert.equal(j.getStatus().error, `block 6: tx 0x${missing.toString(16)} was not found at any tx provider`);
+});
+
+test('the job ends as timed-out at its deadline and as stopped when stopped', async () => {
+  await Promise.all(stack.agents.map((a) => a.stop())); // nobody proves: the job can only wait
+  try {
+    const c2 = newChain();
+    addBlock(c2, 2, 1);
+    const ws2 = await syncedWorldState(c2);
+    try {
+      const base = { epochNumber: 9, fromBlock: 1, toBlock: 1, blockSource: new ChainBlockSource(c2), worldState: ws2.sync, txProvider: new MapTxProvider(c2.txs), producer: stack.producer, keys, proverId: PROVER_ID, publisher: new CapturingPublisher(), pollMs: 50 };
+      const timed = new EpochProvingJob({ ...base, deadline: Date.now() + 300 });
+      assert.equal(await timed.run(), 'timed-out');
+      assert.match(timed.getStatus().error ?? '', /not proven before its deadline/);
+      const stopped = new EpochProvingJob(base);
+      const running = stopped.run();
+      await new Promise((r) => setTimeout(r, 100));
+      await stopped.stop('reorged', 'block 1 left the chain');
+      assert.equal(await running, 'reorged');
+      assert.equal(ws2.db.openForkCount, 0, 'the fork was closed on the way out');
+    } finally {
+      await ws2.close();
+    }
+  } finally {
+    for (const a of stack.agents) a.start();
+  }
+});
