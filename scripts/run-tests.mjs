@@ -28,7 +28,7 @@ function* walk(dir) {
 const isReal = (f) => f.endsWith('.real.test.ts');
 const pathArgs = rest.filter((a) => !a.startsWith('-') && existsSync(a));
 const nodeArgs = rest.filter((a) => !pathArgs.includes(a));
-const files = ['src', 'plugins', 'test', 'examples', 'contracts', 'circuits']
+const files = ['src', 'plugins', 'test', 'examples', 'contracts', 'circuits', 'bench']
   .filter((d) => existsSync(join(root, d)))
   .flatMap((d) => [...walk(join(root, d))])
   .filter((f) => (suite === 'real' ? isReal(f) : !isReal(f)))
