@@ -54,7 +54,7 @@ export function formatTable(result: BenchResult): string {
   const header = ['metric', 'unit', 'ours', 'baseline', 'ratio', 'goal', 'met'];
   const rows = result.results.map((m) => [m.metric, m.unit, fmt(m.ours), m.baseline === null ? '-' : `${fmt(m.baseline)} (${m.baselineName})`, fmt(m.ratio), m.goal, { true: 'yes', false: 'NO', undefined: '?' }[String(meetsGoal(m))]!]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [`${result.benchmark} on ${result.machine} (${result.date})`, line(header), ...rows.map(line)].join('\n');
 }
 
