@@ -183,6 +183,19 @@ describe('ProvingBroker (memory)', () => {
     await broker.stop();
   });
 
+  it('garbage-collects automatically with retainEpochs', async () => {
+    const broker = await memoryBroker({ retainEpochs: 2 });
+    for (let e = 1; e <= 3; e++) await broker.enqueueProvingJob(job(e, 'base', e));
+    assert.equal(broker.stats().jobs, 3);
+    await broker.enqueueProvingJob(job(4, 'base', 4));
+    await sleep(5);
+    assert.deepEqual(await broker.getProvingJobStatus(job(1, 'base', 1).id), { status: 'not-found' });
+    assert.equal(broker.stats().jobs, 3, 'epochs 2..4 kept');
+    await broker.enqueueProvingJob(job(2, 'base', 9));
+    assert.equal(broker.stats().jobs, 4, 'a late job of a kept epoch is accepted');
+    await broker.stop();
+  });
+
   it('long-polls for settled jobs and proveWith returns the proof', async () => {
     const broker = await memoryBroker();
     const j = job(3, 'root', 1);

@@ -52,6 +52,11 @@ export interface ProvingBrokerOptions {
   maxAttempts?: number;
   /** Check that each job id is `epoch:type:sha256(inputs)` of its job (default true). */
   verifyJobIds?: boolean;
+  /**
+   * Automatic garbage collection: when a job of epoch E is enqueued, the jobs of epochs before
+   * E - retainEpochs are removed. Off by default (producers call cleanupEpochsBefore).
+   */
+  retainEpochs?: number;
   logger?: BrokerLogger;
   /** Clock, for tests. */
   now?: () => number;
@@ -133,6 +138,8 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private readonly checkIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly verifyIds: boolean;
+  private readonly retainEpochs: number | undefined;
+  private gcFloor = 0;
   private readonly log: BrokerLogger;
   private readonly now: () => number;
 
@@ -165,6 +172,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     this.checkIntervalMs = options.timeoutCheckIntervalMs ?? Math.max(5, Math.min(1000, Math.floor(this.jobTimeoutMs / 4)));
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.verifyIds = options.verifyJobIds ?? true;
+    this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
@@ -230,6 +238,10 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
       this.checkJob(job);
     } catch (err) {
       return Promise.reject(err);
+    }
+    if (this.retainEpochs !== undefined && job.epoch - this.retainEpochs > this.gcFloor) {
+      this.gcFloor = job.epoch - this.retainEpochs;
+      this.cleanupEpochsBefore(this.gcFloor).catch((err) => this.log.error({ err }, 'automatic garbage collection failed'));
     }
     const existing = this.jobs.get(job.id);
     if (existing) return this.statusOf(existing);
