@@ -86,8 +86,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** One run of our world state on the workload. */
 async function runOurs(numTxs: number, txsPerBlock: number, reads: number): Promise<SideOut> {
+  // The run is mostly synchronous work, so timers rarely fire: sample at phase points too.
   let peakRss = 0;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  const rssTimer = setInterval(sample, 20);
   const dir = mkdtempSync(join(tmpdir(), 'quetzal-ws-bench-'));
   try {
     const ws = await LmdbWorldState.open(dir, { heights: AZTEC_HEIGHTS });
@@ -118,6 +120,7 @@ async function runOurs(numTxs: number, txsPerBlock: number, reads: number): Prom
       await fork.appendLeaves(TreeId.L1_TO_L2_MESSAGES, e.l1ToL2Messages);
       await fork.appendLeaves(TreeId.ARCHIVE, [e.blockHash]);
       blocks.push(e);
+      sample();
     }
     const forkState = await fork.getStateReference();
 
@@ -132,11 +135,15 @@ async function runOurs(numTxs: number, txsPerBlock: number, reads: number): Prom
       return [seq, conc];
     };
     const [forkSeq, forkConc] = await readBench(fork);
+    sample();
     await fork.close();
 
     // ---- canonical sync: the same blocks, committed
     const tB = performance.now();
-    for (const e of blocks) await ws.commitBlock(e);
+    for (const e of blocks) {
+      await ws.commitBlock(e);
+      sample();
+    }
     const syncMs = performance.now() - tB;
     const committed = ws.getCommitted();
     const state = await committed.getStateReference();
@@ -259,7 +266,7 @@ export async function run(): Promise<BenchResult> {
     log(`run ${r + 1}/${runs}: ours (${numTxs * B} note hashes + ${numTxs * B} nullifiers)`);
     ours.push(await runOurs(numTxs, txsPerBlock, reads));
     log(`run ${r + 1}/${runs}: aztec`);
-    aztec.push(await runAztec(numTxs, txsPerBlock, reads, r === 0 || r === runs - 1 || true));
+    aztec.push(await runAztec(numTxs, txsPerBlock, reads, true));
   }
   let large: { ours: SideOut; aztec: SideOut } | undefined;
   if (process.env.WS_BENCH_LARGE === '1') {
