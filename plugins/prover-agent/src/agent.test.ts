@@ -149,6 +149,21 @@ describe('ProvingAgent', () => {
     await broker.stop();
   });
 
+  it('a result the broker refuses for good (too large) fails the job instead of retrying forever', async () => {
+    const broker = await newBroker();
+    const refusing: ProvingJobConsumer = {
+      getProvingJob: (f) => broker.getProvingJob(f),
+      reportProvingJobProgress: (id, l) => broker.reportProvingJobProgress(id, l),
+      reportProvingJobSuccess: () => Promise.reject(Object.assign(new Error('request body exceeds 1024 bytes'), { code: -32002 })),
+      reportProvingJobError: (id, l, r, retry, f) => broker.reportProvingJobError(id, l, r, retry, f),
+    };
+    const agent = new ProvingAgent({ consumer: refusing, prove: abortable(1), pollIntervalMs: 5, logger: silent });
+    agent.start();
+    await assert.rejects(proveWith(broker, job('base', 1), { pollMs: 1000 }), /refused the result: request body exceeds 1024 bytes/);
+    await agent.stop();
+    await broker.stop();
+  });
+
   it('stop() aborts in-flight work and hands the job back', async () => {
     const broker = await newBroker();
     let aborted = 0;

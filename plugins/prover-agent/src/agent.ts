@@ -11,6 +11,15 @@ import type { ProvingJobConsumer, ProvingJobFilter, ProvingJobLease, ProvingJobT
 /** Proves one job; must stop (reject) soon after `signal` aborts. */
 export type ProveFunction = (type: ProvingJobType, inputs: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>;
 
+/**
+ * JSON-RPC answers that no retry can change: the body is too large or the params are invalid
+ * (codes -32002 and -32602). Anything else (no answer, broker stopping) is retried.
+ */
+function isPermanentRejection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && (code === -32002 || code === -32602);
+}
+
 /** A proving error that retrying cannot fix (bad inputs); others are reported as retryable. */
 export class NonRetryableProvingError extends Error {
   readonly retryable = false;
@@ -188,16 +197,29 @@ export class ProvingAgent {
     if (result) {
       this.counters.proved++;
       this.log.debug({ id: job.id, ms }, 'proved');
-      return this.report(job.id, () => this.consumer.reportProvingJobSuccess(job.id, lease.lease, result, this.filter));
+      try {
+        return await this.report(job.id, () => this.consumer.reportProvingJobSuccess(job.id, lease.lease, result, this.filter));
+      } catch (err) {
+        // the broker refuses this result for good (too large, malformed): tell it the job failed
+        const reason = `the broker refused the result: ${err instanceof Error ? err.message : String(err)}`;
+        this.log.error({ id: job.id, reason }, 'result refused');
+        return this.report(job.id, () => this.consumer.reportProvingJobError(job.id, lease.lease, reason.slice(0, 10_000), false, this.filter)).catch(() => undefined);
+      }
     }
     this.counters.failed++;
     const reason = failure instanceof Error ? failure.message : String(failure);
     const retry = !(failure instanceof NonRetryableProvingError) && (failure as { retryable?: boolean } | undefined)?.retryable !== false;
     this.log.warn({ id: job.id, ms, reason, retry }, 'proving failed');
-    return this.report(job.id, () => this.consumer.reportProvingJobError(job.id, lease.lease, reason.slice(0, 10_000), retry, this.filter));
+    return this.report(job.id, () => this.consumer.reportProvingJobError(job.id, lease.lease, reason.slice(0, 10_000), retry, this.filter)).catch((err) => {
+      this.log.error({ id: job.id, err: err instanceof Error ? err.message : String(err) }, 'the broker refused a failure report');
+      return undefined;
+    });
   }
 
-  /** Delivers a report, retrying with backoff while the broker is unreachable. */
+  /**
+   * Delivers a report, retrying with backoff while the broker is unreachable. Throws when the
+   * broker answered that the request itself is unacceptable (retrying cannot help).
+   */
   private async report(id: string, send: () => Promise<{ accepted: boolean; next?: ProvingJobLease }>): Promise<ProvingJobLease | undefined> {
     while (this.running) {
       try {
@@ -206,6 +228,10 @@ export class ProvingAgent {
         if (!outcome.accepted) this.log.info({ id }, 'the broker ignored the report (job settled, cancelled or re-assigned)');
         return outcome.next;
       } catch (err) {
+        if (isPermanentRejection(err)) {
+          this.brokerReachable();
+          throw err;
+        }
         this.brokerUnreachable(err);
         await this.sleep(this.backoff());
       }
