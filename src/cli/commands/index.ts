@@ -3,6 +3,9 @@ import ConfigShow from './config/show.js';
 import CircuitsGates from './circuits/gates.js';
 import L1Anvil from './l1/anvil.js';
 import L1Deploy from './l1/deploy.js';
+import CrsGenerate from './crs/generate.js';
+import CrsInfo from './crs/info.js';
+import CircuitsVks from './circuits/vks.js';
 
 /** Every built-in command (oclif's explicit command strategy: no directory scanning at start-up). */
 export const COMMANDS = {
@@ -11,4 +14,7 @@ export const COMMANDS = {
   'circuits:gates': CircuitsGates,
   'l1:anvil': L1Anvil,
   'l1:deploy': L1Deploy,
+  'crs:generate': CrsGenerate,
+  'crs:info': CrsInfo,
+  'circuits:vks': CircuitsVks,
 };
