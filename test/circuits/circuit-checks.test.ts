@@ -24,7 +24,9 @@ import {
 import { globalVariablesToCircuit, headerFromCircuit, snapshotToCircuit, nullifierWitnessToCircuit } from '@quetzal/protocol/circuits/convert';
 import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
-import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { VkTree, simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
+import { poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
+import type { ChildProof } from '@quetzal/protocol/circuits/structs';
 import { BlockHeader, ContentCommitment } from '@quetzal/protocol/block/header';
 import { buildTxCircuitInputs, feePayerOf, firstNullifierOf } from '@quetzal/protocol/tx';
 import { computeInHash } from '@quetzal/protocol/block/body';
@@ -54,6 +56,12 @@ let vkTree: VkTree;
 let world: TestWorld;
 /** A snapshot of the world before block 2's base ran (for the duplicate-nullifier case). */
 let nullifierTreeBeforeBlock2: TestWorld['nullifier'];
+
+/** Another VK, with its correct hash: not one of the protocol's. */
+function forgeVk(p: ChildProof): void {
+  p.vk[1]! += 1n;
+  p.vkHash = poseidon2Hash(p.vk);
+}
 
 async function expectFail<C extends CircuitName>(circuit: C, inputs: CircuitInputs<C>, message: string): Promise<void> {
   await assert.rejects(
@@ -174,12 +182,12 @@ describe('parity-root', () => {
   });
   test('child VK not in the VK tree', async () => {
     const i = prover.first('parity-root');
-    i.leftProof.vkHash += 1n;
+    forgeVk(i.leftProof);
     await expectFail('parity-root', i, 'left child proof VK is not in the VK tree');
   });
   test('child is not a parity-base proof', async () => {
     const i = prover.first('parity-root');
-    i.rightProof = { ...i.rightProof, vkIndex: BigInt(vkTree.indexOf('base')), vkHash: vkTree.vkHash('base'), vkPath: vkTree.siblingPath('base') };
+    i.rightProof = { ...i.rightProof, vkIndex: BigInt(vkTree.indexOf('base')), vk: simulatedVk('base').fields, vkHash: vkTree.vkHash('base'), vkPath: vkTree.siblingPath('base') };
     await expectFail('parity-root', i, 'child proof is not a parity-base proof');
   });
   test('children with different VK tree roots', async () => {
@@ -214,7 +222,7 @@ describe('base', () => {
   });
   test('tx proof VK not in the VK tree', async () => {
     const i = prover.first('base');
-    i.txProof.vkHash = 12345n;
+    forgeVk(i.txProof);
     await expectFail('base', i, 'tx proof VK is not in the VK tree');
   });
   test('fee payer balance insufficient', async () => {
@@ -255,6 +263,11 @@ describe('merge', () => {
     i.rightProof.vkPath[0]! += 1n;
     await expectFail('merge', i, 'right child proof VK is not in the VK tree');
   });
+  test('child VK does not match its VK hash', async () => {
+    const i = prover.first('merge');
+    i.leftProof.vk[3]! += 1n;
+    await expectFail('merge', i, 'child proof VK does not match its VK hash');
+  });
   test('child is not a base or merge proof', async () => {
     const i = prover.first('merge');
     i.leftProof.vkIndex = BigInt(vkTree.indexOf('block-root'));
@@ -290,7 +303,7 @@ describe('block-root', () => {
   });
   test('parity proof VK not in the VK tree', async () => {
     const i = prover.first('block-root');
-    i.parityProof.vkHash += 1n;
+    forgeVk(i.parityProof);
     await expectFail('block-root', i, 'parity proof VK is not in the VK tree');
   });
   test('txs do not start from the previous state', async () => {
@@ -317,7 +330,7 @@ describe('block-merge', () => {
   });
   test('child VK not in the VK tree', async () => {
     const i = prover.first('block-merge');
-    i.leftProof.vkHash = 1n;
+    forgeVk(i.leftProof);
     await expectFail('block-merge', i, 'left child proof VK is not in the VK tree');
   });
   test('too many blocks', async () => {
@@ -346,7 +359,7 @@ describe('root', () => {
   test('child VK not in the VK tree', async () => {
     const i = prover.first('root');
     i.right.vkTreeRoot = i.left.vkTreeRoot;
-    i.rightProof.vkHash += 1n;
+    forgeVk(i.rightProof);
     await expectFail('root', i, 'right child proof VK is not in the VK tree');
   });
 });
@@ -363,7 +376,7 @@ describe('root-single', () => {
   });
   test('child VK not in the VK tree', async () => {
     const i = prover.first('root-single');
-    i.blocksProof.vkHash += 1n;
+    forgeVk(i.blocksProof);
     await expectFail('root-single', i, 'child proof VK is not in the VK tree');
   });
   test('child is not a block-level proof', async () => {

@@ -4,10 +4,10 @@
 // holds deterministic placeholder VK hashes (`VkTree.simulated()`); L1 uses the MockVerifier.
 import type { CircuitName } from '@quetzal/protocol/circuit-names';
 import type { CircuitProofResult, ProveOptions, VerificationKeyData } from '@quetzal/protocol/circuit-prover';
-import { PROOF_LENGTH, VK_LENGTH } from '@quetzal/protocol/constants';
+import { PROOF_LENGTH } from '@quetzal/protocol/constants';
 import type { CircuitArtifact } from '@quetzal/protocol/circuits/artifacts';
 import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
-import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { VkTree, simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import type { Logger } from '@quetzal/kernel/logging';
 import { BaseCircuitProver } from './base-prover.js';
@@ -22,8 +22,6 @@ export function placeholderProof(): bigint[] {
 export interface SimulatedCircuitProverOptions {
   /** Artifact loader (default: build/circuits). */
   loadArtifact?: (name: CircuitName) => CircuitArtifact;
-  /** The VK tree (default: the simulated placeholder tree). */
-  vkTree?: VkTree;
   /**
    * Run witness generation on this many worker threads (a kernel WorkerPool), keeping the
    * calling thread free; 0 or absent runs it in the calling thread.
@@ -46,7 +44,7 @@ export class SimulatedCircuitProver extends BaseCircuitProver {
       this.pool = new WorkerPool<WitnessWorkerApi>({ module: WITNESS_WORKER_MODULE, size: options.workers, name: 'witness', logger: options.logger });
     }
     this.witnesses = new WitnessGenerator({ loadArtifact: options.loadArtifact, pool: this.pool });
-    this.vkTree = options.vkTree ?? VkTree.simulated();
+    this.vkTree = VkTree.simulated();
   }
 
   async stop(): Promise<void> {
@@ -58,7 +56,7 @@ export class SimulatedCircuitProver extends BaseCircuitProver {
   }
 
   async getVerificationKey(circuit: CircuitName): Promise<VerificationKeyData> {
-    return { fields: Array<bigint>(VK_LENGTH).fill(0n), hash: this.vkTree.vkHash(circuit) };
+    return simulatedVk(circuit);
   }
 
   async prove<C extends CircuitName>(circuit: C, inputs: CircuitInputs<C>, options: ProveOptions = {}): Promise<CircuitProofResult<C>> {

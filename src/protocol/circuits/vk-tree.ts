@@ -1,13 +1,24 @@
 // The VK tree (SPEC.md "VK tree"): a Poseidon2 Merkle tree of height VK_TREE_HEIGHT whose leaf i
 // is the VK hash of circuit CIRCUIT_NAMES[i] (0 for unused leaves).
 import { CIRCUIT_NAMES, vkIndexOf, type CircuitName } from '../circuit-names.js';
-import { VK_TREE_HEIGHT } from '../constants.js';
+import { VK_LENGTH, VK_TREE_HEIGHT } from '../constants.js';
 import { poseidon2Hash } from '../hash/poseidon2.js';
 import { sha256ToField } from '../hash/sha256.js';
 
-/** The placeholder VK hash of a circuit under the simulated prover (deterministic per circuit). */
+/**
+ * The placeholder VK of a circuit under the simulated prover: VK_LENGTH fields, deterministic per
+ * circuit, and their hash computed as bb hashes a VK (poseidon2 of the fields), which the circuits
+ * check.
+ */
+export function simulatedVk(circuit: CircuitName): { fields: bigint[]; hash: bigint } {
+  const fields = Array<bigint>(VK_LENGTH).fill(0n);
+  fields[0] = sha256ToField(new TextEncoder().encode(`quetzal:simulated-vk:${circuit}`));
+  return { fields, hash: poseidon2Hash(fields) };
+}
+
+/** The placeholder VK hash of a circuit under the simulated prover. */
 export function simulatedVkHash(circuit: CircuitName): bigint {
-  return sha256ToField(new TextEncoder().encode(`quetzal:simulated-vk:${circuit}`));
+  return simulatedVk(circuit).hash;
 }
 
 export class VkTree {
