@@ -10,8 +10,8 @@ import { L2Block } from '@quetzal/protocol/block/l2-block';
 import { appendBlockHash, buildBaseInputs } from '@quetzal/protocol/circuits/builders';
 import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
 import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
-import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
-import { L1_TO_L2_MSGS_PER_BLOCK, PROOF_LENGTH, VK_LENGTH } from '@quetzal/protocol/constants';
+import { VkTree, simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
+import { L1_TO_L2_MSGS_PER_BLOCK, PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { padTo } from '@quetzal/protocol/hash/sha256';
 import type { L2BlockSyncSource } from '@quetzal/protocol/l2-block-source';
 import { RootRollupPublicInputs, computeEpochOutHash } from '@quetzal/protocol/root-public-inputs';
@@ -26,7 +26,7 @@ export const SECRETS = [11n, 22n, 33n, 44n];
 export const BALANCE = 1_000_000_000n;
 
 export const vkTree = VkTree.simulated();
-export const keys = { vkTree, txVerificationKey: { fields: Array<bigint>(VK_LENGTH).fill(0n), hash: vkTree.vkHash('tx') } };
+export const keys = { vkTree, txVerificationKey: simulatedVk('tx') };
 
 export interface Chain {
   blocks: L2Block[];

@@ -27,10 +27,10 @@ let ws: Awaited<ReturnType<typeof syncedWorldState>>;
 before(async () => {
   await ensureCircuitsBuilt();
   chain = newChain();
-  // epoch 1: blocks 1-2 (3 txs each); epoch 2: blocks 3-5 (1, 2, 1 txs); epoch 3: block 6
+  // epoch 1: blocks 1-2 (3 txs each); epoch 2: blocks 3-5 (0, 2, 1 txs); epoch 3: block 6
   addBlock(chain, 3, 6);
   addBlock(chain, 3, 7);
-  addBlock(chain, 1, 0);
+  addBlock(chain, 0, 0);
   addBlock(chain, 2, 16);
   addBlock(chain, 1, 3);
   addBlock(chain, 1, 1);
@@ -111,7 +111,7 @@ test('a second job for the same epoch re-uses every finished proof (deterministi
   assert.deepEqual(publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 1, 2).toFields());
 });
 
-test('epochs after the first: 3 blocks (block-merge + root) and 1 block (root-single)', async () => {
+test('epochs after the first: 3 blocks with an empty one (block-root-empty, block-merge, root) and 1 block (root-single)', async () => {
   const three = job(2, 3, 5);
   const one = job(3, 6, 6);
   const [a, b] = await Promise.all([three.job.run(), one.job.run()]);

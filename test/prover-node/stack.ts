@@ -47,6 +47,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     async stop() {
       await Promise.all(agents.map((a) => a.stop()));
       await broker.stop();
+      await prover.stop();
     },
   };
 }

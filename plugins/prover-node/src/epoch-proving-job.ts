@@ -246,8 +246,8 @@ export class EpochProvingJob {
       const header = block.header;
       const lastArchive = (await fork.getTreeInfo(TreeId.ARCHIVE)) as TreeSnapshot;
       const messages = padTo(await this.o.blockSource.getL1ToL2Messages(n), L1_TO_L2_MSGS_PER_BLOCK);
-      orchestrator.startBlock(i, { blockNumber: n, numTxs: block.body.numTxs, l1ToL2Messages: messages });
       const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(header.globalVariables), vkTreeRoot: this.o.keys.vkTree.root };
+      orchestrator.startBlock(i, { blockNumber: n, numTxs: block.body.numTxs, constants, l1ToL2Messages: messages });
       let fees = 0n;
       for (const tx of txs[i]!) {
         this.ac.signal.throwIfAborted();

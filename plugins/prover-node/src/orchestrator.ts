@@ -16,14 +16,14 @@ import {
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import { headerToCircuit } from '@quetzal/protocol/circuits/convert';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
-import type { BaseInputs, CircuitInputs } from '@quetzal/protocol/circuits/structs';
+import type { BaseInputs, BlockConstants, CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
 import { makeProvingJob, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import type { ProvingJobTracker } from './job-tracker.js';
 
 export type TxRollupResult = CircuitProofResult<'base' | 'merge'>;
-export type BlockRollupResult = CircuitProofResult<'block-root' | 'block-merge'>;
+export type BlockRollupResult = CircuitProofResult<'block-root' | 'block-root-empty' | 'block-merge'>;
 export type RootResult = CircuitProofResult<'root' | 'root-single'>;
 
 /** What the block-root circuit needs from the world state, taken in order by the caller. */
@@ -92,10 +92,13 @@ export class EpochOrchestrator {
     this.root.catch(() => undefined);
   }
 
-  /** Starts block `index` of the epoch: its parity circuits go to the broker at once. */
-  startBlock(index: number, block: { blockNumber: number; numTxs: number; l1ToL2Messages: readonly bigint[] }): void {
+  /**
+   * Starts block `index` of the epoch: its parity circuits go to the broker at once. A block without
+   * txs is proven by `block-root-empty`.
+   */
+  startBlock(index: number, block: { blockNumber: number; numTxs: number; constants: BlockConstants; l1ToL2Messages: readonly bigint[] }): void {
     if (this.blocks[index] !== undefined || index < 0 || index >= this.o.numBlocks) throw new RangeError(`block index ${index} is out of range or already started`);
-    if (block.numTxs < 1) throw new RangeError(`block ${block.blockNumber} has no tx (the protocol has no empty-block circuit)`);
+    if (!Number.isInteger(block.numTxs) || block.numTxs < 0) throw new RangeError(`block ${block.blockNumber}: bad tx count ${block.numTxs}`);
     const slot: BlockSlot = {
       blockNumber: block.blockNumber,
       bases: Array.from({ length: block.numTxs }, () => deferred<TxRollupResult>()),
@@ -107,6 +110,33 @@ export class EpochOrchestrator {
     const parity = Promise.all([this.prove('parity-base', pb0!), this.prove('parity-base', pb1!)]).then(([l, r]) =>
       this.prove('parity-root', buildParityRootInputs(l, r, this.o.vkTree)),
     );
+    const checkHeader = (result: BlockRollupResult, w: BlockRootWitness): BlockRollupResult => {
+      const proven = result.publicOutputs.headerHashes[0];
+      if (proven !== w.header.hash()) {
+        throw this.fail(new ProofMismatchError(`block ${slot.blockNumber}: the ${result.circuit} circuit proved header hash ${hex(proven)}, the archiver's header hashes to ${hex(w.header.hash())}`));
+      }
+      return result;
+    };
+    const blockLevel = (w: BlockRootWitness) => ({
+      previousHeader: headerToCircuit(w.previousHeader),
+      previousHeaderPath: w.previousHeaderPath,
+      l1ToL2SubtreePath: w.l1ToL2SubtreePath,
+      newArchivePath: w.newArchivePath,
+    });
+    if (block.numTxs === 0) {
+      this.blockRoots[index]!.resolve(
+        Promise.all([parity, slot.witness.promise]).then(async ([parityResult, w]) => {
+          const result = await this.prove('block-root-empty', {
+            constants: block.constants,
+            parity: parityResult.publicOutputs,
+            parityProof: childProofOf(parityResult, this.o.vkTree),
+            ...blockLevel(w),
+          });
+          return checkHeader(result, w);
+        }),
+      );
+      return;
+    }
     const txs = mergeTree(
       slot.bases.map((d) => d.promise),
       (l, r) => this.prove('merge', buildMergeInputs(l, r, this.o.vkTree)),
@@ -118,16 +148,9 @@ export class EpochOrchestrator {
           txsProof: childProofOf(txsResult, this.o.vkTree),
           parity: parityResult.publicOutputs,
           parityProof: childProofOf(parityResult, this.o.vkTree),
-          previousHeader: headerToCircuit(w.previousHeader),
-          previousHeaderPath: w.previousHeaderPath,
-          l1ToL2SubtreePath: w.l1ToL2SubtreePath,
-          newArchivePath: w.newArchivePath,
+          ...blockLevel(w),
         });
-        const proven = result.publicOutputs.headerHashes[0];
-        if (proven !== w.header.hash()) {
-          throw this.fail(new ProofMismatchError(`block ${slot.blockNumber}: the block-root circuit proved header hash ${hex(proven)}, the archiver's header hashes to ${hex(w.header.hash())}`));
-        }
-        return result;
+        return checkHeader(result, w);
       }),
     );
   }
