@@ -4,7 +4,7 @@ import { TreeId } from '@quetzal/protocol/trees/types';
 import { verifyNullifierInsertion, verifyPublicDataWrite } from '@quetzal/protocol/trees/verify';
 import { WorldStateMismatchError, type BlockTreeEffects } from '@quetzal/protocol/world-state';
 import { poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
-import { getHasher, getBbHasher, LmdbWorldState } from '@quetzal/world-state';
+import { computeGenesis, getHasher, getBbHasher, LmdbWorldState } from '@quetzal/world-state';
 import { bigintToBytes, bytesToBigint } from '../../plugins/world-state/src/encoding.js';
 import { ReferenceWorld, SMALL_HEIGHTS, openSmall, tempDir } from './helpers.js';
 
@@ -57,6 +57,9 @@ test('genesis equals the reference trees (initial leaves, genesis balances, arch
     assert.deepEqual(await ws.getCommitted().getStateReference(), ref.state());
     assert.equal((await ws.getStatus()).latestBlockNumber, 0);
     assert.equal(await ws.getCommitted().readPublicData(7n), 1000n);
+    const g = computeGenesis({ publicData: GENESIS }, SMALL_HEIGHTS);
+    assert.deepEqual(g.state, ref.state(), 'computeGenesis gives the same state without a store');
+    assert.equal(g.blockHash, ref.archive.getLeaf(0));
     await ws.close();
   } finally {
     d.cleanup();

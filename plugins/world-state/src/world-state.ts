@@ -66,6 +66,26 @@ export function genesisBlockHash(state: WorldStateReference, archiveHeight: numb
 
 const hex = (v: bigint) => '0x' + v.toString(16);
 
+function buildGenesis(heights: TreeHeights, g: GenesisOptions, hasher: Hasher, store?: TreeStore): { view: WorldStateView; blockHash: bigint } {
+  const view = new WorldStateView(-1, new EmptyBase(store as TreeStore, -1), [0, 0, 0, 0, 0], heights, hasher, { readOnly: false });
+  view.nullifier.appendRaw(view.nullifier.codec.initial());
+  view.publicData.appendRaw(view.publicData.codec.initial());
+  for (const w of g.publicData ?? []) view.writePublicDataSync(w.slot, w.value, false);
+  const state = view.stateReferenceSync();
+  const blockHash = g.blockHash ? g.blockHash(state) : genesisBlockHash(state, heights[TreeId.ARCHIVE], g.chainId ?? 0n, g.version ?? 0n, hasher);
+  view.archive.append([blockHash]);
+  return { view, blockHash };
+}
+
+/**
+ * The genesis state (block 0) without opening a store: e.g. the archive root the Rollup is
+ * deployed with (`state.archive.root`).
+ */
+export function computeGenesis(g: GenesisOptions = {}, heights: Partial<TreeHeights> = {}): { state: WorldStateReference; blockHash: bigint } {
+  const { view, blockHash } = buildGenesis({ ...DEFAULT_TREE_HEIGHTS, ...heights } as TreeHeights, g, getHasher());
+  return { state: view.stateReferenceSync(), blockHash };
+}
+
 export class LmdbWorldState implements WorldStateDatabase {
   private readonly hasher: Hasher;
   private openForks = 0;
@@ -100,16 +120,8 @@ export class LmdbWorldState implements WorldStateDatabase {
   }
 
   private createGenesis(g: GenesisOptions): void {
-    const view = new WorldStateView(-1, new EmptyBase(this.store, -1), [0, 0, 0, 0, 0], this.heights, this.hasher, { readOnly: false });
-    view.nullifier.appendRaw(view.nullifier.codec.initial());
-    view.publicData.appendRaw(view.publicData.codec.initial());
-    for (const w of g.publicData ?? []) view.writePublicDataSync(w.slot, w.value, false);
-    const state = view.stateReferenceSync();
-    const hash = g.blockHash
-      ? g.blockHash(state)
-      : genesisBlockHash(state, this.heights[TreeId.ARCHIVE], g.chainId ?? 0n, g.version ?? 0n, this.hasher);
-    view.archive.append([hash]);
-    this.persist(0, view, hash, { heights: Object.values(this.heights) });
+    const { view, blockHash } = buildGenesis(this.heights, g, this.hasher, this.store);
+    this.persist(0, view, blockHash, { heights: Object.values(this.heights) });
   }
 
   private persist(block: number, view: WorldStateView, blockHash: bigint, extraMeta?: Record<string, unknown>): WorldStateReference {

@@ -35,7 +35,7 @@ function findParams(): bigint[] {
   throw new Error('Poseidon2 parameters not found in acvm_js');
 }
 
-function paramsHeader(): string {
+export function paramsHeader(): string {
   const p = FIELD_MODULUS;
   const R = (1n << 256n) % p;
   const limbs = (x: bigint) => Array.from({ length: 4 }, (_, i) => `0x${((x >> BigInt(64 * i)) & ((1n << 64n) - 1n)).toString(16)}ULL`);
