@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIELD_MODULUS, bytesToField, fieldToBytes, poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
@@ -68,7 +69,9 @@ export function paramsHeader(): string {
 function build(): string {
   const source = readFileSync(join(here, 'poseidon2.c'), 'utf8');
   const header = paramsHeader();
-  const key = createHash('sha256').update(source).update(header).update(process.arch).update(process.env.QUETZAL_CFLAGS ?? '').digest('hex').slice(0, 16);
+  // -march=native: the build is made where it runs (the key includes the CPU model).
+  const flags = (process.env.QUETZAL_CFLAGS ?? '-O3 -march=native').split(' ');
+  const key = createHash('sha256').update(source).update(header).update(process.arch).update(cpus()[0]?.model ?? '').update(flags.join(' ')).digest('hex').slice(0, 16);
   const buildDir = join(here, '..', '..', 'build');
   const out = join(buildDir, `poseidon2-${key}.node`);
   if (existsSync(out)) return out;
@@ -83,7 +86,7 @@ function build(): string {
     );
     if (!includeDir) throw new Error('node_api.h not found');
     const cc = process.env.CC ?? 'cc';
-    execFileSync(cc, [...(process.env.QUETZAL_CFLAGS ?? '-O3').split(' '), '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'p.node'), join(tmp, 'poseidon2.c'), '-lpthread'], {
+    execFileSync(cc, [...flags, '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'p.node'), join(tmp, 'poseidon2.c'), '-lpthread'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     renameSync(join(tmp, 'p.node'), out); // atomic: concurrent builders agree
