@@ -98,6 +98,12 @@ class JobEntry {
   }
 }
 
+/** An enqueue waiting for its batch to be written (also the stored record). */
+interface PendingAdd extends StoredJob {
+  resolve(status: ProvingJobStatus): void;
+  reject(err: unknown): void;
+}
+
 interface QueueItem {
   entry: JobEntry;
   gen: number;
@@ -152,7 +158,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private readonly inflight = new Set<Promise<unknown>>();
   /** Enqueue writes under way (counted, not tracked, to keep bursts cheap). */
   private writes = 0;
-  private addBatch: { jobs: StoredJob[]; done: Promise<void> } | undefined;
+  private addBatch: PendingAdd[] | undefined;
 
   /** Leases are `<instance>.<n>`: a lease of another instance was granted before a restart. */
   private readonly instance = randomBytes(4).toString('hex');
@@ -252,47 +258,54 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     return promise;
   }
 
-  // Few promise layers on purpose: a burst of many thousands of concurrent enqueues keeps one
-  // pending chain per job alive until its commit is flushed.
+  // One promise per enqueue and no closures: a burst of many thousands of concurrent enqueues
+  // keeps all of them alive until their batch is committed.
   private addJob(job: ProvingJob): Promise<ProvingJobStatus> {
-    const { id, type, epoch } = job;
     const seq = this.seq++;
     this.writes++;
-    const done = (): ProvingJobStatus => {
-      this.writes--;
-      this.pendingEnqueues.delete(id);
-      this.counters.enqueued++;
-      const entry = new JobEntry(id, type, epoch, seq);
-      this.index(entry);
-      this.pushQueue(entry);
-      return { status: 'in-queue' };
-    };
-    const failed = (err: unknown): never => {
-      this.writes--;
-      this.pendingEnqueues.delete(id);
-      throw err;
-    };
-    const write = (ref: PayloadRef) => this.batchedAdd({ id, type, epoch, seq, inputs: ref });
-    if (job.inputs.byteLength <= this.store.inlineThresholdBytes) return write(job.inputs).then(done, failed);
-    return this.store
-      .save(id, 'in', job.inputs)
-      .then(write)
-      .then(done, failed);
+    return new Promise<ProvingJobStatus>((resolve, reject) => {
+      const pending: PendingAdd = { id: job.id, type: job.type, epoch: job.epoch, seq, inputs: job.inputs, resolve, reject };
+      if (job.inputs.byteLength <= this.store.inlineThresholdBytes) this.batchAdd(pending);
+      else
+        this.store.save(job.id, 'in', job.inputs).then(
+          (ref) => {
+            pending.inputs = ref;
+            this.batchAdd(pending);
+          },
+          (err) => this.finishAdds([pending], err),
+        );
+    });
   }
 
   /** Jobs enqueued in the same event-loop turn are written in one transaction. */
-  private batchedAdd(job: StoredJob): Promise<void> {
-    let batch = this.addBatch;
-    if (!batch) {
-      const jobs: StoredJob[] = [];
-      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+  private batchAdd(pending: PendingAdd): void {
+    if (!this.addBatch) {
+      const batch: PendingAdd[] = (this.addBatch = []);
+      setImmediate(() => {
         this.addBatch = undefined;
-        return this.db.addJobs(jobs);
+        this.db.addJobs(batch).then(
+          () => this.finishAdds(batch, undefined),
+          (err) => this.finishAdds(batch, err),
+        );
       });
-      batch = this.addBatch = { jobs, done };
     }
-    batch.jobs.push(job);
-    return batch.done;
+    this.addBatch.push(pending);
+  }
+
+  private finishAdds(batch: PendingAdd[], err: unknown): void {
+    for (const p of batch) {
+      this.writes--;
+      this.pendingEnqueues.delete(p.id);
+      if (err !== undefined) {
+        p.reject(err);
+        continue;
+      }
+      this.counters.enqueued++;
+      const entry = new JobEntry(p.id, p.type, p.epoch, p.seq);
+      this.index(entry);
+      this.pushQueue(entry);
+      p.resolve({ status: 'in-queue' });
+    }
   }
 
   private checkJob(job: ProvingJob): void {

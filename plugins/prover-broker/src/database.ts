@@ -49,7 +49,7 @@ export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
   }
 
   addJobs(jobs: readonly StoredJob[]): Promise<void> {
-    for (const job of jobs) this.jobs.set(job.id, job);
+    for (const { id, type, epoch, seq, inputs } of jobs) this.jobs.set(id, { id, type, epoch, seq, inputs });
     return Promise.resolve();
   }
 
