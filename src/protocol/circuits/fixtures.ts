@@ -10,7 +10,8 @@ import {
   PUBLIC_DATA_TREE_HEIGHT,
 } from '../constants.js';
 import { ReferenceAppendOnlyTree, ReferenceNullifierTree, ReferencePublicDataTree } from '../trees/reference.js';
-import type { TreeSnapshot } from '../trees/types.js';
+import { TreeId, type AppendOnlyTreeId, type TreeSnapshot } from '../trees/types.js';
+import type { BuilderFork } from './fork-builders.js';
 
 function snap(s: TreeSnapshot): AppendOnlyTreeSnapshot {
   return new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
@@ -68,4 +69,46 @@ export async function ensureCircuitsBuilt(): Promise<void> {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-circuits.ts'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`building the circuits failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/**
+ * The TestWorld's reference trees behind the fork operations the fork builders use (async, like
+ * a WorldStateFork). For tests.
+ */
+export function forkOfTestWorld(w: TestWorld): BuilderFork {
+  const appendOnly = (tree: AppendOnlyTreeId) =>
+    tree === TreeId.NOTE_HASH ? w.noteHash : tree === TreeId.L1_TO_L2_MESSAGES ? w.l1ToL2 : w.archive;
+  const any = (tree: TreeId) =>
+    tree === TreeId.NULLIFIER ? w.nullifier : tree === TreeId.PUBLIC_DATA ? w.publicData : appendOnly(tree as AppendOnlyTreeId);
+  return {
+    async getStateReference() {
+      return {
+        l1ToL2MessageTree: w.l1ToL2.snapshot(),
+        noteHashTree: w.noteHash.snapshot(),
+        nullifierTree: w.nullifier.snapshot(),
+        publicDataTree: w.publicData.snapshot(),
+        archive: w.archive.snapshot(),
+      };
+    },
+    async getSiblingPath(tree, index) {
+      return any(tree).getSiblingPath(index);
+    },
+    async getSubtreeSiblingPath(tree, height) {
+      return appendOnly(tree).getSubtreeSiblingPath(height);
+    },
+    async appendLeaves(tree, leaves) {
+      appendOnly(tree).appendLeaves(leaves);
+    },
+    async insertNullifiers(values) {
+      const probe = w.nullifier.clone();
+      for (const v of values) probe.insert(v); // throws before changing the real tree
+      return values.map((v) => w.nullifier.insert(v));
+    },
+    async readPublicDataWithWitness(slot) {
+      return w.publicData.readWithWitness(slot);
+    },
+    async writePublicData(slot, value) {
+      return w.publicData.write(slot, value);
+    },
+  };
 }

@@ -6,3 +6,4 @@ export * from './child-proof.js';
 export * from './convert.js';
 export * from './encoding.js';
 export * from './builders.js';
+export * from './fork-builders.js';
