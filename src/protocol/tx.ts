@@ -6,6 +6,7 @@ import { bytesToFields, fieldsToBytes, padTo } from './hash/sha256.js';
 import { flatten, unflatten } from './circuits/abi.js';
 import { TxEffect } from './block/tx-effect.js';
 import { TxPublicOutputsSchema, type TxCircuitInputs, type TxPublicOutputs } from './circuits/structs.js';
+import type { CircuitProver, ProveOptions } from './circuit-prover.js';
 
 /** txHash = poseidon2 of the tx circuit's flattened public outputs. */
 export function txHashOf(outputs: TxPublicOutputs): bigint {
@@ -90,4 +91,10 @@ export class Tx {
     if (fields.length !== TX_PUBLIC_OUTPUTS_LENGTH + n) throw new RangeError(`tx has ${fields.length} fields, expected ${TX_PUBLIC_OUTPUTS_LENGTH + n}`);
     return new Tx(unflatten(TxPublicOutputsSchema, fields.slice(0, TX_PUBLIC_OUTPUTS_LENGTH)), fields.slice(TX_PUBLIC_OUTPUTS_LENGTH));
   }
+}
+
+/** Proves a tx request with the `tx` circuit (the sender's client proof) and returns the Tx. */
+export async function proveTx(prover: Pick<CircuitProver, 'proveTx'>, req: TxRequest, options?: ProveOptions): Promise<Tx> {
+  const result = await prover.proveTx(buildTxCircuitInputs(req), options);
+  return new Tx(result.publicOutputs, result.proof);
 }

@@ -55,3 +55,11 @@ test('proveEncoded: job bytes in, result bytes out', async () => {
   assert.deepEqual(out.publicOutputs, txInputs.effects);
   assert.equal(txHashOf(out.publicOutputs), txHashOf(txInputs.effects));
 });
+
+test('proveTx: a Tx whose hash is the hash of its proven public outputs', async () => {
+  const { proveTx } = await import('@quetzal/protocol/tx');
+  const tx = await proveTx(inThread, { secret: 9n, nonce: 2n, chainId: 1n, version: 1n, transactionFee: 0n });
+  assert.equal(tx.proof.length, PROOF_LENGTH);
+  assert.equal(tx.hash(), txHashOf(tx.publicOutputs));
+  await assert.rejects(proveTx(inThread, { secret: 0n, nonce: 2n, chainId: 1n, version: 1n, transactionFee: 0n }), /sender secret must be non-zero/);
+});
