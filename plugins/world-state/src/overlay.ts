@@ -208,7 +208,7 @@ export class MerkleOverlay {
   *changedNodes(): Generator<[Buffer, Buffer]> {
     this.root();
     for (let level = 0; level <= this.height; level++) {
-      for (const [index, h] of this.nodes[level]) yield [nodeKey(this.tree, level, index), Buffer.from(h)];
+      for (const [index, h] of this.nodes[level]) yield [nodeKey(this.tree, level, index), h as Buffer];
     }
   }
 }

@@ -176,20 +176,34 @@ export class TreeStore {
       if ((latest === undefined && block !== 0) || (latest !== undefined && block !== latest + 1)) {
         throw new Error(`cannot commit block ${block}: latest is ${latest}`);
       }
-      const parts: Buffer[] = [];
-      const blockBytes = u32(block);
+      let changes = Buffer.allocUnsafe(1 << 16);
+      let o = 0;
       for (const [key, payload] of entries) {
         const cur = this.current.getBinaryFast(key);
         let prev = NO_BLOCK;
         if (cur !== undefined) {
           prev = cur.readUInt32BE(0);
-          this.history.putSync(Buffer.concat([key, u32(NO_BLOCK - prev)]), Buffer.from(cur.subarray(4)));
+          const hk = Buffer.allocUnsafe(key.length + 4);
+          key.copy(hk, 0);
+          hk.writeUInt32BE(NO_BLOCK - prev, key.length);
+          this.history.putSync(hk, Buffer.from(cur.subarray(4)));
         }
-        this.current.putSync(key, Buffer.concat([blockBytes, payload]));
-        if (key.length === 8 && key[1] >= NODE_CACHE_MIN_LEVEL && key[1] < 64) cached.push([key, payload]);
-        parts.push(Buffer.from([key.length]), key, u32(prev));
+        const value = Buffer.allocUnsafe(4 + payload.length);
+        value.writeUInt32BE(block, 0);
+        value.set(payload, 4);
+        this.current.putSync(key, value);
+        if (key.length === 8 && key[1] >= NODE_CACHE_MIN_LEVEL && key[1] < 64) cached.push([key, Buffer.from(payload)]);
+        if (o + key.length + 5 > changes.length) {
+          const bigger = Buffer.allocUnsafe(changes.length * 2);
+          changes.copy(bigger, 0, 0, o);
+          changes = bigger;
+        }
+        changes[o] = key.length;
+        key.copy(changes, o + 1);
+        changes.writeUInt32BE(prev, o + 1 + key.length);
+        o += key.length + 5;
       }
-      this.changes.putSync(block, Buffer.concat(parts));
+      this.changes.putSync(block, changes.subarray(0, o));
       this.meta.putSync(`block:${block}`, meta);
       this.meta.putSync('latest', block);
       for (const [k, v] of Object.entries(extraMeta)) this.meta.putSync(k, v);

@@ -149,15 +149,22 @@ export class WorldStateView implements WorldStateFork {
     return toBig(this.tree(id).siblingPath(index));
   }
 
-  insertNullifiersSync(values: readonly bigint[], witness: boolean): NullifierInsertionWitness[] {
-    const seen = new Set<bigint>();
-    for (const v of values) {
-      if (v === 0n || seen.has(v) || this.nullifier.findIndex(v) !== undefined) throw new Error(`nullifier already exists: ${v}`);
-      seen.add(v);
+  /**
+   * With `atomic`, checks every value first so that a refused batch inserts nothing; without, the
+   * caller discards the view on error (block commit).
+   */
+  insertNullifiersSync(values: readonly bigint[], witness: boolean, atomic = true): NullifierInsertionWitness[] {
+    if (atomic) {
+      const seen = new Set<bigint>();
+      for (const v of values) {
+        if (v === 0n || seen.has(v) || this.nullifier.findIndex(v) !== undefined) throw new Error(`nullifier already exists: ${v}`);
+        seen.add(v);
+      }
     }
     const out: NullifierInsertionWitness[] = [];
     for (const v of values) {
       const low = this.nullifier.findLow(v);
+      if (low.alreadyPresent) throw new Error(`nullifier already exists: ${v}`);
       const r = this.nullifier.insertAfterLow(v, 0n, low, witness);
       if (witness) {
         out.push({

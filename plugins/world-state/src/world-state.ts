@@ -212,7 +212,7 @@ export class LmdbWorldState implements WorldStateDatabase {
     if (effects.blockNumber !== latest + 1) throw new Error(`cannot commit block ${effects.blockNumber}: latest is ${latest}`);
     const view = this.makeView(latest, false);
     view.noteHash.append(effects.noteHashes);
-    view.insertNullifiersSync(effects.nullifiers, false);
+    view.insertNullifiersSync(effects.nullifiers, false, false);
     for (const w of effects.publicDataWrites) view.writePublicDataSync(w.slot, w.value, false);
     view.l1ToL2.append(effects.l1ToL2Messages);
     view.archive.append([effects.blockHash]);
