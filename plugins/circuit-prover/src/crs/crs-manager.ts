@@ -147,7 +147,12 @@ function load(status: CrsStatus): Crs {
  * Throws CrsError naming the file and the fix when it cannot be used.
  */
 export function ensureCrs(opts: CrsOptions): Promise<Crs> {
-  const dir = crsDir(opts);
+  let dir: string;
+  try {
+    dir = crsDir(opts);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const key = `${opts.mode}:${dir}:${opts.points ?? REQUIRED_CRS_POINTS}`;
   let p = inProcess.get(key);
   if (!p) {

@@ -66,7 +66,7 @@ test('dev: generated once (deterministic, size-checked), a truncated file is reg
   assert.equal(a, b);
   const g1 = join(dataDir, 'crs', 'dev', 'bn254_g1.dat');
   assert.deepEqual(new Uint8Array(readFileSync(g1)), g1Powers(devTau(), 0, 40));
-  assert.deepEqual(new Uint8Array(readFileSync(join(dataDir, 'crs', 'dev', 'bn254_g2.dat'))), g2Bytes(devTau()));
+  assert.equal(hex(readFileSync(join(dataDir, 'crs', 'dev', 'bn254_g2.dat'))), hex(g2Bytes(devTau())));
   assert.equal(existsSync(join(dataDir, 'crs', 'dev', '.lock')), false);
 
   truncateSync(g1, 64 * 40 - 10);
