@@ -45,6 +45,8 @@ interface ScenarioArgs {
   n: number;
   agents: number;
   proofBytes?: number;
+  /** JSON-RPC batching in the client (default on). */
+  batch?: boolean;
 }
 
 interface ScenarioOut {
@@ -60,6 +62,8 @@ interface ScenarioOut {
   p99Ms: number;
   peakRssMiB: number;
   rssAfterMiB: number;
+  /** CPU time (user + system) of the whole process per job, µs: robust to a loaded machine. */
+  cpuUsPerJob: number;
 }
 
 async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
@@ -74,7 +78,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   let consumer: ProvingJobConsumer = broker;
   if (args.mode === 'rpc') {
     server = await startProvingBrokerServer({ broker, logger });
-    const client = new ProvingBrokerClient(server.url, { retries: 0 });
+    const client = new ProvingBrokerClient(server.url, { retries: 0, batch: args.batch ?? true });
     producer = client;
     consumer = client;
   }
@@ -83,6 +87,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   const proof = new Uint8Array(args.proofBytes ?? 16).fill(7);
   const filter = { allowList: ['parity-base' as const] };
 
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -106,6 +111,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
     }),
   );
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   sample();
   const stats = broker.stats();
   await server?.close();
@@ -127,6 +133,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
     p99Ms: round(pct(0.99), 2),
     peakRssMiB: round(peakRss / 2 ** 20),
     rssAfterMiB: round(rssAfter / 2 ** 20),
+    cpuUsPerJob: Math.round((cpu.user + cpu.system) / args.n),
   };
 }
 

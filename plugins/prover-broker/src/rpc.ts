@@ -67,6 +67,8 @@ export interface ProvingBrokerClientOptions {
   timeoutMs?: number;
   /** Transport retries of idempotent calls (default 2). Agent-side calls are never retried here. */
   retries?: number;
+  /** Send calls made in the same event-loop turn as one JSON-RPC batch (default true). */
+  batch?: boolean;
 }
 
 /** The broker seen through JSON-RPC over HTTP. */
@@ -82,12 +84,13 @@ export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsum
     options: ProvingBrokerClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const transport = (this.transport = new HttpTransport(url, options.authToken));
-    this.producer = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs, retries: options.retries ?? 2 });
+    const transport = (this.transport = new HttpTransport(url, options.authToken, options.batch ?? true));
+    this.producer = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs, retries: options.retries ?? 2, batchable: true });
     // getProvingJob hands out a lease: a blind retry could orphan a job until its timeout; the agent retries itself
-    this.consumer = typedClient(transport, ProvingJobConsumerSchema, { timeoutMs: this.timeoutMs, retries: 0 });
-    // the long poll's own window (at most 600 s, see the schema) comes on top of the call's time limit
-    this.longPoll = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs + 600_000, retries: 0 });
+    this.consumer = typedClient(transport, ProvingJobConsumerSchema, { timeoutMs: this.timeoutMs, retries: 0, batchable: true });
+    // the long poll's own window (at most 600 s, see the schema) comes on top of the call's time
+    // limit; it never shares a batch (it would hold back the other replies)
+    this.longPoll = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs + 600_000, retries: 0, batchable: false });
   }
 
   /** Closes idle keep-alive connections. */
@@ -132,20 +135,39 @@ export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsum
   }
 }
 
+type JsonRpcReply = { id?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
+
+interface PendingCall {
+  id: number;
+  json: string;
+  timeoutMs: number;
+  resolve(reply: JsonRpcReply): void;
+  reject(err: unknown): void;
+}
+
+/** Calls queued in the same event-loop turn go out as one JSON-RPC batch, up to these limits. */
+const BATCH_MAX_CALLS = 256;
+const BATCH_MAX_BYTES = 1024 * 1024;
+
 /**
  * JSON-RPC over node:http with keep-alive connections. The same wire format and errors as the
  * kernel's client (`createJsonRpcClient`), without fetch's per-request overhead (web streams,
- * abort signals), which dominated the broker's CPU time in the benchmark.
+ * abort signals), which dominated the broker's CPU time in the benchmark. Calls made in the same
+ * event-loop turn (an agent's slots, a producer enqueueing a block's jobs) share one HTTP request
+ * as a JSON-RPC batch; large calls and long polls travel alone.
  */
 class HttpTransport {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
   private readonly target: URL;
   private readonly headers: Record<string, string>;
   private nextId = 1;
+  private pending: PendingCall[] = [];
+  private scheduled = false;
 
   constructor(
     readonly url: string,
     authToken: string | undefined,
+    private readonly batching: boolean,
   ) {
     this.target = new URL(url);
     this.headers = { 'content-type': 'application/json' };
@@ -156,9 +178,75 @@ class HttpTransport {
     this.agent.destroy();
   }
 
-  /** One POST; resolves with the parsed JSON-RPC reply, rejects on transport failure. */
-  post(method: string, params: unknown, timeoutMs: number): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
-    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }));
+  /** Resolves with the call's JSON-RPC reply; rejects on transport failure. */
+  call(method: string, params: unknown, timeoutMs: number, batchable: boolean): Promise<JsonRpcReply> {
+    const id = this.nextId++;
+    const json = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    if (!this.batching || !batchable || json.length > BATCH_MAX_BYTES / 4) return this.send(json, timeoutMs, method) as Promise<JsonRpcReply>;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, json, timeoutMs, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const calls = this.pending;
+    this.pending = [];
+    let chunk: PendingCall[] = [];
+    let bytes = 0;
+    for (const call of calls) {
+      if (chunk.length >= BATCH_MAX_CALLS || (chunk.length > 0 && bytes + call.json.length > BATCH_MAX_BYTES)) {
+        this.sendBatch(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(call);
+      bytes += call.json.length + 1;
+    }
+    if (chunk.length > 0) this.sendBatch(chunk);
+  };
+
+  private sendBatch(calls: PendingCall[]): void {
+    if (calls.length === 1) {
+      const [c] = calls as [PendingCall];
+      this.send(c.json, c.timeoutMs, 'call').then((r) => c.resolve(r as JsonRpcReply), c.reject);
+      return;
+    }
+    const timeoutMs = Math.max(...calls.map((c) => c.timeoutMs));
+    this.send(`[${calls.map((c) => c.json).join(',')}]`, timeoutMs, 'batch').then(
+      (replies) => {
+        if (!Array.isArray(replies)) {
+          const reply = replies as JsonRpcReply;
+          if (reply?.error?.code === RpcErrorCode.PayloadTooLarge) {
+            // the batch is over the server's body limit, maybe not each call: send them one by one
+            for (const c of calls) this.sendBatch([c]);
+            return;
+          }
+          // one error for the whole request (auth, parse): it answers every call
+          for (const c of calls) c.resolve(reply);
+          return;
+        }
+        const byId = new Map<unknown, JsonRpcReply>();
+        for (const r of replies as JsonRpcReply[]) byId.set(r?.id, r);
+        for (const c of calls) {
+          const reply = byId.get(c.id);
+          if (reply) c.resolve(reply);
+          else c.reject(new Error(`${this.url} sent no reply for call ${c.id} of a batch`));
+        }
+      },
+      (err) => {
+        for (const c of calls) c.reject(err);
+      },
+    );
+  }
+
+  /** One POST; resolves with the parsed JSON body, rejects on transport failure. */
+  private send(body: string, timeoutMs: number, what: string): Promise<unknown> {
+    const payload = Buffer.from(body);
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -167,7 +255,7 @@ class HttpTransport {
           path: this.target.pathname + this.target.search,
           method: 'POST',
           agent: this.agent,
-          headers: { ...this.headers, 'content-length': body.length },
+          headers: { ...this.headers, 'content-length': payload.length },
           timeout: timeoutMs,
         },
         (res) => {
@@ -179,14 +267,14 @@ class HttpTransport {
             try {
               resolve(JSON.parse(text));
             } catch {
-              reject(new HttpStatusError(res.statusCode ?? 0, `${method}: ${this.url} answered HTTP ${res.statusCode} with a body that is not JSON-RPC`));
+              reject(new HttpStatusError(res.statusCode ?? 0, `${what}: ${this.url} answered HTTP ${res.statusCode} with a body that is not JSON-RPC`));
             }
           });
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
-      req.end(body);
+      req.end(payload);
     });
   }
 }
@@ -200,7 +288,7 @@ class HttpStatusError extends Error {
   }
 }
 
-function typedClient<S extends MethodSchemas>(transport: HttpTransport, schemas: S, options: { timeoutMs: number; retries: number }): RpcApi<S> {
+function typedClient<S extends MethodSchemas>(transport: HttpTransport, schemas: S, options: { timeoutMs: number; retries: number; batchable: boolean }): RpcApi<S> {
   const client: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [method, schema] of Object.entries(schemas)) {
     const name = rpcMethodName(PROVING_BROKER_RPC_NAMESPACE, method);
@@ -211,7 +299,7 @@ function typedClient<S extends MethodSchemas>(transport: HttpTransport, schemas:
         if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
         let reply;
         try {
-          reply = await transport.post(name, params, options.timeoutMs);
+          reply = await transport.call(name, params, options.timeoutMs, options.batchable);
         } catch (err) {
           if (err instanceof HttpStatusError && err.status < 500) throw new RpcTransportError(err.message);
           lastError = err;
