@@ -27,16 +27,21 @@ static inline int geq_p(const u64 a[4]) {
   return 1;
 }
 
-// r = a - p if a >= p else a (a < 2p), branch-free.
-static inline void reduce_once(u64 r[4], const u64 a[4]) {
+// Values are kept in [0, 2p) ("coarse" form) between operations and fully reduced on output. As
+// 4p < 2^256, Montgomery products of coarse inputs are coarse without a final subtraction.
+static const u64 TWO_P[4] = {MODULUS[0] << 1, (MODULUS[1] << 1) | (MODULUS[0] >> 63), (MODULUS[2] << 1) | (MODULUS[1] >> 63),
+                             (MODULUS[3] << 1) | (MODULUS[2] >> 63)};
+
+// r = a - m if a >= m else a, branch-free.
+static inline void sub_if_geq(u64 r[4], const u64 a[4], const u64 m[4]) {
   u64 d[4];
   u64 borrow = 0;
   for (int i = 0; i < 4; i++) {
-    u128 x = (u128)a[i] - MODULUS[i] - borrow;
+    u128 x = (u128)a[i] - m[i] - borrow;
     d[i] = (u64)x;
     borrow = (u64)(x >> 64) & 1;
   }
-  u64 keep = (u64)0 - borrow; // all ones when a < p
+  u64 keep = (u64)0 - borrow; // all ones when a < m
   for (int i = 0; i < 4; i++) r[i] = (a[i] & keep) | (d[i] & ~keep);
 }
 
@@ -48,11 +53,12 @@ static inline void fadd(u64 r[4], const u64 a[4], const u64 b[4]) {
     s[i] = (u64)x;
     carry = (u64)(x >> 64);
   }
-  // p < 2^254, so a + b < 2^255: no carry out of the top limb.
-  reduce_once(r, s);
+  // a, b < 2p, so a + b < 4p < 2^256: no carry out of the top limb.
+  sub_if_geq(r, s, TWO_P);
 }
 
-// Montgomery multiplication, CIOS without the extra carry words (valid as p's top limb < 2^62).
+// Montgomery multiplication (CIOS without the extra carry words: p's top limb < 2^62, and with
+// a, b < 2p every intermediate stays below 4p < 2^256). Output < 2p.
 static inline void fmul(u64 r[4], const u64 a[4], const u64 b[4]) {
   u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0;
   for (int i = 0; i < 4; i++) {
@@ -83,8 +89,10 @@ static inline void fmul(u64 r[4], const u64 a[4], const u64 b[4]) {
     C = (u64)(y >> 64);
     t3 = C + A;
   }
-  u64 t[4] = {t0, t1, t2, t3};
-  reduce_once(r, t);
+  r[0] = t0;
+  r[1] = t1;
+  r[2] = t2;
+  r[3] = t3;
 }
 
 static inline void sbox(u64 x[4]) {
@@ -169,6 +177,7 @@ static int from_bytes(u64 out[4], const uint8_t *b) {
 static void to_bytes(uint8_t *b, const u64 mont[4]) {
   u64 raw[4];
   fmul(raw, mont, ONE_RAW);
+  sub_if_geq(raw, raw, MODULUS);
   for (int i = 0; i < 4; i++) {
     u64 v = raw[i];
     for (int k = 7; k >= 0; k--) {
