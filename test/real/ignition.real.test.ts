@@ -1,0 +1,42 @@
+// Under the Ignition CRS the native prover verifies every proof it makes with bb (off-chain). The
+// Ignition points cannot be downloaded offline, so this runs only when a provisioned copy exists:
+// QUETZAL_IGNITION_CRS_PATH, else bb's own default ~/.bb-crs.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import { inspectCrs } from '@quetzal/circuit-prover/crs/crs-manager';
+import { createNativeProver, type NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
+import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
+import { buildBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
+import { GlobalVariables } from '@quetzal/protocol/block/header';
+import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
+import { TEST_DATA_DIR, testLogger } from './native.js';
+
+const crsPath = process.env.QUETZAL_IGNITION_CRS_PATH ?? join(homedir(), '.bb-crs');
+const status = inspectCrs({ mode: 'ignition', crsPath });
+const skip = status.sufficient
+  ? false
+  : `no usable Ignition CRS (${status.problem}); provision Aztec's Ignition bn254_g1.dat (2^21 points, 128 MiB) and set QUETZAL_IGNITION_CRS_PATH to its directory`;
+
+let prover: NativeCircuitProver | undefined;
+after(() => prover?.stop());
+
+test('ignition: tx and base proofs, each verified off-chain by bb as it is made', { skip, timeout: 40 * 60_000 }, async () => {
+  await ensureCircuitsBuilt();
+  prover = await createNativeProver({ crs: { mode: 'ignition', crsPath }, dataDir: TEST_DATA_DIR, logger: testLogger, threads: availableParallelism() });
+  const vkTree = await prover.getVkTree();
+  const secret = 9n;
+  const world = TestWorld.genesis({ chainId: 1n, version: 1n, balances: [[feePayerOf(secret), 1000n]] });
+  const tx = await prover.proveTx(buildTxCircuitInputs({ secret, nonce: 1n, chainId: 1n, version: 1n, transactionFee: 10n, noteHashes: [1n], extraNullifiers: [], l2ToL1Msgs: [] }));
+  const constants = {
+    lastArchive: snapshotToCircuit(world.archiveSnapshot()),
+    globalVariables: globalVariablesToCircuit(new GlobalVariables(1n, 1n, 1n, 1n, 1n, 0n)),
+    vkTreeRoot: vkTree.root,
+  };
+  // prove() throws when bb's verifier rejects the proof it just made
+  const base = await prover.proveBase(buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees }));
+  assert.equal(base.publicOutputs.accumulatedFees, 10n);
+});
