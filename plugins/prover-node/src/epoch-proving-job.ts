@@ -15,16 +15,15 @@ import type { L2BlockSyncSource } from '@quetzal/protocol/l2-block-source';
 import type { ProvingJobProducer, ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { zeroHash } from '@quetzal/protocol/trees/hash';
 import { TreeId, type TreeSnapshot } from '@quetzal/protocol/trees/types';
+import type { EpochProvingJobState, EpochProvingJobStatus } from '@quetzal/protocol/prover-node-api';
 import type { Tx } from '@quetzal/protocol/tx';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import type { WorldStateFork, WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { assertSameHeader, BlockMismatchError, hex } from './block-check.js';
-import { ProvingJobTracker, type JobCounts } from './job-tracker.js';
+import { ProvingJobTracker } from './job-tracker.js';
 import { EpochOrchestrator, ProofMismatchError, type RootResult } from './orchestrator.js';
 import { TxProcessor, type TxProcessorKeys } from './tx-processor.js';
 
-export const EPOCH_PROVING_JOB_STATES = ['initialized', 'processing', 'awaiting-root', 'publishing', 'completed', 'failed', 'timed-out', 'reorged', 'stopped'] as const;
-export type EpochProvingJobState = (typeof EPOCH_PROVING_JOB_STATES)[number];
 const FINAL_STATES: readonly EpochProvingJobState[] = ['completed', 'failed', 'timed-out', 'reorged', 'stopped'];
 
 export interface PublishRequest {
@@ -61,20 +60,6 @@ export interface EpochProvingJobOptions {
   logger?: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
   /** Per settled circuit (metrics). */
   onCircuitSettled?: (type: ProvingJobType, seconds: number, reused: boolean, ok: boolean) => void;
-}
-
-export interface EpochProvingJobStatus {
-  id: string;
-  epoch: number;
-  fromBlock: number;
-  toBlock: number;
-  state: EpochProvingJobState;
-  startedAt: number;
-  finishedAt?: number;
-  deadline?: number;
-  jobs: JobCounts;
-  error?: string;
-  proofTxHash?: string;
 }
 
 /** A job stopped from outside: its end state. */
