@@ -1,4 +1,6 @@
-// Cross-language vectors: Poseidon2 (sponge lengths across chunk boundaries), Merkle node and
+// Cross-language vectors: the Noir structs' flatten() (what a parent verifies a child proof
+// against) equals the declaration-order flattening (what bb exposes as public inputs, and what
+// TypeScript's schemas produce); Poseidon2 (sponge lengths across chunk boundaries), Merkle node and
 // empty-subtree hashing, sibling paths, sha256ToField, inHash, header hashes (poseidon2 block hash
 // and sha256 header hash), tx hash, tx effect hash and tx out hash, indexed leaf hashes, all
 // computed by the protocol's TypeScript and asserted inside Noir by circuits/vectors.
@@ -19,8 +21,18 @@ import { blockHash } from '@quetzal/protocol/block/block-hash';
 import { computeInHash } from '@quetzal/protocol/block/body';
 import { TxEffect } from '@quetzal/protocol/block/tx-effect';
 import { txHashOf } from '@quetzal/protocol/tx';
-import { toAbi, struct, field, array } from '@quetzal/protocol/circuits/abi';
-import { BlockHeaderSchema, NullifierLeafSchema, PublicDataLeafSchema, TxPublicOutputsSchema, type TxPublicOutputs } from '@quetzal/protocol/circuits/structs';
+import { toAbi, struct, field, array, flatten, unflatten, sizeOf, type Schema, type Value } from '@quetzal/protocol/circuits/abi';
+import {
+  BlockHeaderSchema,
+  BlockRollupOutputsSchema,
+  NullifierLeafSchema,
+  ParityOutputsSchema,
+  PublicDataLeafSchema,
+  RootOutputsSchema,
+  TxPublicOutputsSchema,
+  TxRollupOutputsSchema,
+  type TxPublicOutputs,
+} from '@quetzal/protocol/circuits/structs';
 import { headerToCircuit } from '@quetzal/protocol/circuits/convert';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,7 +64,22 @@ const VectorsSchema = struct({
   pathIndex: field,
   path: array(field, 16),
   pathRoot: field,
+  parity: ParityOutputsSchema,
+  parityFlat: array(field, 3),
+  txFlat: array(field, 14),
+  txRollup: TxRollupOutputsSchema,
+  txRollupFlat: array(field, 25),
+  blockRollup: BlockRollupOutputsSchema,
+  blockRollupFlat: array(field, 73),
+  root: RootOutputsSchema,
+  rootFlat: array(field, 55),
 });
+
+/** A value of the schema whose every field is distinct (so any reordering shows). */
+function distinct<S extends Schema>(schema: S, seed: number): Value<S> {
+  let i = 0;
+  return unflatten(schema, Array.from({ length: sizeOf(schema) }, () => BigInt(seed * 1000 + ++i)));
+}
 
 // Arbitrary but large values (near the field modulus) exercise full-width encodings.
 const big = (i: number): bigint => 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000n - BigInt(i * 7919);
@@ -111,6 +138,15 @@ function vectors() {
     pathIndex: 5n,
     path: archive.getSiblingPath(5),
     pathRoot: archive.root(),
+    parity: distinct(ParityOutputsSchema, 1),
+    parityFlat: flatten(ParityOutputsSchema, distinct(ParityOutputsSchema, 1)),
+    txFlat: flatten(TxPublicOutputsSchema, tx),
+    txRollup: distinct(TxRollupOutputsSchema, 2),
+    txRollupFlat: flatten(TxRollupOutputsSchema, distinct(TxRollupOutputsSchema, 2)),
+    blockRollup: distinct(BlockRollupOutputsSchema, 3),
+    blockRollupFlat: flatten(BlockRollupOutputsSchema, distinct(BlockRollupOutputsSchema, 3)),
+    root: distinct(RootOutputsSchema, 4),
+    rootFlat: flatten(RootOutputsSchema, distinct(RootOutputsSchema, 4)),
   };
 }
 
@@ -135,6 +171,9 @@ test('a wrong vector is caught (the assertions bite)', async () => {
     v[key] += 1n;
     await assert.rejects(noir.execute(toAbi(VectorsSchema, v) as never), (e: Error) => e.message.includes(msg));
   }
+  const w = vectors();
+  [w.blockRollupFlat[20], w.blockRollupFlat[21]] = [w.blockRollupFlat[21]!, w.blockRollupFlat[20]!];
+  await assert.rejects(noir.execute(toAbi(VectorsSchema, w) as never), /BlockRollupOutputs.flatten order/);
   const v = vectors();
   v.p2Out[8]! += 1n;
   await assert.rejects(noir.execute(toAbi(VectorsSchema, v) as never), /poseidon2 of 21 inputs/);
