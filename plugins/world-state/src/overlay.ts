@@ -110,7 +110,16 @@ export class MerkleOverlay {
     const o = this.nodes[level].get(index);
     if (o !== undefined) return o;
     if (first >= this.baseSize) return this.zeros[level];
-    return this.base.node(this.tree, level, index) ?? this.zeros[level];
+    return this.baseNode(level, index) ?? this.zeros[level];
+  }
+
+  protected baseNode(level: number, index: number): Uint8Array | undefined {
+    return this.base.node(this.tree, level, index);
+  }
+
+  /** Lowest level whose nodes are stored as node entries (indexed trees keep leaf hashes with the preimages). */
+  protected get firstStoredLevel(): number {
+    return 0;
   }
 
   protected markDirtyAbove(index: number): void {
@@ -207,7 +216,7 @@ export class MerkleOverlay {
   /** Computes every dirty node; then yields the changed entries to persist. */
   *changedNodes(): Generator<[Buffer, Buffer]> {
     this.root();
-    for (let level = 0; level <= this.height; level++) {
+    for (let level = this.firstStoredLevel; level <= this.height; level++) {
       for (const [index, h] of this.nodes[level]) yield [nodeKey(this.tree, level, index), h as Buffer];
     }
   }
@@ -370,6 +379,17 @@ export class IndexedOverlay<L> extends MerkleOverlay {
     return this.codec.toFields(this.leaves.get(index)!);
   }
 
+  /** A leaf entry is [preimage fields][leaf hash]: the level-0 node lives there. */
+  protected override baseNode(level: number, index: number): Uint8Array | undefined {
+    if (level > 0) return this.base.node(this.tree, level, index);
+    const b = this.base.leaf(this.tree, index);
+    return b && b.subarray(32 * this.codec.arity);
+  }
+
+  protected override get firstStoredLevel(): number {
+    return 1;
+  }
+
   getLeaf(index: number): L | undefined {
     const o = this.leaves.get(index);
     if (o !== undefined) return o;
@@ -441,7 +461,7 @@ export class IndexedOverlay<L> extends MerkleOverlay {
   override *changedNodes(): Generator<[Buffer, Buffer]> {
     yield* super.changedNodes();
     for (const [index, leaf] of this.leaves) {
-      yield [leafKey(this.tree, index), Buffer.concat(this.codec.toFields(leaf).map(bigintToBytes))];
+      yield [leafKey(this.tree, index), Buffer.concat([...this.codec.toFields(leaf).map(bigintToBytes), this.nodes[0].get(index)!])];
     }
     for (const [k, index] of this.newKeys.entries()) yield [sortedKey(this.tree, KIND_KEY, bigintToBytes(k)), index6(index)];
   }
