@@ -150,11 +150,18 @@ export class ProvingAgent {
       }
       lease = await this.work(lease, slot);
     }
+    // a job handed out with the last report while stopping: give it back
+    if (lease) await this.consumer.reportProvingJobError(lease.job.id, lease.lease, 'prover agent stopped', true).catch(() => undefined);
   }
 
   /** Proves one job and reports it; returns the next job if the broker handed one out. */
   private async work(lease: ProvingJobLease, slot: number): Promise<ProvingJobLease | undefined> {
     const { job } = lease;
+    if (!this.running) {
+      // stop() came while this job was being fetched: hand it back at once
+      await this.consumer.reportProvingJobError(job.id, lease.lease, 'prover agent stopped', true).catch(() => undefined);
+      return undefined;
+    }
     const ac = new AbortController();
     this.active.add(ac);
     let lost = false;

@@ -17,7 +17,6 @@ export const proverAgentPlugin = definePlugin({
     authToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_AGENT_AUTH_TOKEN', secret: true }),
     pollIntervalMs: option.int({ description: 'Wait between polls when the broker has no job', env: 'PROVER_AGENT_POLL_INTERVAL_MS', default: 100, min: 10 }),
     heartbeatIntervalMs: option.int({ description: 'Heartbeat period while proving; keep it well below the broker job timeout', env: 'PROVER_AGENT_HEARTBEAT_INTERVAL_MS', default: 5_000, min: 10 }),
-    threads: option.int({ description: 'Threads each bb process may use', env: 'PROVER_AGENT_THREADS', default: 2, min: 1 }),
   },
   // With a broker URL the agent brings its own client; otherwise a broker in this process serves it.
   provides: { fromConfig: (config) => (config.brokerUrl ? [Tokens.ProvingJobConsumer] : []) },
