@@ -1,27 +1,51 @@
+import { join } from 'node:path';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
+import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { SimulatedCircuitProver } from './simulated-prover.js';
+import { NativeCircuitProver } from './native-prover.js';
+import { ensureCrs } from './crs/crs-manager.js';
 
 /**
- * The CircuitProver every role that proves uses (prover agents; the tx bot for client proofs).
- * Not a role: it runs when an active role requires a CircuitProver.
+ * The CircuitProver every role that proves or checks proofs uses (prover agents, the tx bot, the
+ * sequencer, the prover node's VK tree). Not a role: it runs when an active role requires it.
  */
 export const circuitProverPlugin = definePlugin({
   name: 'circuit-prover',
   description: 'How circuits are proved',
   options: {
-    backend: option.enum(['simulated'], {
-      description: 'simulated: witness generation only, with placeholder proofs (fast development; L1 must use the mock verifier)',
+    backend: option.enum(['simulated', 'native'], {
+      description: 'simulated: witness generation only, placeholder proofs (fast development; L1 must use the mock verifier); native: real proofs with bb',
       env: 'PROVER_BACKEND',
       default: 'simulated',
     }),
+    crs: option.enum(['dev', 'ignition'], { description: 'CRS for native proofs: dev (INSECURE, generated locally from a public seed) or ignition (provisioned files, --circuit-prover.crs-path)', env: 'QUETZAL_CRS', default: 'dev' }),
+    crsPath: option.string({ description: 'CRS directory (bn254_g1.dat, bn254_g2.dat): required for ignition; default for dev: <data-dir>/crs/dev', env: 'QUETZAL_CRS_PATH' }),
+    threads: option.int({ description: 'Threads each bb process uses', env: 'PROVER_AGENT_THREADS', aliases: ['prover-agent.threads'], default: 2, min: 1 }),
+    concurrency: option.int({ description: 'Native proofs made at once, each with its own bb process (about 2 GB each); defaults to --prover-agent.count', env: 'PROVER_CONCURRENCY', min: 1 }),
+    timeoutMs: option.int({ description: 'A native proof taking longer is cancelled and its bb killed', env: 'PROVER_TIMEOUT_MS', default: 30 * 60_000, min: 1000 }),
   },
   provides: [Tokens.CircuitProver],
   async start(ctx) {
-    const prover = new SimulatedCircuitProver();
+    const { config } = ctx;
+    let prover: CircuitProver & { stop?(): Promise<void> };
+    if (config.backend === 'simulated') {
+      prover = new SimulatedCircuitProver();
+    } else {
+      const crs = await ensureCrs({ mode: config.crs, dataDir: ctx.core.dataDir, crsPath: config.crsPath, logger: ctx.logger, signal: ctx.signal });
+      const agentCount = (ctx.allConfig.proverAgent as { count?: number } | undefined)?.count;
+      prover = new NativeCircuitProver({
+        crs,
+        vkCacheDir: join(ctx.dataDir, 'vks'),
+        logger: ctx.logger,
+        threads: config.threads,
+        concurrency: config.concurrency ?? agentCount ?? 1,
+        timeoutMs: config.timeoutMs,
+      });
+    }
     ctx.provide(Tokens.CircuitProver, prover);
-    ctx.logger.info({ backend: ctx.config.backend }, 'circuit prover ready');
-    return {};
+    ctx.logger.info({ backend: config.backend, crs: config.backend === 'native' ? config.crs : undefined }, 'circuit prover ready');
+    return { stop: async () => prover.stop?.() };
   },
 });
