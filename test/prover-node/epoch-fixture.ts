@@ -41,11 +41,14 @@ export function newChain(): Chain {
   return { blocks: [], messages: [[]], txs: new Map(), world };
 }
 
-/** Appends a block of `numTxs` txs (with note hashes, extra nullifiers, L2->L1 messages) and `numMsgs` L1->L2 messages. */
-export function addBlock(chain: Chain, numTxs: number, numMsgs: number, slot?: bigint): L2Block {
+/**
+ * Appends a block of `numTxs` txs (with note hashes, extra nullifiers, L2->L1 messages) and L1->L2
+ * messages (`msgs` made-up leaves, or the given ones); `at` places it in an L1 slot.
+ */
+export function addBlock(chain: Chain, numTxs: number, msgs: number | bigint[], at?: { slot: bigint; timestamp: bigint }): L2Block {
   const { world } = chain;
   const n = BigInt(chain.blocks.length + 1);
-  const globals = new GlobalVariables(CHAIN_ID, VERSION, n, slot ?? 10n + n, 1_700_000_000n + n * 36n, 0x1000n + n);
+  const globals = new GlobalVariables(CHAIN_ID, VERSION, n, at?.slot ?? 10n + n, at?.timestamp ?? 1_700_000_000n + n * 36n, 0x1000n + n);
   const lastArchive = world.archiveSnapshot();
   const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
   const effects = [];
@@ -69,7 +72,7 @@ export function addBlock(chain: Chain, numTxs: number, numMsgs: number, slot?: b
     // applies the tx's effects to the reference trees (the inputs themselves are not used)
     buildBaseInputs({ tx: inputs.effects, txProof: undefined as never, constants, trees: world.trees });
   }
-  const messages = padTo(Array.from({ length: numMsgs }, (_, i) => n * 10_000n + BigInt(i) + 1n), L1_TO_L2_MSGS_PER_BLOCK);
+  const messages = padTo(typeof msgs === 'number' ? Array.from({ length: msgs }, (_, i) => n * 10_000n + BigInt(i) + 1n) : msgs, L1_TO_L2_MSGS_PER_BLOCK);
   world.l1ToL2.appendLeaves(messages);
   const header = new BlockHeader(
     lastArchive,
@@ -136,13 +139,13 @@ export class MapTxProvider implements TxProvider {
   }
 }
 
-/** An LMDB world state in a temporary directory, synced to the chain's tip. */
-export async function syncedWorldState(chain: Chain): Promise<{ sync: ServerWorldStateSynchronizer; db: LmdbWorldState; close(): Promise<void> }> {
+/** An LMDB world state in a temporary directory, synced to the chain's tip (or following `source`). */
+export async function syncedWorldState(chain: Chain, source: L2BlockSyncSource = new ChainBlockSource(chain)): Promise<{ sync: ServerWorldStateSynchronizer; db: LmdbWorldState; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'quetzal-pn-ws-'));
   const ws = await LmdbWorldState.open(dir, {
     genesis: { chainId: CHAIN_ID, version: VERSION, publicData: SECRETS.map((s) => ({ slot: feePayerOf(s), value: BALANCE })) },
   });
-  const sync = new ServerWorldStateSynchronizer(ws, new ChainBlockSource(chain));
+  const sync = new ServerWorldStateSynchronizer(ws, source);
   await sync.syncImmediate();
   return {
     sync,

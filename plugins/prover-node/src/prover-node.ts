@@ -47,6 +47,8 @@ export interface ProverNodeOptions {
   metrics?: ProverNodeMetrics;
 }
 
+/** Finished jobs are kept for JSON-RPC and metrics up to this many jobs in all. */
+const MAX_KEPT_JOBS = 100;
 const LIVE = new Set(['initialized', 'processing', 'awaiting-root', 'publishing']);
 
 export class ProverNode {
@@ -173,6 +175,7 @@ export class ProverNode {
     ]);
     // L1 time may run ahead of the wall clock (anvil warps): the deadline is the L1 time left from now
     const deadline = Date.now() + Number(deadlineTs - l1Block.timestamp) * 1000;
+    if (deadline <= Date.now()) return;
     const job = new EpochProvingJob({
       epochNumber: e,
       fromBlock: Number(range.first),
@@ -190,6 +193,8 @@ export class ProverNode {
       onCircuitSettled: (type, seconds, reused, ok) => this.o.metrics?.circuitSettled(type, seconds, reused, ok),
     });
     this.jobs.push(job);
+    const oldDone = this.jobs.findIndex((j) => j.isDone());
+    if (this.jobs.length > MAX_KEPT_JOBS && oldDone >= 0) this.jobs.splice(oldDone, 1);
     this.jobArchive.set(job, endArchive);
     this.o.logger.info({ epoch: e, fromBlock: Number(range.first), toBlock: Number(range.last), job: job.id, secondsToDeadline: Math.round((deadline - Date.now()) / 1000) }, 'claim names us: proving the epoch');
     void job.run().then(async (state) => {

@@ -1,0 +1,149 @@
+// The prover node against anvil: it bids on the epoch that just ended (a signed quote to the
+// sequencer, the escrow topped up), and a second node started after the claim (a claim made while
+// the node was down) proves the epoch and lands it on L1 with the archiver, an LMDB world state
+// and the in-process broker and agents.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Archiver, ArchiverStore } from '@quetzal/archiver';
+import { inboxAbi, RollupContract } from '@quetzal/l1';
+import { rollupAbi } from '@quetzal/l1';
+import { encodeProposeArgs } from '@quetzal/l1';
+import { recoverQuoteSigner, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import { RootRollupPublicInputs } from '@quetzal/protocol/root-public-inputs';
+import { BondManager } from '@quetzal/prover-node/bond-manager';
+import { assertSameRootPublicInputs, L1EpochProofPublisher } from '@quetzal/prover-node/l1-publisher';
+import { ProverNode } from '@quetzal/prover-node/prover-node';
+import { FixedQuoteProvider } from '@quetzal/prover-node/quote-provider';
+import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
+import { accounts, claim, setup, type Env } from '../l1/harness.js';
+import { addBlock, keys, MapTxProvider, newChain, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
+import { startStack, type Stack } from './stack.js';
+
+const PROVER = 2;
+const PROPOSER = 1;
+const log = pino({ level: 'silent' });
+
+let env: Env;
+let chain: Chain;
+let stack: Stack;
+let dir: string;
+let archiver: Archiver;
+let store: ArchiverStore;
+let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+const quotes: SignedEpochProofQuote[] = [];
+
+before(async () => {
+  await ensureCircuitsBuilt();
+  chain = newChain();
+  env = await setup({ vkTreeRoot: vkTree.root, genesisArchiveRoot: chain.world.archive.root() });
+  dir = mkdtempSync(join(tmpdir(), 'qz-pn-l1-'));
+  store = new ArchiverStore(join(dir, 'archiver'));
+  archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
+  stack = await startStack({ agents: 2 });
+  ws = await syncedWorldState(chain, archiver);
+});
+
+after(async () => {
+  await stack?.stop();
+  await ws?.close();
+  await store?.close();
+  await env?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function proverNode() {
+  const rollup = new RollupContract(env.client, env.deployment.addresses.rollup);
+  const sender = env.sender(PROVER);
+  return new ProverNode({
+    client: env.client,
+    rollup,
+    chainId: 31337,
+    sender,
+    blockSource: archiver,
+    worldState: ws.sync,
+    producer: stack.producer,
+    txProvider: new MapTxProvider(chain.txs),
+    quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
+    quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
+    bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
+    publisher: new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 100 }),
+    keys,
+    proverId: BigInt(sender.address),
+    pollingIntervalMs: 100,
+    brokerPollMs: 200,
+    logger: log,
+  });
+}
+
+async function propose(numTxs: number, msgs: bigint[] = []) {
+  const slot = await env.currentSlot();
+  const block = addBlock(chain, numTxs, msgs, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
+}
+
+test('bids on the ended epoch, then proves a claim made while it was down and lands it on L1', async () => {
+  // epoch 0: block 1 (2 txs) and block 2 (3 txs, consuming an L1->L2 message sent before block 1)
+  await env.sender(3).sendContractTx({
+    address: env.deployment.addresses.inbox, abi: inboxAbi, functionName: 'sendL2Message', args: [`0x${'11'.padStart(64, '0')}`, `0x${'22'.padStart(64, '0')}`, `0x${'33'.padStart(64, '0')}`],
+  });
+  const leaves = (await env.c.inbox.read.getLeaves([2n])).map((x) => BigInt(x));
+  await env.warpToSlot(1);
+  await propose(2);
+  await env.warpToSlot(2);
+  await propose(3, leaves);
+
+  // epoch 1, claim window: the node bids on epoch 0
+  await env.warpToSlot(4);
+  await archiver.sync();
+  const bidder = proverNode();
+  await bidder.start();
+  await waitFor(() => quotes.length > 0, 'a quote');
+  await bidder.stop();
+  const q = quotes[0]!;
+  assert.equal(q.quote.epochToProve, 0n);
+  assert.equal(q.quote.validUntilSlot, 5n);
+  assert.equal(q.quote.bondAmount, 200n);
+  assert.equal(q.quote.basisPointFee, 500);
+  assert.equal(await recoverQuoteSigner(q, { chainId: 31337, rollup: env.deployment.addresses.rollup }), accounts[PROVER]!.address);
+  assert.equal(await env.c.escrow.read.deposits([accounts[PROVER]!.address]), 1000n, 'the bond manager topped the escrow up to the target');
+  assert.deepEqual(bidder.getJobs(), [], 'no claim yet: no job');
+
+  // the proposer claims while no prover node runs
+  await claim(env, PROPOSER, q);
+  await archiver.sync();
+  const prover = proverNode();
+  await prover.start();
+  try {
+    await waitFor(() => prover.getJobs().some((j) => j.state === 'completed' || j.state === 'failed'), 'the epoch job to end', 60_000);
+    const [job] = prover.getJobs();
+    assert.equal(job!.state, 'completed', job!.error);
+    assert.equal(job!.epoch, 0);
+    assert.deepEqual([job!.fromBlock, job!.toBlock], [1, 2]);
+    assert.match(job!.proofTxHash ?? '', /^0x[0-9a-f]{64}$/);
+    const [, proven] = await env.c.rollup.read.getTips();
+    assert.equal(proven, 2n, 'L1 proven tip advanced');
+    assert.equal((await env.c.rollup.read.getClaim([0n])).status, 2, 'claim proven');
+    assert.equal(await env.c.escrow.read.deposits([accounts[PROVER]!.address]), 1000n, 'bond released');
+  } finally {
+    await prover.stop();
+  }
+});
+
+test('the publisher names the first root public input that differs from the Rollup view', () => {
+  const a = RootRollupPublicInputs.fromFields(Array(55).fill(1n));
+  const fields = a.toFields();
+  fields[2 + 16 + 2 * 3 + 1] = 9n; // fees[3].value
+  assert.throws(() => assertSameRootPublicInputs(7, a, RootRollupPublicInputs.fromFields(fields)), /^PublicInputsMismatchError: epoch 7: root public input fees\[3\]\.value is 0x1 in our proof, 0x9 on L1/);
+});
+
+async function waitFor(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
