@@ -57,13 +57,16 @@ async function main(): Promise<void> {
     const t = performance.now();
     const res = await compile(createFileManager(join(circuitsDir, crate)), undefined, () => {}, () => {});
     const program = (res as { program: unknown }).program;
-    const tmp = join(outDir, `${crate}.json.tmp`);
+    const tmp = join(outDir, `${crate}.json.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(program));
     renameSync(tmp, join(outDir, `${crate}.json`));
     console.log(`circuits: compiled ${crate} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   // Only a full build records the key (a partial one leaves the other artifacts stale).
-  if (only.length === 0) writeFileSync(keyFile, key + '\n');
+  if (only.length === 0) {
+    writeFileSync(`${keyFile}.${process.pid}.tmp`, key + '\n');
+    renameSync(`${keyFile}.${process.pid}.tmp`, keyFile);
+  }
   console.log(`circuits: ${crates.length} compiled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
