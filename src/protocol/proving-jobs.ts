@@ -128,6 +128,11 @@ export interface ProvingJobConsumer {
   reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean>;
   /** Resolves once the result is durable. Passing `next` fetches the next job in the same call. */
   reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome>;
+  /**
+   * Gives a job back without a failure (the agent is stopping): it is queued again at once and no
+   * attempt is counted. False when the agent did not own it.
+   */
+  abandonProvingJob(id: ProvingJobId, lease: string): Promise<boolean>;
   /** `retry`: the failure may be transient; the broker retries up to its limit. */
   reportProvingJobError(id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome>;
 }
@@ -195,6 +200,7 @@ export const ProvingJobConsumerSchema = {
   // null on the wire when no job is queued (the RPC adapters map it to and from undefined)
   getProvingJob: { params: z.tuple([zProvingJobFilter.nullish()]), result: zProvingJobLease.nullable() },
   reportProvingJobProgress: { params: z.tuple([zProvingJobId, zLease]), result: z.boolean() },
+  abandonProvingJob: { params: z.tuple([zProvingJobId, zLease]), result: z.boolean() },
   reportProvingJobSuccess: { params: z.tuple([zProvingJobId, zLease, zBytes, zProvingJobFilter.nullish()]), result: zReportOutcome },
   reportProvingJobError: { params: z.tuple([zProvingJobId, zLease, z.string().max(10_000), z.boolean(), zProvingJobFilter.nullish()]), result: zReportOutcome },
 };

@@ -73,7 +73,7 @@ describe('broker JSON-RPC rejects bad input', () => {
   });
 
   it('survives a few thousand random requests, then still completes a valid job', async () => {
-    const methods = ['enqueueProvingJob', 'getProvingJobStatus', 'cancelProvingJob', 'waitForProvingJobs', 'cleanupEpochsBefore', 'getProvingJob', 'reportProvingJobProgress', 'reportProvingJobSuccess', 'reportProvingJobError'].map((m) => `proverBroker_${m}`);
+    const methods = ['enqueueProvingJob', 'getProvingJobStatus', 'cancelProvingJob', 'waitForProvingJobs', 'cleanupEpochsBefore', 'getProvingJob', 'reportProvingJobProgress', 'abandonProvingJob', 'reportProvingJobSuccess', 'reportProvingJobError'].map((m) => `proverBroker_${m}`);
     const hex = fc.uint8Array({ maxLength: 64 }).map((b) => '0x' + Buffer.from(b).toString('hex'));
     const param = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),

@@ -123,6 +123,7 @@ describe('ProvingAgent', () => {
     const flaky: ProvingJobConsumer = {
       getProvingJob: (f) => (calls++, down ? Promise.reject(new Error('ECONNREFUSED')) : broker.getProvingJob(f)),
       reportProvingJobProgress: (id, l) => (down ? Promise.reject(new Error('ECONNREFUSED')) : broker.reportProvingJobProgress(id, l)),
+      abandonProvingJob: (id, l) => (down ? Promise.reject(new Error('ECONNREFUSED')) : broker.abandonProvingJob(id, l)),
       reportProvingJobSuccess: (id, l, r, f) => (calls++, down ? Promise.reject(new Error('ECONNREFUSED')) : broker.reportProvingJobSuccess(id, l, r, f)),
       reportProvingJobError: (id, l, r, retry, f) => (down ? Promise.reject(new Error('ECONNREFUSED')) : broker.reportProvingJobError(id, l, r, retry, f)),
     };
@@ -154,6 +155,7 @@ describe('ProvingAgent', () => {
     const refusing: ProvingJobConsumer = {
       getProvingJob: (f) => broker.getProvingJob(f),
       reportProvingJobProgress: (id, l) => broker.reportProvingJobProgress(id, l),
+      abandonProvingJob: (id, l) => broker.abandonProvingJob(id, l),
       reportProvingJobSuccess: () => Promise.reject(Object.assign(new Error('request body exceeds 1024 bytes'), { code: -32002 })),
       reportProvingJobError: (id, l, r, retry, f) => broker.reportProvingJobError(id, l, r, retry, f),
     };
@@ -177,6 +179,7 @@ describe('ProvingAgent', () => {
     assert.ok(Date.now() - t0 < 1000);
     assert.equal(aborted, 2);
     assert.equal(broker.stats().queued, 2, 'both jobs are back in the queue');
+    assert.equal(broker.counters.retried, 0, 'giving jobs back counts no failed attempt');
     await broker.stop();
   });
 });

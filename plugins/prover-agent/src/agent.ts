@@ -151,7 +151,7 @@ export class ProvingAgent {
       lease = await this.work(lease, slot);
     }
     // a job handed out with the last report while stopping: give it back
-    if (lease) await this.consumer.reportProvingJobError(lease.job.id, lease.lease, 'prover agent stopped', true).catch(() => undefined);
+    if (lease) await this.consumer.abandonProvingJob(lease.job.id, lease.lease).catch(() => false);
   }
 
   /** Proves one job and reports it; returns the next job if the broker handed one out. */
@@ -159,7 +159,7 @@ export class ProvingAgent {
     const { job } = lease;
     if (!this.running) {
       // stop() came while this job was being fetched: hand it back at once
-      await this.consumer.reportProvingJobError(job.id, lease.lease, 'prover agent stopped', true).catch(() => undefined);
+      await this.consumer.abandonProvingJob(job.id, lease.lease).catch(() => false);
       return undefined;
     }
     const ac = new AbortController();
@@ -198,7 +198,7 @@ export class ProvingAgent {
     }
     if (!this.running) {
       // stopping: hand the job back at once if the broker answers (else it times out there)
-      await this.consumer.reportProvingJobError(job.id, lease.lease, 'prover agent stopped', true).catch(() => undefined);
+      await this.consumer.abandonProvingJob(job.id, lease.lease).catch(() => false);
       return undefined;
     }
     if (result) {

@@ -137,6 +137,20 @@ describe('ProvingBroker (memory)', () => {
     await broker.stop();
   });
 
+  it('an agent can give a job back without using up an attempt', async () => {
+    const broker = await memoryBroker({ maxAttempts: 1 });
+    const j = job(1, 'base', 1);
+    await broker.enqueueProvingJob(j);
+    for (let i = 0; i < 3; i++) {
+      const t = (await broker.getProvingJob())!;
+      assert.equal(await broker.abandonProvingJob(j.id, t.lease), true);
+      assert.equal(await broker.abandonProvingJob(j.id, t.lease), false, 'only the owner can');
+    }
+    const t = (await broker.getProvingJob())!;
+    assert.deepEqual(await broker.reportProvingJobSuccess(j.id, t.lease, bytes(1)), { accepted: true });
+    await broker.stop();
+  });
+
   it('rejects a job that times out maxAttempts times', async () => {
     let now = 0;
     const broker = await memoryBroker({ jobTimeoutMs: 10, timeoutCheckIntervalMs: 5, maxAttempts: 2, now: () => now });

@@ -460,6 +460,14 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     return Promise.resolve(true);
   }
 
+  abandonProvingJob(id: ProvingJobId, lease: string): Promise<boolean> {
+    const entry = this.jobs.get(id);
+    if (!entry || !this.owns(entry, lease)) return Promise.resolve(false);
+    this.log.info({ id, agent: entry.agentId }, 'an agent gave its job back');
+    this.requeue(entry);
+    return Promise.resolve(true);
+  }
+
   async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
     this.assertRunning();
     const entry = this.jobs.get(id);

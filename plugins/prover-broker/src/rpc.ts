@@ -51,6 +51,7 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, 
     cleanupEpochsBefore: wrap((epoch: number) => broker.cleanupEpochsBefore(epoch)),
     getProvingJob: wrap(async (filter?: ProvingJobFilter | null) => (await broker.getProvingJob(filter ?? undefined)) ?? null),
     reportProvingJobProgress: wrap((id: ProvingJobId, lease: string) => broker.reportProvingJobProgress(id, lease)),
+    abandonProvingJob: wrap((id: ProvingJobId, lease: string) => broker.abandonProvingJob(id, lease)),
     reportProvingJobSuccess: wrap((id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null) =>
       broker.reportProvingJobSuccess(id, lease, result, next ?? undefined),
     ),
@@ -124,6 +125,10 @@ export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsum
 
   reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
     return this.consumer.reportProvingJobProgress(id, lease);
+  }
+
+  abandonProvingJob(id: ProvingJobId, lease: string): Promise<boolean> {
+    return this.consumer.abandonProvingJob(id, lease);
   }
 
   reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome> {
