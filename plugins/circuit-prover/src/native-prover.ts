@@ -105,6 +105,11 @@ export class NativeCircuitProver extends BaseCircuitProver {
     });
   }
 
+  /** Starts every worker's bb now rather than on the first proof (agents call it at start-up). */
+  async warmUp(): Promise<void> {
+    await Promise.all(Array.from({ length: this.pool.size }, () => this.withBb(async () => undefined)));
+  }
+
   /** The circuit's VK with its bytes (cached per CRS, artifact and bb). */
   vkData(circuit: CircuitName): Promise<VkData> {
     let p = this.vks.get(circuit);

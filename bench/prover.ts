@@ -1,0 +1,191 @@
+/**
+ * Native prover benchmark: per circuit, witness generation time, prove time and bb's peak RSS on
+ * our path (NativeCircuitProver: worker pool -> bb.js native backend -> `bb msgpack run`), against
+ * `bb prove` run directly (the same stock binary, the same witness, VK and CRS, the same thread
+ * count) in the same run.
+ *
+ *   node --import tsx bench/prover.ts        (writes bench/results/prover.json, prints a table)
+ *   BENCH_CIRCUITS=tx,parity-base,base node --import tsx bench/prover.ts   (a subset)
+ *
+ * The circuits are those of a single-block epoch (tx, parity-base, base, parity-root, block-root,
+ * root-single), proven in dependency order so each gets real child proofs. Our prove time is the
+ * wall time of `prover.prove()` on the main thread minus its witness generation (reported on its
+ * own line), so the ratio is the cost of our path around bb's proving; bb's wall time includes
+ * reading the circuit, witness and CRS files, which our path does over the socket instead.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { destination, pino } from 'pino';
+import { ensureCrs } from '@quetzal/circuit-prover/crs/crs-manager';
+import { defaultBbPath, verifierTarget } from '@quetzal/circuit-prover/gates';
+import { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
+import { WitnessGenerator } from '@quetzal/circuit-prover/witness';
+import type { CircuitName } from '@quetzal/protocol/circuit-names';
+import type { CircuitProofResult } from '@quetzal/protocol/circuit-prover';
+import { circuitArtifactPath } from '@quetzal/protocol/circuits/artifacts';
+import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
+import { buildBaseInputs, buildBlockRootInputs, buildParityBaseInputs, buildParityRootInputs, buildRootSingleInputs } from '@quetzal/protocol/circuits/builders';
+import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
+import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
+import { GlobalVariables } from '@quetzal/protocol/block/header';
+import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
+
+export interface BenchResult {
+  benchmark: string;
+  command: string;
+  machine: string;
+  date: string;
+  results: Array<{ metric: string; unit: string; ours: number; baseline: number | null; baselineName: string; ratio: number | null; goal: string }>;
+  notes?: string[];
+  runs?: unknown;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const CHAIN: CircuitName[] = ['tx', 'parity-base', 'base', 'parity-root', 'block-root', 'root-single'];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const round = (v: number, d = 0) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** Peak RSS (VmHWM) of this process's bb children, MiB. */
+function bbChildrenPeakMiB(): number {
+  let peak = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!/^Name:\s+bb$/m.test(status) || !new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) continue;
+      peak = Math.max(peak, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024);
+    } catch {
+      /* exited */
+    }
+  }
+  return peak;
+}
+
+/** `bb prove` on the same witness/VK/CRS under /usr/bin/time: wall ms and max RSS MiB. */
+function bbProveDirect(bb: string, args: { circuit: CircuitName; witness: string; vk: string; out: string; crs: string; threads: number }): Promise<{ ms: number; rssMiB: number }> {
+  const timeFile = join(args.out, 'time');
+  const t0 = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(
+      '/usr/bin/time',
+      ['-o', timeFile, '-f', '%M', bb, 'prove', '-b', circuitArtifactPath(args.circuit), '-w', args.witness, '-k', args.vk, '-o', args.out, '-t', verifierTarget(args.circuit), '-c', args.crs],
+      { env: { ...process.env, HARDWARE_CONCURRENCY: String(args.threads) }, maxBuffer: 64 << 20 },
+      (err, _out, stderr) => {
+        const ms = performance.now() - t0;
+        if (err) return reject(new Error(`bb prove ${args.circuit} failed: ${err.message}\n${stderr.slice(-2000)}`));
+        resolve({ ms, rssMiB: Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024 });
+      },
+    ),
+  );
+}
+
+export async function run(): Promise<BenchResult> {
+  const wanted = new Set((process.env.BENCH_CIRCUITS ?? CHAIN.join(',')).split(',').map((s) => s.trim()) as CircuitName[]);
+  for (const c of wanted) if (!CHAIN.includes(c)) throw new Error(`BENCH_CIRCUITS: ${c} is not one of ${CHAIN.join(', ')}`);
+  const last = Math.max(...[...wanted].map((c) => CHAIN.indexOf(c)));
+  const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+  const dataDir = process.env.QUETZAL_TEST_DATA_DIR ?? join(root, '.quetzal');
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, destination(2));
+  await ensureCircuitsBuilt();
+  const crs = await ensureCrs({ mode: 'dev', dataDir, logger });
+  const bbPath = defaultBbPath();
+  const newProver = () => new NativeCircuitProver({ crs, vkCacheDir: join(dataDir, 'vks'), logger, threads, bbPath });
+  const witnesses = new WitnessGenerator();
+  const work = mkdtempSync(join(tmpdir(), 'quetzal-bench-prover-'));
+
+  // the single-block epoch's inputs, built as each child proof arrives
+  const chainId = 31337n;
+  const secret = 4242n;
+  const world = TestWorld.genesis({ chainId, version: 1n, balances: [[feePayerOf(secret), 1_000_000n]] });
+  const vkSource = newProver(); // VKs come from the cache; this one never proves
+  const vkTree = await vkSource.getVkTree();
+  const messages = [101n, 102n, 103n];
+  const proofs: Partial<Record<CircuitName, CircuitProofResult>> = {};
+  const inputsOf = (c: CircuitName): CircuitInputs<CircuitName> => {
+    const p = proofs as Record<string, CircuitProofResult<never>>;
+    switch (c) {
+      case 'tx':
+        return buildTxCircuitInputs({ secret, nonce: 1n, chainId, version: 1n, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [99n] });
+      case 'parity-base':
+        return buildParityBaseInputs(messages, vkTree.root)[0]!;
+      case 'base': {
+        const globals = new GlobalVariables(chainId, 1n, 1n, 3n, 1_700_000_036n, 0x1234n);
+        const constants = { lastArchive: snapshotToCircuit(world.archiveSnapshot()), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
+        return buildBaseInputs({ tx: p.tx!.publicOutputs as never, txProof: childProofOf(p.tx!, vkTree), constants, trees: world.trees });
+      }
+      case 'parity-root':
+        return buildParityRootInputs(p['parity-base']! as never, p['parity-base']! as never, vkTree);
+      case 'block-root':
+        return buildBlockRootInputs({ txs: p.base! as never, parity: p['parity-root']! as never, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: messages, vkTree });
+      default:
+        return buildRootSingleInputs(p['block-root']! as never, 0xabcn, vkTree);
+    }
+  };
+
+  const results: BenchResult['results'] = [];
+  const runs: Record<string, unknown> = {};
+  for (const circuit of CHAIN.slice(0, last + 1)) {
+    const inputs = inputsOf(circuit);
+    // a fresh prover per circuit: its bb's peak RSS is this circuit's alone
+    const prover = newProver();
+    await prover.warmUp();
+    const t0 = performance.now();
+    proofs[circuit] = await prover.prove(circuit, inputs);
+    const wall = performance.now() - t0;
+    const oursRss = bbChildrenPeakMiB();
+    const { witnessMs } = prover.lastTimings.get(circuit)!;
+    await prover.stop();
+    if (!wanted.has(circuit)) continue;
+
+    const dir = join(work, circuit);
+    await mkdir(dir, { recursive: true });
+    const w = await witnesses.execute(circuit, inputs);
+    writeFileSync(join(dir, 'witness.gz'), w.witness);
+    writeFileSync(join(dir, 'vk'), (await vkSource.vkData(circuit)).bytes);
+    const direct = await bbProveDirect(bbPath, { circuit, witness: join(dir, 'witness.gz'), vk: join(dir, 'vk'), out: dir, crs: crs.dir, threads });
+    const oursProve = wall - witnessMs;
+    log(`${circuit}: witness ${round(witnessMs)} ms, prove ours ${round(oursProve / 1000, 2)} s vs bb ${round(direct.ms / 1000, 2)} s, RSS ${round(oursRss)} vs ${round(direct.rssMiB)} MiB`);
+    runs[circuit] = { wallMs: round(wall), witnessMs: round(witnessMs), oursProveMs: round(oursProve), bbProveMs: round(direct.ms), oursRssMiB: round(oursRss), bbRssMiB: round(direct.rssMiB) };
+    results.push(
+      { metric: `${circuit}: witness generation`, unit: 'ms', ours: round(witnessMs, 1), baseline: null, baselineName: 'n/a (bb takes a witness)', ratio: null, goal: 'report' },
+      { metric: `${circuit}: prove`, unit: 's', ours: round(oursProve / 1000, 2), baseline: round(direct.ms / 1000, 2), baselineName: 'bb prove (CLI, same witness/VK/CRS/threads)', ratio: round(oursProve / direct.ms, 3), goal: '<= 1.03' },
+      { metric: `${circuit}: peak RSS of bb`, unit: 'MiB', ours: round(oursRss), baseline: round(direct.rssMiB), baselineName: 'bb prove (CLI)', ratio: round(oursRss / direct.rssMiB, 3), goal: 'report' },
+    );
+  }
+  await vkSource.stop();
+  rmSync(work, { recursive: true, force: true });
+  return {
+    benchmark: 'prover',
+    command: 'node --import tsx bench/prover.ts',
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    date: new Date().toISOString(),
+    results,
+    notes: [
+      `stock bb from @aztec/bb.js, dev CRS (2^21 points), ${threads} bb threads on both paths; one run each, ours then bb, on a machine shared with other work`,
+      'ours = prover.prove() wall time on the main thread minus witness generation: worker hop, bb.js msgpack over a Unix socket, bb proving, proof/public-input conversion, and the public-input cross-check',
+      'bb = `bb prove -b circuit.json -w witness.gz -k vk -t <target> -c <crs>` wall time (process start, file reads, proving, file writes)',
+      'peak RSS: VmHWM of our fresh bb child (one per circuit) vs /usr/bin/time %M of the CLI',
+    ],
+    runs,
+  };
+}
+
+function printTable(r: BenchResult): void {
+  const rows = r.results.map((x) => [x.metric, x.unit, String(x.ours), x.baseline === null ? '-' : String(x.baseline), x.ratio === null ? '-' : String(x.ratio), x.goal]);
+  const head = ['metric', 'unit', 'ours', 'bb direct', 'ratio', 'goal'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  for (const row of [head, ...rows]) console.log(row.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const result = await run();
+  await mkdir(join(here, 'results'), { recursive: true });
+  await writeFile(join(here, 'results', 'prover.json'), JSON.stringify(result, null, 2) + '\n');
+  printTable(result);
+}
