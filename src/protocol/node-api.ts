@@ -26,7 +26,14 @@ export class TxRejectedError extends Error {
 }
 
 const zTx = z.codec(zBytes.in, z.custom<Tx>((v) => v instanceof Tx, 'expected a Tx'), {
-  decode: (hex) => Tx.fromBytes(zBytes.decode(hex)),
+  decode: (hex, ctx) => {
+    try {
+      return Tx.fromBytes(zBytes.decode(hex));
+    } catch (e) {
+      ctx.issues.push({ code: 'custom', message: `malformed tx: ${(e as Error).message}`, input: hex });
+      return z.NEVER;
+    }
+  },
   encode: (tx) => zBytes.encode(tx.toBytes()),
 });
 

@@ -53,7 +53,6 @@ export class Archiver implements L2BlockSource {
       chainId: deployment.chainId,
       version: p.version,
     };
-    store.bindTo(`${deployment.chainId}:${deployment.addresses.rollup}:${deployment.deployBlock}`);
   }
 
   start(): void {

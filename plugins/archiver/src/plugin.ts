@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
+import { bindDataDir } from '@quetzal/l1-client/data-dir';
 import { Archiver, type ArchiverMetrics } from './archiver.js';
 import { createArchiverClient, registerArchiverRpc } from './rpc.js';
 import { ArchiverStore } from './store.js';
@@ -25,7 +27,8 @@ export const archiverPlugin = definePlugin({
       return;
     }
     const l1 = ctx.resolve(Tokens.L1);
-    const store = new ArchiverStore(ctx.dataDir);
+    bindDataDir(ctx.dataDir, l1, ctx.logger);
+    const store = new ArchiverStore(join(ctx.dataDir, 'archiver.lmdb'));
     const archiver = new Archiver(l1.client, l1.deployment, store, { batchSize: ctx.config.batchSize, pollingIntervalMs: ctx.config.pollingIntervalMs }, ctx.logger, archiverMetrics(ctx.metrics));
     const synced = store.getSynced();
     ctx.logger.info({ resumeFromL1Block: synced?.number ?? Number(l1.deployment.deployBlock), rollup: l1.deployment.addresses.rollup }, 'archiver starting');

@@ -69,7 +69,7 @@ export class ArchiverStore {
   private readonly l1Hashes: Database<string, number>;
   private readonly meta: Database<unknown, string>;
 
-  constructor(private readonly path: string) {
+  constructor(path: string) {
     this.root = open({ path, compression: false, maxDbs: 8 });
     this.blockLog = this.root.openDB({ name: 'blockLog' });
     this.chain = this.root.openDB({ name: 'chain' });
@@ -78,15 +78,6 @@ export class ArchiverStore {
     this.claims = this.root.openDB({ name: 'claims' });
     this.l1Hashes = this.root.openDB({ name: 'l1Hashes' });
     this.meta = this.root.openDB({ name: 'meta' });
-  }
-
-  /** Checks the store belongs to this Rollup (a data dir reused across deployments would serve the wrong chain). */
-  bindTo(identity: string): void {
-    const stored = this.meta.get('identity') as string | undefined;
-    if (stored === undefined) this.meta.putSync('identity', identity);
-    else if (stored !== identity) {
-      throw new Error(`the archiver data in ${this.path} belongs to another deployment (${stored}, now ${identity}): use another --data-dir or delete it`);
-    }
   }
 
   getSynced(): SyncPoint | undefined {

@@ -1,4 +1,5 @@
 import type { Hook } from '@oclif/core';
+import { localNetworkPlugin } from './plugin.js';
 
-const hook: Hook<'quetzal:plugins'> = async () => [];
+const hook: Hook<'quetzal:plugins'> = async () => [localNetworkPlugin];
 export default hook;

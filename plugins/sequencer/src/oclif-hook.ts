@@ -1,4 +1,5 @@
 import type { Hook } from '@oclif/core';
+import { botPlugin, sequencerPlugin } from './plugin.js';
 
-const hook: Hook<'quetzal:plugins'> = async () => [];
+const hook: Hook<'quetzal:plugins'> = async () => [sequencerPlugin, botPlugin];
 export default hook;

@@ -1,0 +1,1 @@
+export { localNetworkPlugin } from './plugin.js';

@@ -1,0 +1,129 @@
+// The sequencer's tx pool, persisted in LMDB so that no accepted tx is lost on a restart. Pending
+// txs wait for a block; mined ones stay (a prover's tx provider fetches them by hash) and go back
+// to pending if their block leaves the chain (prune, L1 reorg).
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { Tx } from '@quetzal/protocol/tx';
+
+interface TxRecord {
+  bytes: Uint8Array;
+  seq: number;
+  state: 'pending' | 'mined';
+  /** Where it was mined: block number, that block's header hash (hex) and the L1 block of the proposal. */
+  mined?: { block: number; headerHash: string; l1Block: number };
+}
+
+export interface MinedTx {
+  hash: bigint;
+  block: number;
+  headerHash: bigint;
+  l1Block: number;
+}
+
+const key = (hash: bigint) => hash.toString(16).padStart(64, '0');
+
+export class TxPool {
+  private readonly root: RootDatabase;
+  private readonly txs: Database<TxRecord, string>;
+  private seq = 0;
+  /** Pending txs in arrival order. */
+  private readonly pendingTxs = new Map<bigint, Tx>();
+  /** Nullifiers of pending txs -> tx hash. */
+  private readonly nullifiers = new Map<bigint, bigint>();
+
+  constructor(path: string) {
+    this.root = open({ path, compression: false, maxDbs: 2 });
+    this.txs = this.root.openDB({ name: 'txs' });
+    const pending: [number, Tx][] = [];
+    for (const { value } of this.txs.getRange()) {
+      this.seq = Math.max(this.seq, value.seq + 1);
+      if (value.state === 'pending') pending.push([value.seq, Tx.fromBytes(value.bytes)]);
+    }
+    for (const [, tx] of pending.sort((a, b) => a[0] - b[0])) this.track(tx);
+  }
+
+  private track(tx: Tx): void {
+    const hash = tx.hash();
+    this.pendingTxs.set(hash, tx);
+    for (const n of tx.publicOutputs.nullifiers) if (n !== 0n) this.nullifiers.set(n, hash);
+  }
+
+  private untrack(hash: bigint): void {
+    const tx = this.pendingTxs.get(hash);
+    if (!tx) return;
+    this.pendingTxs.delete(hash);
+    for (const n of tx.publicOutputs.nullifiers) if (this.nullifiers.get(n) === hash) this.nullifiers.delete(n);
+  }
+
+  async add(tx: Tx): Promise<void> {
+    await this.txs.put(key(tx.hash()), { bytes: tx.toBytes(), seq: this.seq++, state: 'pending' });
+    this.track(tx);
+  }
+
+  has(hash: bigint): boolean {
+    return this.txs.doesExist(key(hash));
+  }
+
+  get(hash: bigint): Tx | undefined {
+    const r = this.txs.get(key(hash));
+    return r ? Tx.fromBytes(r.bytes) : undefined;
+  }
+
+  /** The pending tx holding `nullifier`, if any. */
+  pendingWithNullifier(nullifier: bigint): bigint | undefined {
+    return this.nullifiers.get(nullifier);
+  }
+
+  pending(limit = Infinity): Tx[] {
+    return [...this.pendingTxs.values()].slice(0, limit);
+  }
+
+  get pendingCount(): number {
+    return this.pendingTxs.size;
+  }
+
+  async markMined(txs: readonly Tx[], at: { block: number; headerHash: bigint; l1Block: number }): Promise<void> {
+    await this.root.transaction(() => {
+      for (const tx of txs) {
+        const k = key(tx.hash());
+        const r = this.txs.get(k);
+        if (r) this.txs.put(k, { ...r, state: 'mined', mined: { block: at.block, headerHash: at.headerHash.toString(16), l1Block: at.l1Block } });
+      }
+    });
+    for (const tx of txs) this.untrack(tx.hash());
+  }
+
+  /** Mined txs, for checking that their blocks are still in the chain. */
+  mined(): MinedTx[] {
+    const out: MinedTx[] = [];
+    for (const { key: k, value } of this.txs.getRange()) {
+      if (value.state === 'mined' && value.mined) out.push({ hash: BigInt(`0x${k}`), block: value.mined.block, headerHash: BigInt(`0x${value.mined.headerHash}`), l1Block: value.mined.l1Block });
+    }
+    return out;
+  }
+
+  /** Back to pending (their block left the chain). */
+  async returnToPending(hashes: readonly bigint[]): Promise<void> {
+    const back: [number, Tx][] = [];
+    await this.root.transaction(() => {
+      for (const h of hashes) {
+        const r = this.txs.get(key(h));
+        if (r?.state !== 'mined') continue;
+        this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: 'pending' });
+        back.push([r.seq, Tx.fromBytes(r.bytes)]);
+      }
+    });
+    for (const [, tx] of back.sort((a, b) => a[0] - b[0])) this.track(tx);
+  }
+
+  /** Forgets txs that can never be mined (e.g. their nullifier was spent by another tx). */
+  async drop(hashes: readonly bigint[]): Promise<void> {
+    await this.root.transaction(() => {
+      for (const h of hashes) this.txs.remove(key(h));
+    });
+    for (const h of hashes) this.untrack(h);
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
