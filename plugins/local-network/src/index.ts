@@ -1,1 +1,1 @@
-export { localNetworkPlugin } from './plugin.js';
+export { localNetworkPlugin, genesisArchiveRoot } from './plugin.js';

@@ -104,7 +104,7 @@ function verifierChoice(verifier: string, libraries: string[] | undefined): Veri
 }
 
 /** The archive root after genesis (leaf 0 = the genesis block hash), from a throwaway world state. */
-async function genesisArchiveRoot(genesis: L2Genesis, chainId: bigint, version: bigint): Promise<bigint> {
+export async function genesisArchiveRoot(genesis: L2Genesis, chainId: bigint, version: bigint): Promise<bigint> {
   const dir = mkdtempSync(join(tmpdir(), 'qz-genesis-'));
   try {
     const ws = await LmdbWorldState.open(dir, { genesis: { publicData: genesis.publicData, chainId, version } });

@@ -27,7 +27,7 @@ export class TxPool {
   private seq = 0;
   /** Pending txs in arrival order. */
   private readonly pendingTxs = new Map<bigint, Tx>();
-  /** Nullifiers of pending txs -> tx hash. */
+  /** Nullifiers of pending and mined txs -> tx hash (a mined tx's block may not be in the world state yet). */
   private readonly nullifiers = new Map<bigint, bigint>();
 
   constructor(path: string) {
@@ -36,22 +36,28 @@ export class TxPool {
     const pending: [number, Tx][] = [];
     for (const { value } of this.txs.getRange()) {
       this.seq = Math.max(this.seq, value.seq + 1);
-      if (value.state === 'pending') pending.push([value.seq, Tx.fromBytes(value.bytes)]);
+      const tx = Tx.fromBytes(value.bytes);
+      if (value.state === 'pending') pending.push([value.seq, tx]);
+      else this.indexNullifiers(tx);
     }
     for (const [, tx] of pending.sort((a, b) => a[0] - b[0])) this.track(tx);
   }
 
-  private track(tx: Tx): void {
+  private indexNullifiers(tx: Tx): void {
     const hash = tx.hash();
-    this.pendingTxs.set(hash, tx);
     for (const n of tx.publicOutputs.nullifiers) if (n !== 0n) this.nullifiers.set(n, hash);
   }
 
-  private untrack(hash: bigint): void {
-    const tx = this.pendingTxs.get(hash);
-    if (!tx) return;
+  private track(tx: Tx): void {
+    this.pendingTxs.set(tx.hash(), tx);
+    this.indexNullifiers(tx);
+  }
+
+  /** No longer pending; its nullifiers stay indexed unless it is forgotten. */
+  private untrack(hash: bigint, forget = false): void {
+    const tx = this.pendingTxs.get(hash) ?? (forget ? this.get(hash) : undefined);
     this.pendingTxs.delete(hash);
-    for (const n of tx.publicOutputs.nullifiers) if (this.nullifiers.get(n) === hash) this.nullifiers.delete(n);
+    if (forget && tx) for (const n of tx.publicOutputs.nullifiers) if (this.nullifiers.get(n) === hash) this.nullifiers.delete(n);
   }
 
   async add(tx: Tx): Promise<void> {
@@ -68,8 +74,8 @@ export class TxPool {
     return r ? Tx.fromBytes(r.bytes) : undefined;
   }
 
-  /** The pending tx holding `nullifier`, if any. */
-  pendingWithNullifier(nullifier: bigint): bigint | undefined {
+  /** The pending or mined tx holding `nullifier`, if any. */
+  txWithNullifier(nullifier: bigint): bigint | undefined {
     return this.nullifiers.get(nullifier);
   }
 
@@ -117,10 +123,10 @@ export class TxPool {
 
   /** Forgets txs that can never be mined (e.g. their nullifier was spent by another tx). */
   async drop(hashes: readonly bigint[]): Promise<void> {
+    for (const h of hashes) this.untrack(h, true);
     await this.root.transaction(() => {
       for (const h of hashes) this.txs.remove(key(h));
     });
-    for (const h of hashes) this.untrack(h);
   }
 
   async close(): Promise<void> {

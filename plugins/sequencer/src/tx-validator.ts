@@ -48,8 +48,8 @@ export async function validateTx(tx: Tx, c: TxValidatorContext): Promise<void> {
   if (c.pool.has(tx.hash())) reject('already known');
   for (const n of o.nullifiers) {
     if (n === 0n) continue;
-    const other = c.pool.pendingWithNullifier(n);
-    if (other !== undefined) reject(`nullifier ${hex(n)} is already used by pending tx ${hex(other)} (double spend)`);
+    const other = c.pool.txWithNullifier(n);
+    if (other !== undefined) reject(`nullifier ${hex(n)} is already used by tx ${hex(other)} (double spend)`);
   }
   const conflict = await txConflict(c.state(), tx);
   if (conflict) reject(conflict);
