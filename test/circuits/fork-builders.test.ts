@@ -32,9 +32,11 @@ test('fork builders = reference builders, and the circuits accept their inputs',
   assert.deepEqual(b.stateReference(), a.stateReference());
   // a duplicate nullifier is refused and leaves the fork's nullifier tree unchanged
   const dup = await prover.proveTx(buildTxCircuitInputs({ secret: 3n, nonce: 1n, chainId: 1n, version: 1n, transactionFee: 0n }));
-  const before = b.nullifier.root();
+  const before = b.stateReference();
   await assert.rejects(buildBaseInputsFromFork(fork, { tx: dup.publicOutputs, txProof: childProofOf(dup, vkTree), constants }), /nullifier already exists/);
-  assert.equal(b.nullifier.root(), before);
+  const poor = await prover.proveTx(buildTxCircuitInputs({ secret: 4n, nonce: 2n, chainId: 1n, version: 1n, transactionFee: 10_000n }));
+  await assert.rejects(buildBaseInputsFromFork(fork, { tx: poor.publicOutputs, txProof: childProofOf(poor, vkTree), constants }), /below the fee/);
+  assert.deepEqual(b.stateReference(), before);
 
   const [p0, p1] = buildParityBaseInputs([5n], vkTree.root);
   const parity = await prover.proveParityRoot(buildParityRootInputs(await prover.proveParityBase(p0!), await prover.proveParityBase(p1!), vkTree));

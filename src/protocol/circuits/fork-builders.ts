@@ -47,21 +47,25 @@ export async function partialStateOfFork(fork: Pick<WorldStateFork, 'getStateRef
 }
 
 /**
- * Base rollup inputs for one tx; applies the tx's effects to the fork. Throws when the tx cannot
- * be applied (a duplicate nullifier, a fee payer without enough balance).
+ * Base rollup inputs for one tx; applies the tx's effects to the fork. Throws, leaving the fork
+ * unchanged, when the tx cannot be applied (a duplicate nullifier, a fee payer without enough
+ * balance).
  */
 export async function buildBaseInputsFromFork(
   fork: BuilderFork,
   args: { tx: TxPublicOutputs; txProof: ChildProof; constants: BlockConstants },
 ): Promise<BaseInputs> {
   const { tx } = args;
+  // checks that need no write come first, so a refused tx leaves the fork untouched (nullifier
+  // insertion refuses all or nothing)
+  const fee = tx.transactionFee === 0n ? undefined : await fork.readPublicDataWithWitness(tx.feePayer);
+  if (fee && fee.witness.kind !== 'member') throw new Error(`fee payer ${tx.feePayer} has no balance`);
+  if (fee && fee.value < tx.transactionFee) throw new Error(`fee payer balance ${fee.value} is below the fee ${tx.transactionFee}`);
   const start = await partialStateOfFork(fork);
-
   if (start.noteHashTree.nextAvailableLeafIndex % BigInt(MAX_NOTE_HASHES_PER_TX) !== 0n) {
     throw new Error(`note hash tree size ${start.noteHashTree.nextAvailableLeafIndex} is not aligned to ${MAX_NOTE_HASHES_PER_TX}`);
   }
   const noteHashSubtreePath = await fork.getSubtreeSiblingPath(TreeId.NOTE_HASH, NOTE_HASH_SUBTREE_HEIGHT);
-  await fork.appendLeaves(TreeId.NOTE_HASH, padTo(tx.noteHashes, MAX_NOTE_HASHES_PER_TX));
 
   const nonZero = tx.nullifiers.filter((n) => n !== 0n);
   const inserted = nonZero.length > 0 ? await fork.insertNullifiers(nonZero) : [];
@@ -69,18 +73,16 @@ export async function buildBaseInputsFromFork(
   const nullifierWitnesses = tx.nullifiers.map((n) =>
     n === 0n ? emptyNullifierWitness(NULLIFIER_TREE_HEIGHT) : nullifierWitnessToCircuit(inserted[k++]!),
   );
+  await fork.appendLeaves(TreeId.NOTE_HASH, padTo(tx.noteHashes, MAX_NOTE_HASHES_PER_TX));
 
   let feePayerLeaf = { slot: 0n, value: 0n, nextIndex: 0n, nextSlot: 0n };
   let feePayerLeafIndex = 0n;
   let feePayerPath = Array<bigint>(PUBLIC_DATA_TREE_HEIGHT).fill(0n);
-  if (tx.transactionFee !== 0n) {
-    const { value, witness } = await fork.readPublicDataWithWitness(tx.feePayer);
-    if (witness.kind !== 'member') throw new Error(`fee payer ${tx.feePayer} has no balance`);
-    if (value < tx.transactionFee) throw new Error(`fee payer balance ${value} is below the fee ${tx.transactionFee}`);
-    feePayerLeaf = publicDataLeafToCircuit(witness.leaf);
-    feePayerLeafIndex = BigInt(witness.leafIndex);
-    feePayerPath = [...witness.siblingPath];
-    await fork.writePublicData(tx.feePayer, value - tx.transactionFee);
+  if (fee && fee.witness.kind === 'member') {
+    feePayerLeaf = publicDataLeafToCircuit(fee.witness.leaf);
+    feePayerLeafIndex = BigInt(fee.witness.leafIndex);
+    feePayerPath = [...fee.witness.siblingPath];
+    await fork.writePublicData(tx.feePayer, fee.value - tx.transactionFee);
   }
 
   return { tx, txProof: args.txProof, constants: args.constants, start, noteHashSubtreePath, nullifierWitnesses, feePayerLeaf, feePayerLeafIndex, feePayerPath };
