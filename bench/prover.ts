@@ -14,12 +14,13 @@
  * reading the circuit, witness and CRS files, which our path does over the socket instead.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
+import { bbChildren } from '@quetzal/circuit-prover/bb/processes';
 import { ensureCrs } from '@quetzal/circuit-prover/crs/crs-manager';
 import { defaultBbPath, verifierTarget } from '@quetzal/circuit-prover/gates';
 import { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
@@ -50,21 +51,6 @@ const root = join(here, '..');
 const CHAIN: CircuitName[] = ['tx', 'parity-base', 'base', 'parity-root', 'block-root', 'root-single'];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const round = (v: number, d = 0) => Math.round(v * 10 ** d) / 10 ** d;
-
-/** Peak RSS (VmHWM) of this process's bb children, MiB. */
-function bbChildrenPeakMiB(): number {
-  let peak = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      if (!/^Name:\s+bb$/m.test(status) || !new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) continue;
-      peak = Math.max(peak, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024);
-    } catch {
-      /* exited */
-    }
-  }
-  return peak;
-}
 
 /** `bb prove` on the same witness/VK/CRS under /usr/bin/time: wall ms and max RSS MiB. */
 function bbProveDirect(bb: string, args: { circuit: CircuitName; witness: string; vk: string; out: string; crs: string; threads: number }): Promise<{ ms: number; rssMiB: number }> {
@@ -137,7 +123,7 @@ export async function run(): Promise<BenchResult> {
     const t0 = performance.now();
     proofs[circuit] = await prover.prove(circuit, inputs);
     const wall = performance.now() - t0;
-    const oursRss = bbChildrenPeakMiB();
+    const oursRss = Math.max(0, ...bbChildren().map((p) => p.peakRssMiB));
     const { witnessMs } = prover.lastTimings.get(circuit)!;
     await prover.stop();
     if (!wanted.has(circuit)) continue;

@@ -19,6 +19,9 @@ import {
 import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
 import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import type { BaseInputs } from '@quetzal/protocol/circuits/structs';
+import { bbChildren } from '@quetzal/circuit-prover/bb/processes';
+import { NativeCircuitProver as Prover } from '@quetzal/circuit-prover/native-prover';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
 import type { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
@@ -37,6 +40,7 @@ let vkTree: VkTree;
 let world: TestWorld;
 let constants: ReturnType<typeof blockConstants>;
 let base: CircuitProofResult<'base'>;
+let baseInputs: BaseInputs;
 
 function blockConstants(w: TestWorld, tree: VkTree) {
   const globals = new GlobalVariables(chainId, version, 1n, 3n, 1_700_000_036n, 0x1234n);
@@ -67,7 +71,8 @@ test('a tx proof verified inside a real base proof', { timeout: 10 * MIN }, asyn
     (e: unknown) => e instanceof CircuitExecutionError && e.circuit === 'base',
   );
 
-  base = await prover.proveBase(buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees }));
+  baseInputs = buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees });
+  base = await prover.proveBase(baseInputs);
   assert.equal(base.proof.length, PROOF_LENGTH);
   assert.equal(base.publicOutputs.numTxs, 1n);
   assert.equal(base.publicOutputs.accumulatedFees, 500n);
@@ -109,6 +114,50 @@ test('a single-block epoch proven for real; its root proof verified on anvil, ta
     const sent = await sender.sendContractTx({ address: verifier, abi: build.artifact.abi as Abi, functionName: 'verify', args: [proof, publicInputs] } as never);
     testLogger.info({ verifier: optimized ? 'optimized' : 'standard', verifyGas: Number(sent.receipt.gasUsed), libraries: Object.keys(build.libraries) }, 'root verifier gas');
   }
+});
+
+test('a cancelled or timed-out proof kills its bb; the prover keeps working', { timeout: 10 * MIN }, async () => {
+  assert.ok(baseInputs, 'needs the base inputs of the first test');
+  const bbAlive = () => new Set(bbChildren().map((p) => p.pid));
+  const waitForBb = async (before: Set<number>) => {
+    for (let i = 0; i < 600; i++) {
+      const fresh = [...bbAlive()].filter((p) => !before.has(p));
+      if (fresh.length) return fresh[0]!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('no bb process appeared');
+  };
+  const gone = async (pid: number) => {
+    for (let i = 0; i < 100 && bbAlive().has(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    return !bbAlive().has(pid);
+  };
+
+  const own = new Prover({ crs: prover.crs, vkCacheDir: join(TEST_DATA_DIR, 'vks'), logger: testLogger, threads: 1, timeoutMs: 60 * MIN });
+  try {
+    const before = bbAlive();
+    const controller = new AbortController();
+    const proving = own.proveBase(baseInputs, { signal: controller.signal });
+    const pid = await waitForBb(before);
+    await new Promise((r) => setTimeout(r, 1000)); // into the proof
+    controller.abort(new Error('cancelled by the test'));
+    await assert.rejects(proving, /cancelled by the test/);
+    assert.ok(await gone(pid), `bb ${pid} still runs after the cancel`);
+  } finally {
+    await own.stop();
+  }
+
+  const slow = new Prover({ crs: prover.crs, vkCacheDir: join(TEST_DATA_DIR, 'vks'), logger: testLogger, threads: 1, timeoutMs: 3000 });
+  try {
+    const before = bbAlive();
+    const proving = slow.proveBase(baseInputs);
+    const pid = await waitForBb(before);
+    await assert.rejects(proving, /did not finish within 3000 ms; its process was killed/);
+    assert.ok(await gone(pid), `bb ${pid} still runs after the timeout`);
+  } finally {
+    await slow.stop();
+  }
+  // the shared prover (its own bb) is unaffected
+  assert.equal((await prover.proveTx(buildTxCircuitInputs({ secret, nonce: 2n, chainId, version, transactionFee: 1n, noteHashes: [], extraNullifiers: [], l2ToL1Msgs: [] }))).proof.length, PROOF_LENGTH);
 });
 
 function hex32Bytes(v: bigint): Uint8Array {

@@ -64,7 +64,20 @@ export async function buildHonkVerifier(
   const contracts = compileSolidity({ 'HonkVerifier.sol': source }, { optimizerRuns: 1, evmVersion: 'cancun' });
   const artifact = contracts.HonkVerifier;
   if (!artifact) throw new Error(`bb's verifier source has no HonkVerifier contract (found: ${Object.keys(contracts).join(', ')})`);
-  const libraries = Object.fromEntries(Object.entries(contracts).filter(([name, a]) => name !== 'HonkVerifier' && a.bytecode.length > 0));
+  // The libraries the verifier links, transitively (the standard verifier's external library calls).
+  const libraries: Record<string, ContractArtifact> = {};
+  const collect = (a: ContractArtifact) => {
+    for (const libs of Object.values(a.linkReferences)) {
+      for (const name of Object.keys(libs)) {
+        if (libraries[name]) continue;
+        const lib = contracts[name];
+        if (!lib) throw new Error(`the verifier links ${name}, which solc did not output`);
+        libraries[name] = lib;
+        collect(lib);
+      }
+    }
+  };
+  collect(artifact);
   const build: HonkVerifierBuild = { circuit, optimized, source, artifact, libraries };
   mkdirSync(join(opts.cacheDir, prover.crs.id), { recursive: true });
   writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(build));
