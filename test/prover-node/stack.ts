@@ -4,7 +4,7 @@ import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover
 import { ProvingAgent } from '@quetzal/prover-agent/agent';
 import { createProvingBroker } from '@quetzal/prover-broker/factory';
 import type { ProvingBroker } from '@quetzal/prover-broker/broker';
-import { proveJob } from '@quetzal/protocol/circuits/prove-job';
+import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import type { ProvingJob, ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -35,7 +35,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
   };
   const agents = Array.from(
     { length: opts.agents ?? 2 },
-    () => new ProvingAgent({ consumer: broker, prove: (type, inputs, signal) => proveJob(prover, type, inputs, signal), concurrency: opts.concurrency ?? 1, pollIntervalMs: 10, logger: quiet }),
+    () => new ProvingAgent({ consumer: broker, prove: (type, inputs, signal) => proveEncoded(prover, type, inputs, signal), concurrency: opts.concurrency ?? 1, pollIntervalMs: 10, logger: quiet }),
   );
   for (const a of agents) a.start();
   return {

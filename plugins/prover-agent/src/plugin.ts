@@ -2,9 +2,10 @@ import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import { proveJob } from '@quetzal/protocol/circuits/prove-job';
+import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
+import { CircuitExecutionError } from '@quetzal/protocol/circuit-prover';
 import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
-import { ProvingAgent } from './agent.js';
+import { NonRetryableProvingError, ProvingAgent } from './agent.js';
 
 export const proverAgentPlugin = definePlugin({
   name: 'prover-agent',
@@ -30,7 +31,11 @@ export const proverAgentPlugin = definePlugin({
     const prover = ctx.resolve(Tokens.CircuitProver);
     const agent = new ProvingAgent({
       consumer,
-      prove: (type, inputs, signal) => proveJob(prover, type, inputs, signal),
+      prove: (type, inputs, signal) =>
+        proveEncoded(prover, type, inputs, signal).catch((err: unknown) => {
+          // The circuit refused its inputs: every retry would fail the same way.
+          throw err instanceof CircuitExecutionError ? new NonRetryableProvingError(err.message) : err;
+        }),
       concurrency: config.count,
       allowList: config.proofTypes as ProvingJobType[] | undefined,
       pollIntervalMs: config.pollIntervalMs,
