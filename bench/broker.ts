@@ -226,8 +226,8 @@ export async function run(): Promise<BenchResult> {
       log(`in-process 100k run ${r + 1}: ours ${ours.at(-1)!.jobsPerSec} jobs/s ${ours.at(-1)!.peakRssMiB} MiB, aztec ${theirs.at(-1)!.endToEndJobsPerSec} jobs/s ${theirs.at(-1)!.peakRssMiB} MiB`);
     }
     raw['inproc-100k'] = { n, ours, aztec: theirs };
-    const oR = median(ours.map((x) => x.peakRssMiB));
-    const bR = median(theirs.map((x) => x.peakRssMiB));
+    const oR = round(median(ours.map((x) => x.peakRssMiB)));
+    const bR = round(median(theirs.map((x) => x.peakRssMiB)));
     results.push({ metric: 'peak broker process RSS, 100k jobs (in-process, 100 agents)', unit: 'MiB', ours: oR, baseline: bR, baselineName: 'Aztec ProvingBroker 4.1.2 (KV/LMDB, in-process)', ratio: round(oR / bR, 2), goal: '<= 1' });
     const oT = median(ours.map((x) => x.jobsPerSec));
     const bT = median(theirs.map((x) => num(x.endToEndJobsPerSec)));
@@ -249,6 +249,7 @@ export async function run(): Promise<BenchResult> {
     date: new Date().toISOString(),
     results,
     notes: [
+      'CPU per job includes JIT warm-up, which dominates the short 1- and 8-agent runs',
       `medians of ${RUNS} runs (in-process 100k: ${Math.max(1, Math.min(RUNS, 2))}); each scenario in a fresh process; machine shared with other work`,
       'throughput = jobs / (first enqueue -> last result acknowledged); enqueue and drain both over JSON-RPC/HTTP with `agents` concurrent callers, broker and clients in one process, as in Aztec bench_broker_rpc.mjs',
       'durability is equal: both acknowledge an enqueue or a result only after the LMDB commit holding it is fsynced (Aztec lmdblib opens LMDB with MDB_NOTLS only, so every commit syncs; ours waits for the flush of its lmdb-js commit). Aztec batches writes (100 jobs or 50 ms) per commit; ours commits whatever arrived in the same event-loop turn at once',
