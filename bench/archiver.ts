@@ -92,7 +92,7 @@ export async function run(): Promise<BenchResult> {
         { metric: 'L1 blocks scanned', unit: 'blocks/s', ours: Math.round(median(runs.map((x) => x.l1BlocksPerSecond)) * 10) / 10, baseline: null, baselineName: 'none', ratio: null, goal: '>= 50' },
       ],
       notes: [
-        `${BLOCKS} L2 blocks (${TXS} tx effects, ${Math.round((TXS * 416) / 1024 * 10) / 10} KiB of calldata each) ${BLOCKS / 10} L1->L2 messages, a claim and a proof per 16-block epoch, over ${l1Blocks} L1 blocks; proposing them took ${proposeSeconds.toFixed(1)} s.`,
+        `${BLOCKS} L2 blocks (${TXS} tx effects, ${Math.round((TXS * 416) / 1024 * 10) / 10} KiB of calldata each), ${BLOCKS / 10} L1->L2 messages, a claim and a proof per 16-block epoch, over ${l1Blocks} L1 blocks; proposing them took ${proposeSeconds.toFixed(1)} s.`,
         `Medians of ${RUNS} full syncs into fresh LMDB stores (seconds: ${runs.map((x) => x.seconds.toFixed(2)).join(', ')}); anvil on the same 2-core machine answers every RPC.`,
         'No baseline: Aztec\'s archiver needs its own L1 contracts and node; the figure is compared with the goal only.',
       ],

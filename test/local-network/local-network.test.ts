@@ -7,7 +7,7 @@ import { createPublicClient, http } from 'viem';
 import { readDeploymentFile, RollupContract } from '@quetzal/l1';
 import { createArchiverClient } from '@quetzal/archiver';
 import { createNodeClient } from '@quetzal/sequencer';
-import { isolatedEnv, startCli, type RunningCli } from '../helpers/cli.js';
+import { isolatedEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 
 describe('local network', () => {
   let cli: RunningCli;
@@ -54,8 +54,34 @@ describe('local network', () => {
       const txs = await node.getTxsByHash(block.body.txEffects.map((e) => e.txHash));
       assert.ok(txs.every((tx) => tx !== undefined), 'the sequencer serves the mined txs by hash');
     }
+    // another process joins through the deployment file: a bot sending to this node over JSON-RPC
+    const dir = join(env.DATA_DIRECTORY!, 'local-network');
+    const joined = await startCli(
+      ['--bot', '--bot.node-url', url, '--bot.message-interval-ms', '0', '--bot.tx-interval-ms', '300', '--port', '0',
+        '--l1.rpc-urls', banner[1]!, '--l1.deployment', join(dir, 'l1-deployment.json'), '--l1-client.genesis-file', join(dir, 'genesis.json')],
+      isolatedEnv(),
+      60_000,
+    );
+    try {
+      const until = Date.now() + 30_000;
+      while (!/"msg":"bot sent a tx"/.test(joined.logs())) {
+        assert.ok(Date.now() < until, `the joined bot sent nothing:\n${joined.logs().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const hash = /"tx":"(0x[0-9a-f]+)","prover":"simulated","msg":"bot sent a tx"/.exec(joined.logs())![1]!;
+      assert.ok(await node.getTxByHash(BigInt(hash)), 'the node holds the tx the other process sent');
+    } finally {
+      await joined.stop();
+    }
+
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /quetzal_archiver_latest_l2_block [1-9]/);
     assert.match(metrics, /quetzal_sequencer_blocks_proposed_total [1-9]/);
+  });
+
+  it('names the missing flag when a role needs L1 and there is neither a local network nor a deployment', async () => {
+    const r = await runCli(['start', '--archiver', '--port', '0'], isolatedEnv());
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr + r.stdout, /no L1 deployment file: pass --l1\.deployment FILE/);
   });
 });
