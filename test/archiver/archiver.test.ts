@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { PublicClient } from 'viem';
 import { anvilRpc, inboxAbi, RollupContract } from '@quetzal/l1';
-import { Archiver, ArchiverStore } from '@quetzal/archiver';
+import { Archiver, ArchiverStore, createArchiverClient, registerArchiverRpc } from '@quetzal/archiver';
+import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
 import { accounts, claim, effect, fundEscrow, proposeNext, setup, signQuote, type BuiltBlock, type Env } from '../l1/harness.js';
 
 const PROVER = 2;
@@ -140,4 +143,32 @@ describe('archiver against anvil', () => {
     for (let n = 1; n <= 3; n++) assert.equal((await second.archiver.getBlock(n))?.headerHash(), (await main.archiver.getBlock(n))?.headerHash());
     assert.deepEqual(await second.archiver.getL1ToL2Messages(2), await main.archiver.getL1ToL2Messages(2));
   });
+
+  it('serves the same answers over JSON-RPC (the --archiver.url client)', async () => {
+    const rpc = new JsonRpcServer({ maxBodyBytes: 1 << 20, logger: log });
+    registerArchiverRpc(rpc, main.archiver);
+    const server = createServer((req, res) => void rpc.handleHttp(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const remote = createArchiverClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const local = main.archiver;
+      assert.deepEqual(await remote.getTips(), await local.getTips());
+      assert.equal(await remote.getBlockNumber(), await local.getBlockNumber());
+      assert.equal(await remote.getProvenBlockNumber(), await local.getProvenBlockNumber());
+      assert.deepEqual((await remote.getBlocks(1, 10)).map((b) => b.toBytes()), (await local.getBlocks(1, 10)).map((b) => b.toBytes()));
+      assert.equal(await remote.getBlock(99), undefined);
+      assert.deepEqual(await remote.getL1ToL2Messages(2), await local.getL1ToL2Messages(2));
+      assert.deepEqual(await remote.getTxHashesForEpoch(1n), await local.getTxHashesForEpoch(1n));
+      assert.deepEqual((await remote.getBlocksForEpoch(0n)).map((b) => b.number), [1n, 2n]);
+      assert.deepEqual(await remote.getRollupConstants(), await local.getRollupConstants());
+      assert.deepEqual(await remote.getSyncedL1Block(), await local.getSyncedL1Block());
+      assert.equal(await remote.isEpochComplete(0n), true);
+      assert.equal(await remote.isEpochComplete(50n), false);
+      assert.deepEqual(await remote.getEpochProofClaim(0n), await local.getEpochProofClaim(0n));
+      assert.equal(await remote.getEpochProofClaim(7n), undefined);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
+
