@@ -16,7 +16,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
@@ -185,6 +185,7 @@ const median = (xs: number[]) => {
 };
 
 export async function run(): Promise<BenchResult> {
+  const loadBefore = loadavg()[0]!;
   const RUNS = Number(process.env.BENCH_RUNS ?? 3);
   const sizes: Record<number, number> = { 1: 100, 8: 1000, 64: 10_000 };
   const results: BenchResult['results'] = [];
@@ -249,6 +250,7 @@ export async function run(): Promise<BenchResult> {
     date: new Date().toISOString(),
     results,
     notes: [
+      `1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end of the run (other work on the machine): absolute figures vary a lot between runs, ratios less`,
       'CPU per job includes JIT warm-up, which dominates the short 1- and 8-agent runs',
       `medians of ${RUNS} runs (in-process 100k: ${Math.max(1, Math.min(RUNS, 2))}); each scenario in a fresh process; machine shared with other work`,
       'throughput = jobs / (first enqueue -> last result acknowledged); enqueue and drain both over JSON-RPC/HTTP with `agents` concurrent callers, broker and clients in one process, as in Aztec bench_broker_rpc.mjs',
