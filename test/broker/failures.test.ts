@@ -42,6 +42,28 @@ describe('broker and agents across process failures', () => {
     await broker.stop();
   });
 
+  it('an agent frozen past the timeout loses its job: its late report is ignored', async () => {
+    const { child: broker, url } = await startBroker({ AUTH_TOKEN: TOKEN, JOB_TIMEOUT_MS: '400' });
+    track(broker);
+    const client = new ProvingBrokerClient(url, { authToken: TOKEN });
+    const [job] = jobsOf(1, 1, 'frozen-agent');
+    const a = track(spawnFixture('agent', { BROKER_URL: url, AUTH_TOKEN: TOKEN, PROVE_MS: '1200', AGENT_ID: 'a', PROOF_TAG: 'stale' }));
+    await client.enqueueProvingJob(job!);
+    await a.waitFor((e) => e.event === 'proving');
+    a.proc.kill('SIGSTOP');
+    const b = track(spawnFixture('agent', { BROKER_URL: url, AUTH_TOKEN: TOKEN, PROVE_MS: '20', AGENT_ID: 'b' }));
+    const proof = await proveWith(client, job!, { pollMs: 1000 });
+    assert.deepEqual(proof, expectedProof(job!), "b's proof");
+    await b.stop();
+    a.proc.kill('SIGCONT');
+    // a wakes up: its proving timer and heartbeat fire; whatever it reports is too late
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await client.getProvingJobStatus(job!.id), { status: 'fulfilled', value: expectedProof(job!) });
+    assert.equal(a.proc.exitCode, null, 'the stale agent keeps running');
+    await a.stop();
+    await broker.stop();
+  });
+
   it('kill -9 the broker with jobs queued, in progress and finished: nothing finished is lost, the rest completes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'quetzal-broker-kill-'));
     dirs.push(dir);
