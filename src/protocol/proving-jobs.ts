@@ -83,6 +83,7 @@ export interface ProvingJobProducer {
   /**
    * Adds a job; resolves once it is durable. Idempotent: an id the broker already knows returns
    * its current status, including a finished result (so a restarted producer re-uses proofs).
+   * A rejected job stays rejected: to try it again, cancel it, then enqueue it again.
    */
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus>;
   getProvingJobStatus(id: ProvingJobId): Promise<ProvingJobStatus>;

@@ -351,3 +351,19 @@ describe('broker metrics', () => {
     await broker.stop();
   });
 });
+
+describe('rejected jobs', () => {
+  it('stay rejected on re-enqueue; cancel then enqueue tries again', async () => {
+    const broker = new ProvingBroker({ database: new MemoryBrokerDatabase(), logger });
+    await broker.start();
+    const j = job(1, 'base', 1);
+    await broker.enqueueProvingJob(j);
+    const t = (await broker.getProvingJob())!;
+    await broker.reportProvingJobError(j.id, t.lease, 'bad', false);
+    assert.deepEqual(await broker.enqueueProvingJob(j), { status: 'rejected', reason: 'bad' });
+    assert.equal(await broker.cancelProvingJob(j.id), true);
+    assert.deepEqual(await broker.enqueueProvingJob(j), { status: 'in-queue' });
+    assert.equal((await broker.getProvingJob())?.job.id, j.id);
+    await broker.stop();
+  });
+});
