@@ -48,7 +48,11 @@ export const sequencerPlugin = definePlugin({
           `the L2 genesis (--l1-client.genesis-file) is not the one the Rollup was deployed with, or ${ctx.dataDir} holds another network's state`,
       );
     }
-    const synchronizer = new ServerWorldStateSynchronizer(worldState, source, { pollIntervalMs: ctx.config.pollingIntervalMs, historyDepth: 256 });
+    const synchronizer = new ServerWorldStateSynchronizer(worldState, source, {
+      pollIntervalMs: ctx.config.pollingIntervalMs,
+      historyDepth: 256,
+      log: (msg, data) => ctx.logger.debug(data ?? {}, msg),
+    });
     const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
     const sequencer = new Sequencer(
       l1, sender, source, synchronizer, pool, proofCheckFor(ctx.allConfig.circuitProver as { backend?: string } | undefined, ctx.logger),
