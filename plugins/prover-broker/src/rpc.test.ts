@@ -86,3 +86,30 @@ describe('ProvingBrokerClient', () => {
     await broker.stop();
   });
 });
+
+describe('in-process and remote brokers are interchangeable', () => {
+  async function scenario(producer: import('@quetzal/protocol/proving-jobs').ProvingJobProducer, consumer: import('@quetzal/protocol/proving-jobs').ProvingJobConsumer) {
+    const { ProvingAgent } = await import('@quetzal/prover-agent/agent');
+    const agent = new ProvingAgent({ consumer, prove: async (type, inputs) => new TextEncoder().encode(`${type}:${inputs.join(',')}`), concurrency: 3, pollIntervalMs: 5, logger });
+    agent.start();
+    const jobs = [makeProvingJob(1, 'base', new Uint8Array([1])), makeProvingJob(1, 'merge', new Uint8Array([2])), makeProvingJob(2, 'root', new Uint8Array([3]))];
+    const proofs = await Promise.all(jobs.map((j) => proveWith(producer, j, { pollMs: 1000 })));
+    const again = await producer.enqueueProvingJob(jobs[1]!);
+    await agent.stop();
+    return { proofs: proofs.map((p) => new TextDecoder().decode(p)), again };
+  }
+
+  it('the same producer and agent code gets the same answers', async () => {
+    const local = new ProvingBroker({ database: new MemoryBrokerDatabase(), logger });
+    await local.start();
+    const direct = await scenario(local, local);
+    await local.stop();
+    const { broker, url } = await serve(1024 * 1024);
+    const client = new ProvingBrokerClient(url);
+    const remote = await scenario(client, client);
+    client.close();
+    await broker.stop();
+    assert.deepEqual(direct.proofs, ['base:1', 'merge:2', 'root:3']);
+    assert.deepEqual(remote, direct);
+  });
+});
