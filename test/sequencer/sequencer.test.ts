@@ -137,4 +137,18 @@ describe('sequencer', () => {
     assert.equal(claim?.prover, accounts[PROVER]!.address, 'the best funded quote was claimed');
     assert.equal(claim?.basisPointFee, 500);
   });
+
+  it('prunes when the claimed epoch misses its proof deadline, and re-proposes the pruned txs', async () => {
+    const [minedTx] = (await archiver.getBlock(1))!.body.txEffects.map((e) => e.txHash);
+    await env.warpToSlot(10); // epoch 0's deadline: start of epoch 1 (slot 4) + 6 slots
+    await sequencer.tick(); // prunes (the archiver has not seen the prune yet: nothing returns to the pool)
+    await archiver.sync();
+    assert.deepEqual(await archiver.getTips(), { pending: 0, proven: 0 });
+    await sequencer.tick(); // the tx of the pruned block is pending again, and goes into a new block 1
+    await archiver.sync();
+    const again = (await archiver.getBlock(1))!;
+    assert.equal(again.header.globalVariables.slotNumber, 10n);
+    assert.deepEqual(again.body.txEffects.map((e) => e.txHash), [minedTx]);
+  });
 });
+
