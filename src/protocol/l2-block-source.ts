@@ -2,6 +2,7 @@
 // `archiver`). Block numbers start at 1 (block 0 is genesis and is never served).
 import { z } from 'zod';
 import { zBytes, zUint } from '@quetzal/kernel/jsonrpc/codec';
+import { createJsonRpcClient, type JsonRpcClientOptions } from '@quetzal/kernel/jsonrpc/client';
 import { L2Block } from './block/l2-block.js';
 
 /** The Rollup's time parameters and identity, as deployed. */
@@ -130,3 +131,22 @@ export const L2BlockSourceSchema = {
       .nullable(),
   },
 };
+
+/** A remote archiver as an L2BlockSource. Every method is a read, so transport failures are retried. */
+export function createL2BlockSourceClient(url: string, options: JsonRpcClientOptions = {}): L2BlockSource {
+  const rpc = createJsonRpcClient(url, ARCHIVER_RPC_NAMESPACE, L2BlockSourceSchema, { timeoutMs: 30_000, retries: 2, ...options });
+  return {
+    getBlockNumber: () => rpc.getBlockNumber(),
+    getProvenBlockNumber: () => rpc.getProvenBlockNumber(),
+    getBlock: async (n): Promise<L2Block | undefined> => (await rpc.getBlock(n)) ?? undefined,
+    getBlocks: (from, limit) => rpc.getBlocks(from, limit),
+    getL1ToL2Messages: (n) => rpc.getL1ToL2Messages(n),
+    getTips: () => rpc.getTips(),
+    getBlocksForEpoch: (e) => rpc.getBlocksForEpoch(e),
+    getTxHashesForEpoch: (e) => rpc.getTxHashesForEpoch(e),
+    getRollupConstants: () => rpc.getRollupConstants(),
+    getSyncedL1Block: () => rpc.getSyncedL1Block(),
+    isEpochComplete: (e) => rpc.isEpochComplete(e),
+    getEpochProofClaim: async (e): Promise<EpochClaimRecord | undefined> => (await rpc.getEpochProofClaim(e)) ?? undefined,
+  };
+}

@@ -2,6 +2,7 @@
 // tx provider calls getTxsByHash), and epoch proof quotes in.
 import { z } from 'zod';
 import { zBytes, zUint } from '@quetzal/kernel/jsonrpc/codec';
+import { createJsonRpcClient, type JsonRpcClientOptions } from '@quetzal/kernel/jsonrpc/client';
 import { Tx } from './tx.js';
 import { signedQuoteFromJson, signedQuoteToJson, type SignedEpochProofQuote } from './quote.js';
 
@@ -60,3 +61,16 @@ export const NodeApiSchema = {
   submitEpochProofQuote: { params: z.tuple([zQuote]), result: z.null() },
   getPendingTxCount: { params: z.tuple([]), result: z.number().int() },
 };
+
+/** A remote node. sendTx and quotes are not retried on transport errors (the node may have taken them); reads are. */
+export function createNodeClient(url: string, options: JsonRpcClientOptions = {}): NodeApi {
+  const reads = createJsonRpcClient(url, NODE_RPC_NAMESPACE, NodeApiSchema, { timeoutMs: 30_000, retries: 2, ...options });
+  const writes = createJsonRpcClient(url, NODE_RPC_NAMESPACE, NodeApiSchema, { timeoutMs: 30_000, ...options, retries: 0 });
+  return {
+    sendTx: (tx) => writes.sendTx(tx),
+    getTxByHash: async (h) => (await reads.getTxByHash(h)) ?? undefined,
+    getTxsByHash: async (hs) => (await reads.getTxsByHash(hs)).map((t) => t ?? undefined),
+    submitEpochProofQuote: async (q) => void (await writes.submitEpochProofQuote(q)),
+    getPendingTxCount: () => reads.getPendingTxCount(),
+  };
+}

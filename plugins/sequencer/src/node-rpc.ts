@@ -1,6 +1,4 @@
-// The node API over JSON-RPC (namespace `node`) and its client (the bot with --bot.node-url, a
-// prover's tx provider).
-import { createJsonRpcClient, type JsonRpcClientOptions } from '@quetzal/kernel/jsonrpc/client';
+// The node API over JSON-RPC (namespace `node`); its client is `createNodeClient` in @quetzal/protocol/node-api.
 import { RpcError, RpcErrorCode } from '@quetzal/kernel/jsonrpc/errors';
 import type { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
 import type { RpcHandlers } from '@quetzal/kernel/jsonrpc/schema';
@@ -29,15 +27,4 @@ export function registerNodeRpc(server: JsonRpcServer, node: NodeApi): void {
   server.register(NODE_RPC_NAMESPACE, NodeApiSchema, handlers);
 }
 
-/** A remote node. sendTx and quotes are not retried on transport errors (the node may have taken them); reads are. */
-export function createNodeClient(url: string, options: JsonRpcClientOptions = {}): NodeApi {
-  const reads = createJsonRpcClient(url, NODE_RPC_NAMESPACE, NodeApiSchema, { timeoutMs: 30_000, retries: 2, ...options });
-  const writes = createJsonRpcClient(url, NODE_RPC_NAMESPACE, NodeApiSchema, { timeoutMs: 30_000, ...options, retries: 0 });
-  return {
-    sendTx: (tx) => writes.sendTx(tx),
-    getTxByHash: async (h) => (await reads.getTxByHash(h)) ?? undefined,
-    getTxsByHash: async (hs) => (await reads.getTxsByHash(hs)).map((t) => t ?? undefined),
-    submitEpochProofQuote: async (q) => void (await writes.submitEpochProofQuote(q)),
-    getPendingTxCount: () => reads.getPendingTxCount(),
-  };
-}
+export { createNodeClient } from '@quetzal/protocol/node-api';
