@@ -21,7 +21,7 @@ export const archiverPlugin = definePlugin({
   requires: { fromConfig: (c) => (c.url ? [] : [Tokens.L1]) },
   clientMode: (c) => Boolean(c.url),
   async start(ctx) {
-    if (ctx.mode === 'client' || (ctx.mode === 'dependency' && ctx.config.url)) {
+    if (ctx.mode === 'client') {
       ctx.provide(Tokens.L2BlockSource, createArchiverClient(ctx.config.url!));
       ctx.logger.info({ url: ctx.config.url }, 'using a remote archiver');
       return;
