@@ -6,9 +6,9 @@
  * when an agent takes a job or a producer asks for a result), so memory stays flat as payloads
  * grow. Every state change a caller is told about is durable first: an enqueue resolves after the
  * job is written, a success report after the proof is written. In-progress ownership is not
- * persisted: after a restart every unfinished job is queued again, and an agent still proving one
- * under a lease from the previous broker instance may adopt it back with its next heartbeat or
- * report.
+ * awaited: after a restart every unfinished job is queued again, and the agent whose lease held it
+ * (recorded without waiting, in the next commit) may adopt it back with its next heartbeat or
+ * report; any other agent's report is ignored.
  */
 import { randomBytes } from 'node:crypto';
 import { destination, pino } from 'pino';
@@ -86,6 +86,8 @@ class JobEntry {
   /** A result is being written: the job is neither re-queued nor reported again meanwhile. */
   settling = false;
   agentId: string | undefined = undefined;
+  /** The lease that held the job when the broker last stopped: its agent may adopt the job back. */
+  priorLease: string | undefined = undefined;
   readonly rank: number;
 
   constructor(
@@ -160,10 +162,8 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private writes = 0;
   private addBatch: PendingAdd[] | undefined;
 
-  /** Leases are `<instance>.<n>`: a lease of another instance was granted before a restart. */
+  /** Leases are `<instance>.<n>`, unique across restarts. */
   private readonly instance = randomBytes(4).toString('hex');
-  /** Instances that used the same database before: their leases may adopt jobs back. */
-  private readonly previousInstances = new Set<string>();
   private leaseCounter = 0;
   private seq = 0;
   readonly counters: ProvingBrokerCounters = { enqueued: 0, proved: 0, failed: 0, retried: 0, timedOut: 0, ignoredReports: 0, cancelled: 0, collected: 0 };
@@ -201,12 +201,11 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
         entry.state = result.status === 'fulfilled' ? FULFILLED : REJECTED;
         if (result.status === 'fulfilled' && typeof result.value === 'string') files.add(result.value);
       } else {
+        entry.priorLease = this.db.getLease(job.id);
         this.pushQueue(entry);
         requeued++;
       }
     }
-    for (const id of this.db.getInstances()) this.previousInstances.add(id);
-    await this.db.addInstance(this.instance, 1000);
     const swept = await this.store.sweep(files);
     if (restored > 0 || swept > 0) this.log.info({ restored, requeued, swept }, 'proving broker restored its jobs');
     this.timer = setInterval(() => this.checkTimeouts(), this.checkIntervalMs);
@@ -542,14 +541,14 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   // ---------------------------------------------------------------- ownership and queueing
 
   /**
-   * Whether the holder of `lease` owns the job. A lease granted by a previous broker instance on
-   * the same database (before a restart) adopts the job back when nobody else has taken it; any
-   * other lease (stale, forged, from another broker) is refused.
+   * Whether the holder of `lease` owns the job. The lease that held the job when the broker last
+   * stopped (or crashed) adopts it back while nobody else has taken it; any other lease (timed
+   * out, superseded, forged) is refused.
    */
   private owns(entry: JobEntry, lease: string): boolean {
     if (entry.settling) return false;
     if (entry.state === IN_PROGRESS) return entry.lease === lease;
-    if (entry.state === QUEUED && this.previousInstances.has(lease.slice(0, lease.indexOf('.')))) {
+    if (entry.state === QUEUED && entry.priorLease === lease) {
       this.log.info({ id: entry.id, lease }, 'an agent from before the restart adopts its job back');
       this.take(entry, lease, undefined);
       return true;
@@ -558,6 +557,8 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   }
 
   private take(entry: JobEntry, lease: string, agentId: string | undefined): void {
+    if (entry.priorLease !== lease) this.db.setLease(entry.id, lease);
+    entry.priorLease = undefined;
     entry.gen++;
     entry.state = IN_PROGRESS;
     entry.lease = lease;
@@ -567,6 +568,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   }
 
   private requeue(entry: JobEntry): void {
+    this.db.setLease(entry.id, undefined);
     this.inProgress.delete(entry);
     entry.lease = undefined;
     entry.agentId = undefined;

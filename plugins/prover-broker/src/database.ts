@@ -24,10 +24,13 @@ export interface ProvingBrokerDatabase {
   getResult(id: string): StoredResult | undefined;
   /** Removes jobs and their results. */
   deleteJobs(ids: readonly string[]): Promise<void>;
-  /** Ids of the broker instances that used this database (oldest first). */
-  getInstances(): string[];
-  /** Records the id of a starting broker instance, keeping the last `keep`. */
-  addInstance(id: string, keep: number): Promise<void>;
+  /**
+   * Records which lease holds a job (undefined: none), so that after a restart only that agent
+   * may adopt its job back. Not awaited: losing the latest record in a crash only means the job
+   * is proved again by whoever takes it next.
+   */
+  setLease(id: string, lease: string | undefined): void;
+  getLease(id: string): string | undefined;
   /** Every stored job with its result, for the broker's start. */
   entries(): Iterable<{ job: StoredJob; result: StoredResult | undefined }>;
   close(): Promise<void>;
@@ -37,15 +40,15 @@ export interface ProvingBrokerDatabase {
 export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
   private readonly jobs = new Map<string, StoredJob>();
   private readonly results = new Map<string, StoredResult>();
-  private instances: string[] = [];
+  private readonly leases = new Map<string, string>();
 
-  getInstances(): string[] {
-    return [...this.instances];
+  setLease(id: string, lease: string | undefined): void {
+    if (lease === undefined) this.leases.delete(id);
+    else if (this.jobs.has(id)) this.leases.set(id, lease);
   }
 
-  addInstance(id: string, keep: number): Promise<void> {
-    this.instances = [...this.instances, id].slice(-keep);
-    return Promise.resolve();
+  getLease(id: string): string | undefined {
+    return this.leases.get(id);
   }
 
   addJobs(jobs: readonly StoredJob[]): Promise<void> {
@@ -70,6 +73,7 @@ export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
     for (const id of ids) {
       this.jobs.delete(id);
       this.results.delete(id);
+      this.leases.delete(id);
     }
     return Promise.resolve();
   }

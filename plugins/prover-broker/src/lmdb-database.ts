@@ -30,7 +30,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   private readonly root: RootDatabase;
   private readonly jobs: Database<JobRecord, string>;
   private readonly results: Database<ResultRecord, string>;
-  private readonly meta: Database<string[], string>;
+  private readonly leases: Database<string, string>;
 
   constructor(options: LmdbBrokerDatabaseOptions) {
     const durability = options.durability ?? 'flushed';
@@ -46,7 +46,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
     });
     this.jobs = this.root.openDB<JobRecord, string>({ name: 'jobs' });
     this.results = this.root.openDB<ResultRecord, string>({ name: 'results' });
-    this.meta = this.root.openDB<string[], string>({ name: 'meta' });
+    this.leases = this.root.openDB<string, string>({ name: 'leases' });
   }
 
   /** Resolves once the write is committed (and, under 'flushed', fdatasync'ed: see the constructor). */
@@ -68,12 +68,13 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
     return this.durable(this.results.put(id, record));
   }
 
-  getInstances(): string[] {
-    return this.meta.get('instances') ?? [];
+  setLease(id: string, lease: string | undefined): void {
+    // batched into the next commit with the other writes; nobody waits for it
+    (lease === undefined ? this.leases.remove(id) : this.leases.put(id, lease)).catch(noop);
   }
 
-  addInstance(id: string, keep: number): Promise<void> {
-    return this.durable(this.meta.put('instances', [...this.getInstances(), id].slice(-keep)));
+  getLease(id: string): string | undefined {
+    return this.leases.get(id);
   }
 
   getJob(id: string): StoredJob | undefined {
@@ -90,7 +91,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
     if (ids.length === 0) return;
     const writes: Promise<boolean>[] = [];
     for (const id of ids) {
-      writes.push(this.jobs.remove(id), this.results.remove(id));
+      writes.push(this.jobs.remove(id), this.results.remove(id), this.leases.remove(id));
     }
     await Promise.all(writes);
   }
