@@ -142,6 +142,13 @@ test('a cancelled or timed-out proof kills its bb; the prover keeps working', { 
     controller.abort(new Error('cancelled by the test'));
     await assert.rejects(proving, /cancelled by the test/);
     assert.ok(await gone(pid), `bb ${pid} still runs after the cancel`);
+    // the pool replaced the killed worker: the next proof runs on a fresh bb, which stop() ends
+    const fresh = bbAlive();
+    await own.proveTx(buildTxCircuitInputs({ secret, nonce: 3n, chainId, version, transactionFee: 1n, noteHashes: [], extraNullifiers: [], l2ToL1Msgs: [] }));
+    const second = [...bbAlive()].find((p) => !fresh.has(p));
+    assert.ok(second, 'the next proof ran on a new bb');
+    await own.stop();
+    assert.ok(await gone(second), `bb ${second} still runs after stop()`);
   } finally {
     await own.stop();
   }

@@ -53,6 +53,8 @@ export class NativeCircuitProver extends BaseCircuitProver {
   private readonly bbId: string;
   private readonly vks = new Map<CircuitName, Promise<VkData>>();
   private tree?: Promise<VkTree>;
+  /** bb children of our workers: terminating a worker thread does not end the process it spawned. */
+  private readonly bbPids = new Set<number>();
   /** Timings of the last proof of each circuit. */
   readonly lastTimings = new Map<CircuitName, NativeProofTimings>();
 
@@ -85,13 +87,11 @@ export class NativeCircuitProver extends BaseCircuitProver {
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     return this.pool.run(async (remote) => {
       const pid = await remote.start(this.config);
+      if (pid !== undefined) this.bbPids.add(pid);
       const kill = () => {
         if (pid === undefined) return;
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
+        killProcess(pid, 'SIGKILL');
+        this.bbPids.delete(pid);
       };
       combined.addEventListener('abort', kill, { once: true });
       try {
@@ -180,6 +180,16 @@ export class NativeCircuitProver extends BaseCircuitProver {
 
   async stop(): Promise<void> {
     await this.pool.close();
+    for (const pid of this.bbPids) killProcess(pid, 'SIGTERM');
+    this.bbPids.clear();
+  }
+}
+
+function killProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
   }
 }
 
