@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getAddress, isAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { definePlugin } from '@quetzal/kernel/plugin';
@@ -7,11 +8,14 @@ import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
 import type { DependencyContainer } from 'tsyringe';
 import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
+import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
+import { createWorldStateSynchronizer } from '@quetzal/world-state/factory';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
+import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { BondManager } from './bond-manager.js';
 import { L1EpochProofPublisher } from './l1-publisher.js';
 import { ProverNodeMetrics } from './metrics.js';
@@ -46,7 +50,7 @@ export const proverNodePlugin = definePlugin({
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   requires: {
-    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
+    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.CircuitProver, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
   },
   async start(ctx) {
     const c = ctx.config;
@@ -84,14 +88,18 @@ export const proverNodePlugin = definePlugin({
       },
     };
 
+    const blockSource = ctx.resolve(Tokens.L2BlockSource);
+    const own = ctx.container.isRegistered(Tokens.WorldStateSynchronizer) ? undefined : await ownWorldState(ctx.dataDir, l1, blockSource);
+    const worldState = own?.synchronizer ?? ctx.container.resolve<WorldStateSynchronizer>(Tokens.WorldStateSynchronizer);
+
     const metrics = new ProverNodeMetrics(ctx.metrics, () => proverNode.allJobs());
     const proverNode: ProverNode = new ProverNode({
       client: l1.client,
       rollup: l1.rollup,
       chainId: l1.chainId,
       sender,
-      blockSource: ctx.resolve(Tokens.L2BlockSource),
-      worldState: ctx.resolve(Tokens.WorldStateSynchronizer),
+      blockSource,
+      worldState,
       producer,
       txProvider,
       quoteSink,
@@ -121,8 +129,14 @@ export const proverNodePlugin = definePlugin({
       getStatus: () => proverNode.getStatus(),
     });
     await proverNode.start();
-    ctx.logger.info({ prover: proverAddress, broker: c.brokerUrl ?? 'in-process', circuitProver: circuitProver.kind }, 'prover node started');
-    return { stop: () => proverNode.stop() };
+    ctx.logger.info({ prover: proverAddress, broker: c.brokerUrl ?? 'in-process', circuitProver: circuitProver.kind, worldState: own ? 'own' : 'shared' }, 'prover node started');
+    return {
+      async stop() {
+        await proverNode.stop();
+        await own?.synchronizer.stop();
+        await own?.worldState.close();
+      },
+    };
   },
 });
 
@@ -144,6 +158,25 @@ function publisherKey(flag: string | undefined, file: string | undefined, l1: L1
   const dev = ANVIL_DEFAULT_PRIVATE_KEYS[PROVER_DEV_ACCOUNT]!;
   log(`no prover key given: using anvil's dev account ${PROVER_DEV_ACCOUNT} (${privateKeyToAccount(dev).address})`);
   return dev;
+}
+
+/**
+ * Without a world-state plugin in this process, the prover node keeps its own LMDB world state
+ * (in its data directory) following the archiver, from the network's genesis.
+ */
+async function ownWorldState(dataDir: string, l1: L1Connection, source: L2BlockSource) {
+  const ws = await createWorldStateSynchronizer(
+    { dataDirectory: join(dataDir, 'world-state'), genesis: { publicData: l1.genesis.publicData, chainId: BigInt(l1.chainId), version: l1.deployment.params.version }, historyDepth: 1024 },
+    source,
+  );
+  const ours = (await ws.worldState.getSnapshot(0).getStateReference()).archive.root;
+  const onL1 = (await l1.rollup.getBlock(0n)).archive;
+  if (ours !== onL1) {
+    await ws.worldState.close();
+    throw new Error(`the L2 genesis (archive root 0x${ours.toString(16)}) is not the Rollup's (0x${onL1.toString(16)}): pass the network's --l1-client.genesis-file`);
+  }
+  await ws.synchronizer.start();
+  return ws;
 }
 
 /** The sequencer's node API when it runs in this process (looked up at use: it may start after us). */
