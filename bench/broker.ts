@@ -91,11 +91,17 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let next = 0;
-  await Promise.all(
-    Array.from({ length: args.mode === 'inproc' ? args.n : args.agents }, async () => {
-      while (next < jobs.length) await producer.enqueueProvingJob(jobs[next++]!);
-    }),
-  );
+  if (args.mode === 'inproc') {
+    // everything at once, as Aztec's bench_broker.mjs does
+    await Promise.all(jobs.map((j) => producer.enqueueProvingJob(j)));
+  } else {
+    // `agents` concurrent callers, as Aztec's bench_broker_rpc.mjs does
+    await Promise.all(
+      Array.from({ length: args.agents }, async () => {
+        while (next < jobs.length) await producer.enqueueProvingJob(jobs[next++]!);
+      }),
+    );
+  }
   const t1 = performance.now();
   sample();
   const lat: number[] = [];
