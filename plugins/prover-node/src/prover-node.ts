@@ -214,6 +214,12 @@ export class ProverNode {
       const [claim, range] = await Promise.all([this.o.rollup.getClaim(epoch), this.o.rollup.getEpochBlocks(epoch)]);
       const { fromBlock, toBlock } = job.getStatus();
       let reason: string | undefined;
+      if (claim?.status === 'proven') {
+        // proven meanwhile (e.g. by this node's previous run, killed after it sent the proof)
+        this.o.logger.info({ epoch: job.epochNumber, job: job.id }, 'epoch already proven on L1: stopping its job');
+        await job.stop('stopped', `epoch ${epoch} was proven on L1 by another submission`);
+        continue;
+      }
       if (!claim || claim.status !== 'active') reason = `the claim of epoch ${epoch} is ${claim?.status ?? 'gone'} (pruned or reorged)`;
       else if (!range || Number(range.first) !== fromBlock || Number(range.last) !== toBlock) reason = `epoch ${epoch} now spans blocks ${range ? `${range.first}..${range.last}` : 'none'}, the job proves ${fromBlock}..${toBlock}`;
       else if ((await this.o.rollup.getBlock(range.last)).archive !== endArchive) reason = `block ${toBlock} on L1 changed (reorg)`;
