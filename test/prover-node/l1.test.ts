@@ -19,7 +19,7 @@ import { assertSameRootPublicInputs, L1EpochProofPublisher } from '@quetzal/prov
 import { ProverNode } from '@quetzal/prover-node/prover-node';
 import { FixedQuoteProvider } from '@quetzal/prover-node/quote-provider';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
-import { accounts, claim, setup, type Env } from '../l1/harness.js';
+import { accounts, claim, setup, signQuote, type Env } from '../l1/harness.js';
 import { addBlock, keys, MapTxProvider, newChain, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -132,6 +132,45 @@ test('bids on the ended epoch, then proves a claim made while it was down and la
     await prover.stop();
   }
 });
+
+test('an L1 reorg that removes the claim aborts the job; the claim made again gets a new job that proves the epoch', async () => {
+  // epoch 2: blocks 3 and 4
+  await env.warpToSlot(8);
+  await propose(1);
+  await env.warpToSlot(9);
+  await propose(2);
+  await env.warpToSlot(12);
+  await archiver.sync();
+  const quote = await signQuote(env, PROVER, { epochToProve: 2n, validUntilSlot: 13n, bondAmount: 200n, basisPointFee: 500 });
+  await Promise.all(stack.agents.map((a) => a.stop())); // nothing is proven: the job waits for its circuits
+  const beforeClaim = await env.snapshot();
+  await claim(env, PROPOSER, quote);
+  await archiver.sync();
+  const node = proverNode();
+  await node.start();
+  try {
+    const first = await waitForJob(node, (j) => j.epoch === 2 && j.state === 'awaiting-root', 'the epoch 2 job to wait for its root');
+    await env.revert(beforeClaim); // the L1 blocks holding the claim are gone
+    const aborted = await waitForJob(node, (j) => j.id === first.id && j.state === 'reorged', 'the job to be aborted');
+    assert.match(aborted.error ?? '', /claim of epoch 2 is gone/);
+
+    await claim(env, PROPOSER, quote);
+    for (const a of stack.agents) a.start();
+    const again = await waitForJob(node, (j) => j.epoch === 2 && j.id !== first.id && (j.state === 'completed' || j.state === 'failed'), 'a new job to prove epoch 2', 60_000);
+    assert.equal(again.state, 'completed', again.error);
+    const [, proven] = await env.c.rollup.read.getTips();
+    assert.equal(proven, 4n);
+  } finally {
+    await node.stop();
+    for (const a of stack.agents) a.start();
+  }
+});
+
+async function waitForJob(node: ProverNode, match: (j: ReturnType<ProverNode['getJobs']>[number]) => boolean, what: string, ms = 30_000) {
+  let found: ReturnType<ProverNode['getJobs']>[number] | undefined;
+  await waitFor(() => (found = node.getJobs().find(match)) !== undefined, what, ms);
+  return found!;
+}
 
 test('the publisher names the first root public input that differs from the Rollup view', () => {
   const a = RootRollupPublicInputs.fromFields(Array(55).fill(1n));
