@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
+import { makeProvingJob, type ProvingJobProducer, type ProvingJobStatus } from '@quetzal/protocol/proving-jobs';
+import { ProvingJobTracker } from './job-tracker.js';
+
+/** A broker double: jobs settle when the test says so; it can forget jobs and fail calls. */
+function fakeBroker() {
+  const jobs = new Map<string, ProvingJobStatus>();
+  const calls = { enqueue: 0, wait: 0 };
+  let failWaits = 0;
+  const producer: ProvingJobProducer = {
+    async enqueueProvingJob(job) {
+      calls.enqueue++;
+      if (!jobs.has(job.id)) jobs.set(job.id, { status: 'in-queue' });
+      return jobs.get(job.id)!;
+    },
+    async getProvingJobStatus(id) {
+      return jobs.get(id) ?? { status: 'not-found' };
+    },
+    async cancelProvingJob(id) {
+      return jobs.delete(id);
+    },
+    async waitForProvingJobs(ids, ms) {
+      calls.wait++;
+      if (failWaits > 0) {
+        failWaits--;
+        throw new RpcTransportError('no answer from the broker');
+      }
+      await new Promise((r) => setTimeout(r, Math.min(ms, 20)));
+      return ids.filter((id) => jobs.get(id)?.status !== 'in-queue');
+    },
+    async cleanupEpochsBefore() {
+      return 0;
+    },
+  };
+  return { producer, jobs, calls, failNextWaits: (n: number) => (failWaits = n) };
+}
+
+test('identical jobs share one result; a forgotten job is enqueued again; transport failures are retried', async () => {
+  const b = fakeBroker();
+  const tracker = new ProvingJobTracker(b.producer, { pollMs: 20, retryDelayMs: 5, statusRefreshMs: 10 });
+  const job = makeProvingJob(1, 'base', new Uint8Array([1]));
+  const other = makeProvingJob(1, 'merge', new Uint8Array([2]));
+  const [p1, p2, p3] = [tracker.prove(job), tracker.prove(job), tracker.prove(other)];
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(tracker.stats(), { queued: 2, proving: 0, done: 0, reused: 0, failed: 0 });
+  b.failNextWaits(2);
+  b.jobs.delete(other.id); // the broker lost it (restarted in memory)
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(b.jobs.get(other.id)?.status, 'in-queue', 'enqueued again');
+  b.jobs.set(job.id, { status: 'fulfilled', value: new Uint8Array([9]) });
+  b.jobs.set(other.id, { status: 'rejected', reason: 'circuit said no' });
+  assert.deepEqual(await p1, new Uint8Array([9]));
+  assert.deepEqual(await p2, new Uint8Array([9]));
+  await assert.rejects(p3, /proving job 1:merge:[0-9a-f]{64} failed: circuit said no/);
+  assert.deepEqual(tracker.stats(), { queued: 0, proving: 0, done: 1, reused: 0, failed: 1 });
+
+  // a job the broker already finished is re-used at enqueue
+  assert.deepEqual(await tracker.prove(job), new Uint8Array([9]));
+  assert.equal(tracker.stats().reused, 1);
+});
+
+test('abort rejects every waiting job', async () => {
+  const b = fakeBroker();
+  const ac = new AbortController();
+  const tracker = new ProvingJobTracker(b.producer, { pollMs: 20, signal: ac.signal });
+  const p = tracker.prove(makeProvingJob(1, 'base', new Uint8Array([3])));
+  await new Promise((r) => setTimeout(r, 10));
+  ac.abort(new Error('job stopped'));
+  await assert.rejects(p, /job stopped/);
+});
