@@ -45,7 +45,7 @@ export function newChain(): Chain {
  * Appends a block of `numTxs` txs (with note hashes, extra nullifiers, L2->L1 messages) and L1->L2
  * messages (`msgs` made-up leaves, or the given ones); `at` places it in an L1 slot.
  */
-export function addBlock(chain: Chain, numTxs: number, msgs: number | bigint[], at?: { slot: bigint; timestamp: bigint }): L2Block {
+export function addBlock(chain: Chain, txs: number | Tx[], msgs: number | bigint[], at?: { slot: bigint; timestamp: bigint }): L2Block {
   const { world } = chain;
   const n = BigInt(chain.blocks.length + 1);
   const globals = new GlobalVariables(CHAIN_ID, VERSION, n, at?.slot ?? 10n + n, at?.timestamp ?? 1_700_000_000n + n * 36n, 0x1000n + n);
@@ -53,30 +53,20 @@ export function addBlock(chain: Chain, numTxs: number, msgs: number | bigint[], 
   const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
   const effects = [];
   let fees = 0n;
-  for (let t = 0; t < numTxs; t++) {
-    const fee = 100n * n + BigInt(t);
-    const inputs = buildTxCircuitInputs({
-      secret: SECRETS[t % SECRETS.length]!,
-      nonce: n * 1000n + BigInt(t),
-      chainId: CHAIN_ID,
-      version: VERSION,
-      transactionFee: fee,
-      noteHashes: [n * 100n + BigInt(t) * 10n + 1n, n * 100n + BigInt(t) * 10n + 2n],
-      extraNullifiers: t % 2 === 1 ? [n * 1_000_000n + BigInt(t) + 7n] : [],
-      l2ToL1Msgs: t % 3 === 2 ? [n * 555n + BigInt(t)] : [],
-    });
-    const tx = new Tx(inputs.effects, Array<bigint>(PROOF_LENGTH).fill(0n));
+  const count = typeof txs === 'number' ? txs : txs.length;
+  for (let t = 0; t < count; t++) {
+    const tx = typeof txs === 'number' ? madeUpTx(n, t) : txs[t]!;
     chain.txs.set(tx.hash(), tx);
     effects.push(tx.toEffect());
-    fees += fee;
+    fees += tx.publicOutputs.transactionFee;
     // applies the tx's effects to the reference trees (the inputs themselves are not used)
-    buildBaseInputs({ tx: inputs.effects, txProof: undefined as never, constants, trees: world.trees });
+    buildBaseInputs({ tx: tx.publicOutputs, txProof: undefined as never, constants, trees: world.trees });
   }
   const messages = padTo(typeof msgs === 'number' ? Array.from({ length: msgs }, (_, i) => n * 10_000n + BigInt(i) + 1n) : msgs, L1_TO_L2_MSGS_PER_BLOCK);
   world.l1ToL2.appendLeaves(messages);
   const header = new BlockHeader(
     lastArchive,
-    new ContentCommitment(BigInt(numTxs), txsEffectsHash(effects), computeInHash(messages), blockOutHash(effects)),
+    new ContentCommitment(BigInt(count), txsEffectsHash(effects), computeInHash(messages), blockOutHash(effects)),
     world.stateReference(),
     globals,
     fees,
@@ -87,6 +77,25 @@ export function addBlock(chain: Chain, numTxs: number, msgs: number | bigint[], 
   chain.blocks.push(block);
   chain.messages.push(messages);
   return block;
+}
+
+/** Tx `t` of block `n`: note hashes, an extra nullifier on odd txs, an L2->L1 message on every third; placeholder client proof. */
+export function madeUpTx(n: bigint, t: number): Tx {
+  return new Tx(txRequestInputs(n, t).effects, Array<bigint>(PROOF_LENGTH).fill(0n));
+}
+
+/** The `tx` circuit inputs of made-up tx `t` of block `n` (prove them for a real client proof). */
+export function txRequestInputs(n: bigint, t: number) {
+  return buildTxCircuitInputs({
+    secret: SECRETS[t % SECRETS.length]!,
+    nonce: n * 1000n + BigInt(t),
+    chainId: CHAIN_ID,
+    version: VERSION,
+    transactionFee: 100n * n + BigInt(t),
+    noteHashes: [n * 100n + BigInt(t) * 10n + 1n, n * 100n + BigInt(t) * 10n + 2n],
+    extraNullifiers: t % 2 === 1 ? [n * 1_000_000n + BigInt(t) + 7n] : [],
+    l2ToL1Msgs: t % 3 === 2 ? [n * 555n + BigInt(t)] : [],
+  });
 }
 
 /** The root public inputs of blocks from..to, computed from the headers alone. */
