@@ -60,7 +60,7 @@ export const sequencerPlugin = definePlugin({
         coinbase: getAddress(ctx.config.coinbase ?? sender.address),
         maxTxsPerBlock: ctx.config.maxTxsPerBlock,
         pollingIntervalMs: ctx.config.pollingIntervalMs,
-        minSecondsLeftInSlot: ctx.config.minSecondsLeftInSlot,
+        minSecondsLeftInSlot: minSecondsLeft(ctx.config.minSecondsLeftInSlot, l1.deployment.params.slotDuration, ctx.logger),
       },
       ctx.logger,
       sequencerMetrics(ctx.metrics),
@@ -80,6 +80,14 @@ export const sequencerPlugin = definePlugin({
     };
   },
 });
+
+/** At most slotDuration - 1 seconds, or no block could ever start. */
+function minSecondsLeft(configured: number, slotDuration: number, log: { warn(o: object, m: string): void }): number {
+  if (configured < slotDuration) return configured;
+  const clamped = Math.max(0, slotDuration - 1);
+  log.warn({ configured, slotDuration, using: clamped }, '--sequencer.min-seconds-left-in-slot is not below the slot duration; lowering it');
+  return clamped;
+}
 
 /**
  * How sendTx checks client proofs. Simulated: the placeholder proof. Native: bb's off-chain
