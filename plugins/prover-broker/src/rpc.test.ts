@@ -59,6 +59,17 @@ describe('ProvingBrokerClient', () => {
     await broker.stop();
   });
 
+  it('reaches the broker over IPv6 and refuses URLs that are not http(s)', async () => {
+    const { broker, url } = await serve(1024 * 1024);
+    const port = new URL(url).port;
+    // the test server listens on 127.0.0.1 only; a client given [::1] must at least parse and try it
+    const v6 = new ProvingBrokerClient(`http://[::1]:${port}`, { retries: 0, timeoutMs: 2000 });
+    await assert.rejects(v6.getProvingJobStatus('1:base:' + '0'.repeat(64)), (err: Error) => !/Invalid URL|ENOTFOUND/.test(err.message));
+    v6.close();
+    assert.throws(() => new ProvingBrokerClient('ftp://127.0.0.1:1'), /use http:\/\/ or https:\/\//);
+    await broker.stop();
+  });
+
   it('falls back to one request per call when a batch is over the body limit', async () => {
     const { broker, url } = await serve(8 * 1024);
     const client = new ProvingBrokerClient(url);

@@ -4,6 +4,7 @@
  * remote role and a co-located one cannot tell the difference.
  */
 import { Agent, createServer, request, type Server } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { RpcError, RpcErrorCode, RpcRemoteError, RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
@@ -162,7 +163,8 @@ const BATCH_MAX_BYTES = 1024 * 1024;
  * as a JSON-RPC batch; large calls and long polls travel alone.
  */
 class HttpTransport {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
+  private readonly agent: Agent;
+  private readonly request: typeof request;
   private readonly target: URL;
   private readonly headers: Record<string, string>;
   private nextId = 1;
@@ -175,6 +177,11 @@ class HttpTransport {
     private readonly batching: boolean,
   ) {
     this.target = new URL(url);
+    if (this.target.protocol !== 'http:' && this.target.protocol !== 'https:') throw new Error(`broker URL ${url}: use http:// or https://`);
+    const tls = this.target.protocol === 'https:';
+    const agentOptions = { keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 };
+    this.agent = tls ? new HttpsAgent(agentOptions) : new Agent(agentOptions);
+    this.request = (tls ? httpsRequest : request) as typeof request;
     this.headers = { 'content-type': 'application/json' };
     if (authToken) this.headers.authorization = `Bearer ${authToken}`;
   }
@@ -253,10 +260,10 @@ class HttpTransport {
   private send(body: string, timeoutMs: number, what: string): Promise<unknown> {
     const payload = Buffer.from(body);
     return new Promise((resolve, reject) => {
-      const req = request(
+      const req = this.request(
         {
-          host: this.target.hostname,
-          port: this.target.port || 80,
+          host: this.target.hostname.replace(/^\[(.*)\]$/, '$1'),
+          port: this.target.port || (this.target.protocol === 'https:' ? 443 : 80),
           path: this.target.pathname + this.target.search,
           method: 'POST',
           agent: this.agent,
