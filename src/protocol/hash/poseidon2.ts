@@ -1,10 +1,10 @@
-import { BarretenbergSync } from '@aztec/bb.js';
+import { BackendType, BarretenbergSync } from '@aztec/bb.js';
 import { BN254_FIELD_MODULUS, fromBytes, toBytes32 } from './sha256.js';
 
 // One synchronous Barretenberg per process: hashing sits on hot paths (tree updates) where an
-// async round trip per hash would dominate. bb.js picks its native shared-memory backend when
-// available and falls back to WASM.
-const bb = await BarretenbergSync.new();
+// async round trip per hash would dominate. WASM, in this process: the native shared-memory backend
+// runs bb as a child in our process group, so a Ctrl-C kills it and the next hash blocks forever.
+const bb = await BarretenbergSync.new({ backend: BackendType.Wasm });
 
 /** BN254 scalar field modulus: every protocol Field is an integer below it. */
 export const FIELD_MODULUS = BN254_FIELD_MODULUS;
