@@ -52,14 +52,17 @@ export interface RunningCli {
   child: ChildProcess;
   port: number;
   logs: () => string;
-  /** Sends a signal and resolves with the exit code and how long the exit took. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+  /**
+   * Sends a signal (to the whole process group with `group`, as a terminal's Ctrl-C does; needs
+   * `detached`) and resolves with the exit code and how long the exit took.
+   */
+  stop(signal?: NodeJS.Signals, options?: { group?: boolean }): Promise<{ code: number | null; ms: number }>;
 }
 
 /** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000): Promise<RunningCli> {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { detached?: boolean } = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
@@ -81,9 +84,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
             child,
             port: entry.port,
             logs: () => output,
-            async stop(signal = 'SIGTERM') {
+            async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
-              child.kill(signal);
+              if (group) process.kill(-child.pid!, signal);
+              else child.kill(signal);
               const code = await exited;
               return { code, ms: Date.now() - t0 };
             },
