@@ -148,7 +148,7 @@ export async function proveWith(producer: ProvingJobProducer, job: ProvingJob, o
   while (!isSettled(status)) {
     signal?.throwIfAborted();
     if (status.status === 'not-found') throw new Error(`proving job ${job.id} was cancelled`);
-    await producer.waitForProvingJobs([job.id], pollMs);
+    await producer.waitForProvingJobs([job.id], Math.min(pollMs, MAX_LONG_POLL_MS));
     signal?.throwIfAborted();
     status = await producer.getProvingJobStatus(job.id);
   }
@@ -161,6 +161,8 @@ export async function proveWith(producer: ProvingJobProducer, job: ProvingJob, o
 export const PROVING_BROKER_RPC_NAMESPACE = 'proverBroker';
 
 const MAX_EPOCH = 2 ** 53 - 1;
+/** Longest long poll (waitForProvingJobs), well under HTTP servers' request time limits. */
+export const MAX_LONG_POLL_MS = 120_000;
 export const zProvingJobType = z.enum(PROVING_JOB_TYPES as [ProvingJobType, ...ProvingJobType[]]);
 export const zProvingJobId = z.string().max(128).regex(JOB_ID, 'expected a job id "epoch:type:<64 hex sha256 of inputs>"');
 export const zEpoch = z.number().int().min(0).max(MAX_EPOCH);
@@ -193,7 +195,7 @@ export const ProvingJobProducerSchema = {
   enqueueProvingJob: { params: z.tuple([zProvingJob]), result: zProvingJobStatus },
   getProvingJobStatus: { params: z.tuple([zProvingJobId]), result: zProvingJobStatus },
   cancelProvingJob: { params: z.tuple([zProvingJobId]), result: z.boolean() },
-  waitForProvingJobs: { params: z.tuple([z.array(zProvingJobId).max(10_000), z.number().int().min(0).max(600_000)]), result: z.array(zProvingJobId) },
+  waitForProvingJobs: { params: z.tuple([z.array(zProvingJobId).max(10_000), z.number().int().min(0).max(MAX_LONG_POLL_MS)]), result: z.array(zProvingJobId) },
   cleanupEpochsBefore: { params: z.tuple([zEpoch]), result: z.number().int() },
 };
 

@@ -12,6 +12,7 @@ import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
 import { rpcMethodName, type MethodSchemas, type RpcApi, type RpcHandlers } from '@quetzal/kernel/jsonrpc/schema';
 import type { Logger } from '@quetzal/kernel/logging';
 import {
+  MAX_LONG_POLL_MS,
   PROVING_BROKER_RPC_NAMESPACE,
   ProvingBrokerSchema,
   ProvingJobConsumerSchema,
@@ -90,9 +91,9 @@ export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsum
     this.producer = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs, retries: options.retries ?? 2, batchable: true });
     // getProvingJob hands out a lease: a blind retry could orphan a job until its timeout; the agent retries itself
     this.consumer = typedClient(transport, ProvingJobConsumerSchema, { timeoutMs: this.timeoutMs, retries: 0, batchable: true });
-    // the long poll's own window (at most 600 s, see the schema) comes on top of the call's time
+    // the long poll's own window (at most MAX_LONG_POLL_MS, see the schema) comes on top of the call's time
     // limit; it never shares a batch (it would hold back the other replies)
-    this.longPoll = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs + 600_000, retries: 0, batchable: false });
+    this.longPoll = typedClient(transport, ProvingJobProducerSchema, { timeoutMs: this.timeoutMs + MAX_LONG_POLL_MS, retries: 0, batchable: false });
   }
 
   /** Closes idle keep-alive connections. */
