@@ -3,7 +3,6 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { getAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
-import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
 import { devAccountSecret } from '@quetzal/protocol/genesis';
 import { PROOF_LENGTH, MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
@@ -30,29 +29,14 @@ export const sequencerPlugin = definePlugin({
     minSecondsLeftInSlot: option.int({ description: 'Do not start a block with fewer seconds left in the slot (the proposal must land in it)', env: 'SEQ_MIN_SECONDS_LEFT_IN_SLOT', default: 1, min: 0 }),
   },
   provides: [Tokens.Node],
-  requires: [Tokens.L1, Tokens.L2BlockSource],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
     const key = l1KeyOrDevKey(ctx.config.publisherPrivateKey, '--sequencer.publisher-private-key', DEV_ACCOUNT.sequencer, l1, ctx.logger);
     const sender = l1.sender(key);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
-    const worldState = await LmdbWorldState.open(join(ctx.dataDir, 'world-state'), {
-      genesis: { publicData: l1.genesis.publicData, chainId: BigInt(l1.chainId), version: l1.deployment.params.version },
-    });
-    const genesisArchive = (await worldState.getSnapshot(0).getStateReference()).archive.root;
-    if (genesisArchive !== l1.deployment.params.genesisArchiveRoot) {
-      await worldState.close();
-      throw new Error(
-        `the sequencer's genesis archive root 0x${genesisArchive.toString(16)} differs from the Rollup's 0x${l1.deployment.params.genesisArchiveRoot.toString(16)}: ` +
-          `the L2 genesis (--l1-client.genesis-file) is not the one the Rollup was deployed with, or ${ctx.dataDir} holds another network's state`,
-      );
-    }
-    const synchronizer = new ServerWorldStateSynchronizer(worldState, source, {
-      pollIntervalMs: ctx.config.pollingIntervalMs,
-      historyDepth: 256,
-      log: (msg, data) => ctx.logger.debug(data ?? {}, msg),
-    });
+    const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
     const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
     const sequencer = new Sequencer(
       l1, sender, source, synchronizer, pool, proofCheckFor(ctx.allConfig.circuitProver as { backend?: string } | undefined, ctx.logger),
@@ -67,15 +51,12 @@ export const sequencerPlugin = definePlugin({
     );
     registerNodeRpc(ctx.rpc, sequencer);
     ctx.provide(Tokens.Node, sequencer);
-    await synchronizer.start();
     sequencer.start();
     ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount }, 'sequencer started (JSON-RPC namespace node)');
     return {
       async stop() {
         await sequencer.stop();
-        await synchronizer.stop();
         await pool.close();
-        await worldState.close();
       },
     };
   },

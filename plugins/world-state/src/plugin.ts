@@ -1,6 +1,7 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
+import { bindDataDir } from '@quetzal/l1-client/data-dir';
 import { createWorldStateSynchronizer } from './factory.js';
 
 /**
@@ -19,6 +20,7 @@ export const worldStatePlugin = definePlugin({
   requires: [Tokens.L1, Tokens.L2BlockSource],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
+    bindDataDir(ctx.dataDir, l1, ctx.logger);
     const { worldState, synchronizer } = await createWorldStateSynchronizer(
       {
         dataDirectory: ctx.dataDir,
