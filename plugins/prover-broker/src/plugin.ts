@@ -3,6 +3,7 @@ import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { createProvingBroker } from './factory.js';
 import { registerProvingBrokerRpc } from './rpc.js';
+import { registerProvingBrokerMetrics } from './metrics.js';
 
 export const proverBrokerPlugin = definePlugin({
   name: 'prover-broker',
@@ -13,6 +14,7 @@ export const proverBrokerPlugin = definePlugin({
     jobTimeoutMs: option.int({ description: 'A job not heartbeated for this long goes back to the queue', env: 'PROVER_BROKER_JOB_TIMEOUT_MS', default: 30_000, min: 100 }),
     maxAttempts: option.int({ description: 'Attempts (retryable errors and timeouts) before a job is given up', env: 'PROVER_BROKER_MAX_ATTEMPTS', default: 3, min: 1 }),
     inlineProofMaxBytes: option.int({ description: 'Payloads above this size go to the proof store directory instead of the database', env: 'PROVER_BROKER_INLINE_PROOF_MAX_BYTES', default: 16 * 1024, min: 0 }),
+    retainEpochs: option.int({ description: 'Keep jobs and proofs of only this many most recent epochs (older ones are removed); unset: producers clean up', env: 'PROVER_BROKER_RETAIN_EPOCHS', min: 1 }),
     inMemory: option.boolean({ description: 'Keep jobs in memory only (tests and throwaway networks): nothing survives a restart', env: 'PROVER_BROKER_IN_MEMORY' }),
   },
   provides: [Tokens.ProvingJobProducer, Tokens.ProvingJobConsumer],
@@ -23,8 +25,10 @@ export const proverBrokerPlugin = definePlugin({
       inlineThresholdBytes: config.inlineProofMaxBytes,
       jobTimeoutMs: config.jobTimeoutMs,
       maxAttempts: config.maxAttempts,
+      retainEpochs: config.retainEpochs,
       logger: ctx.logger,
     });
+    registerProvingBrokerMetrics(ctx.metrics, broker);
     registerProvingBrokerRpc(ctx.rpc, broker, { authToken: config.authToken });
     ctx.provide(Tokens.ProvingJobProducer, broker);
     ctx.provide(Tokens.ProvingJobConsumer, broker);
