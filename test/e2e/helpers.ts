@@ -7,10 +7,10 @@ import { readDeploymentFile, RollupContract } from '@quetzal/l1';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import type { RunningCli } from '../helpers/cli.js';
 
-/** 3 s slots, 4-slot epochs, claims in the first 2 slots, proofs due 12 slots into the next epoch. */
+/** 3 s slots, 4-slot epochs, claims in the first 2 slots, proofs due 24 slots into the next epoch (a loaded 2-core machine, restarts). */
 export const NETWORK_FLAGS = [
   '--local-network', '--port', '0', '--local-network.anvil-port', '0', '--local-network.slot-duration', '3', '--local-network.epoch-duration', '4',
-  '--local-network.claim-window', '2', '--local-network.proof-submission-window', '12',
+  '--local-network.claim-window', '2', '--local-network.proof-submission-window', '24',
   '--sequencer', '--bot', '--bot.tx-interval-ms', '700', '--bot.message-interval-ms', '1500', '--sequencer.min-seconds-left-in-slot', '1',
   '--archiver', '--archiver.polling-interval-ms', '200',
 ];

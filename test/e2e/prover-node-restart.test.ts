@@ -15,7 +15,7 @@ let env: NodeJS.ProcessEnv;
 before(async () => {
   env = isolatedEnv();
   network = await startCli([...NETWORK_FLAGS, '--prover-broker'], env, 90_000);
-  agents = await startCli(['--prover-agent', '--proverAgent.proverBrokerUrl', `http://127.0.0.1:${network.port}`, '--prover-agent.count', '1', '--port', '0'], isolatedEnv(), 60_000);
+  agents = await startCli(['--prover-agent', '--proverAgent.proverBrokerUrl', `http://127.0.0.1:${network.port}`, '--prover-agent.count', '2', '--port', '0'], isolatedEnv(), 60_000);
 });
 after(async () => {
   await prover?.stop();

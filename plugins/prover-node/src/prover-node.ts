@@ -157,11 +157,13 @@ export class ProverNode {
   private async checkClaim(epoch: bigint): Promise<void> {
     const e = Number(epoch);
     const latest = this.latestJob(e);
-    if (latest && (LIVE.has(latest.getState()) || latest.getState() === 'completed')) return;
+    if (latest && LIVE.has(latest.getState())) return;
+    // a completed job's epoch is proven unless an L1 reorg dropped the proof: then the claim is active again
     const claim = await this.o.rollup.getClaim(epoch);
     if (!claim || claim.status !== 'active' || getAddress(claim.prover) !== this.address) return;
     const finished = latest?.getStatus().finishedAt;
-    if (latest && finished !== undefined && latest.getState() !== 'reorged' && Date.now() - finished < (this.o.jobRetryDelayMs ?? 10_000)) return;
+    const retryNow = latest?.getState() === 'reorged' || latest?.getState() === 'completed';
+    if (latest && finished !== undefined && !retryNow && Date.now() - finished < (this.o.jobRetryDelayMs ?? 10_000)) return;
     const range = await this.o.rollup.getEpochBlocks(epoch);
     if (!range) return;
     if ((await this.o.blockSource.getBlockNumber()) < Number(range.last)) {
