@@ -3,6 +3,8 @@
 import { RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
 import { isSettled, type ProvingJob, type ProvingJobId, type ProvingJobProducer, type ProvingJobStatus, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 
+const REFRESH_BATCH = 64;
+
 export interface JobCounts {
   /** Enqueued, not yet taken by an agent (as last seen). */
   queued: number;
@@ -42,6 +44,7 @@ export class ProvingJobTracker {
   private readonly inFlight = new Map<ProvingJobId, Promise<Uint8Array>>();
   private readonly counts = { done: 0, reused: 0, failed: 0 };
   private polling = false;
+  private refreshCursor = 0;
   private readonly pollMs: number;
   private readonly statusRefreshMs: number;
   private readonly retryDelayMs: number;
@@ -108,16 +111,31 @@ export class ProvingJobTracker {
     try {
       while (this.pending.size > 0 && !this.options.signal?.aborted) {
         const ids = await this.retrying(() => this.producer.waitForProvingJobs([...this.pending.keys()], this.pollMs));
-        const refresh = performance.now() - lastRefresh >= this.statusRefreshMs;
-        const check = refresh ? [...this.pending.keys()] : ids;
-        if (refresh) lastRefresh = performance.now();
-        for (const id of check) await this.check(id);
+        for (const id of ids) await this.check(id);
+        if (performance.now() - lastRefresh >= this.statusRefreshMs) {
+          lastRefresh = performance.now();
+          for (const id of this.refreshBatch()) await this.check(id);
+        }
       }
     } catch (err) {
       this.rejectAll(err as Error);
     } finally {
       this.polling = false;
     }
+  }
+
+  /**
+   * Queued jobs whose status to re-read (to tell queued from proving, and to find jobs the broker
+   * forgot): at most REFRESH_BATCH per round, round robin, so a large epoch costs a bounded number
+   * of broker calls.
+   */
+  private refreshBatch(): ProvingJobId[] {
+    const queued = [...this.pending].filter(([, p]) => p.status === 'in-queue').map(([id]) => id);
+    if (queued.length <= REFRESH_BATCH) return queued;
+    this.refreshCursor %= queued.length;
+    const batch = queued.slice(this.refreshCursor, this.refreshCursor + REFRESH_BATCH);
+    this.refreshCursor += REFRESH_BATCH;
+    return batch;
   }
 
   private async check(id: ProvingJobId): Promise<void> {
