@@ -1,4 +1,5 @@
 import { defineToken } from '@quetzal/kernel/tokens';
+import type { VerifierChoice } from '@quetzal/l1';
 import type { CircuitProver } from './circuit-prover.js';
 import type { L1Connection } from './l1-connection.js';
 import type { L2BlockSource } from './l2-block-source.js';
@@ -15,6 +16,8 @@ export const Tokens = {
   WorldStateSynchronizer: defineToken<WorldStateSynchronizer>('WorldStateSynchronizer', 'the world-state plugin provides it; it needs an L2 block source'),
   ProvingJobProducer: defineToken<ProvingJobProducer>('ProvingJobProducer', 'run --prover-broker in this process, or point at a remote broker with --prover-node.broker-url'),
   CircuitProver: defineToken<CircuitProver>('CircuitProver', 'the circuit-prover plugin provides it (--circuit-prover.backend simulated|native)'),
+  /** The L1 verifier that accepts this process's root proofs (the mock under simulated proofs). */
+  RootVerifier: defineToken<() => Promise<VerifierChoice>>('RootVerifier', 'the circuit-prover plugin provides it'),
   ProvingJobConsumer: defineToken<ProvingJobConsumer>('ProvingJobConsumer', 'run --prover-broker in this process, or point at a remote broker with --prover-agent.broker-url'),
   L1: defineToken<L1Connection>('L1', 'start a local L1 with --local-network, or give --l1.rpc-urls and --l1.deployment'),
   Node: defineToken<NodeApi>('Node', 'run --sequencer in this process, or point at a node with --bot.node-url'),

@@ -6,6 +6,7 @@ import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { SimulatedCircuitProver } from './simulated-prover.js';
 import { NativeCircuitProver } from './native-prover.js';
 import { ensureCrs } from './crs/crs-manager.js';
+import { buildHonkVerifier, verifierChoice } from './solidity-verifier.js';
 
 /**
  * The CircuitProver every role that proves or checks proofs uses (prover agents, the tx bot, the
@@ -26,12 +27,13 @@ export const circuitProverPlugin = definePlugin({
     concurrency: option.int({ description: 'Native proofs made at once, each with its own bb process (about 2 GB each); defaults to --prover-agent.count', env: 'PROVER_CONCURRENCY', min: 1 }),
     timeoutMs: option.int({ description: 'A native proof taking longer is cancelled and its bb killed', env: 'PROVER_TIMEOUT_MS', default: 30 * 60_000, min: 1000 }),
   },
-  provides: [Tokens.CircuitProver],
+  provides: [Tokens.CircuitProver, Tokens.RootVerifier],
   async start(ctx) {
     const { config } = ctx;
     let prover: CircuitProver & { stop?(): Promise<void> };
     if (config.backend === 'simulated') {
       prover = new SimulatedCircuitProver();
+      ctx.provide(Tokens.RootVerifier, async () => ({ kind: 'mock' }));
     } else {
       const crs = await ensureCrs({ mode: config.crs, dataDir: ctx.core.dataDir, crsPath: config.crsPath, logger: ctx.logger, signal: ctx.signal });
       const agentCount = (ctx.allConfig.proverAgent as { count?: number } | undefined)?.count;
@@ -43,6 +45,9 @@ export const circuitProverPlugin = definePlugin({
         concurrency: config.concurrency ?? agentCount ?? 1,
         timeoutMs: config.timeoutMs,
       });
+      const native = prover as NativeCircuitProver;
+      // Epochs reach L1 through root-single (over a block-root or the top block-merge): one verifier.
+      ctx.provide(Tokens.RootVerifier, async () => verifierChoice(await buildHonkVerifier(native, { circuit: 'root-single', cacheDir: join(ctx.dataDir, 'vks') })));
     }
     ctx.provide(Tokens.CircuitProver, prover);
     ctx.logger.info({ backend: config.backend, crs: config.backend === 'native' ? config.crs : undefined }, 'circuit prover ready');

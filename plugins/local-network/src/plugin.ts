@@ -16,8 +16,8 @@ import { Tokens } from '@quetzal/protocol/tokens';
 const ANVIL_CHAIN_ID = 31337;
 
 /**
- * `quetzal start --local-network`: an anvil L1, the contracts deployed on it (MockVerifier under
- * simulated proofs, or the verifier artifact given), and the L1 connection every other role uses.
+ * `quetzal start --local-network`: an anvil L1, the contracts deployed on it (with the verifier of
+ * the configured circuit prover's root proofs, or the one given), and the L1 connection every other role uses.
  * The sequencer, the bot, the archiver and the prover roles run alongside when their flags are given.
  */
 export const localNetworkPlugin = definePlugin({
@@ -32,16 +32,16 @@ export const localNetworkPlugin = definePlugin({
     claimWindow: option.int({ description: 'Slots at the start of epoch N+1 during which epoch N can be claimed', env: 'LOCAL_NETWORK_CLAIM_WINDOW', default: 4, min: 1 }),
     proofSubmissionWindow: option.int({ description: 'Slots from the start of epoch N+1 by which epoch N must be proven', env: 'LOCAL_NETWORK_PROOF_SUBMISSION_WINDOW', default: 16, min: 1 }),
     verifier: option.string({
-      description: 'L1 verifier of epoch proofs: "mock" (simulated proofs), or a verifier contract artifact JSON (e.g. the HonkVerifier generated for the root circuit)',
+      description: 'L1 verifier of epoch proofs: "auto" (the one matching --circuit-prover.backend: the mock for simulated proofs, bb\'s HonkVerifier for native ones), "mock", or a verifier contract artifact JSON',
       env: 'LOCAL_NETWORK_VERIFIER',
-      default: 'mock',
+      default: 'auto',
     }),
     verifierLibraries: option.list({ description: 'Artifacts of the libraries the verifier links to', env: 'LOCAL_NETWORK_VERIFIER_LIBRARIES' }),
     genesisAccounts: option.int({ description: 'Dev fee payers with a balance at genesis (the bot spends from them)', env: 'LOCAL_NETWORK_GENESIS_ACCOUNTS', default: 4, min: 1 }),
     deployerPrivateKey: option.string({ description: 'L1 key that deploys (default: anvil dev account 0)', env: 'LOCAL_NETWORK_DEPLOYER_PRIVATE_KEY', secret: true }),
   },
   provides: [Tokens.L1],
-  requires: [Tokens.CircuitProver],
+  requires: [Tokens.CircuitProver, Tokens.RootVerifier],
   async start(ctx) {
     const c = ctx.config;
     const log = ctx.logger;
@@ -54,7 +54,7 @@ export const localNetworkPlugin = definePlugin({
       const deployment = await deployL1Contracts({
         rpcUrls: anvil.url,
         privateKey: deployerKey,
-        verifier: verifierChoice(c.verifier, c.verifierLibraries),
+        verifier: c.verifier === 'auto' ? await ctx.resolve(Tokens.RootVerifier)() : verifierChoice(c.verifier, c.verifierLibraries),
         slotDuration: c.slotDuration,
         epochDuration: c.epochDuration,
         claimWindow: c.claimWindow,
