@@ -15,8 +15,8 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
@@ -35,16 +35,8 @@ import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtu
 import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
+import { machineDescription, median, report, type BenchResult } from './report.js';
 
-export interface BenchResult {
-  benchmark: string;
-  command: string;
-  machine: string;
-  date: string;
-  results: Array<{ metric: string; unit: string; ours: number; baseline: number | null; baselineName: string; ratio: number | null; goal: string }>;
-  notes?: string[];
-  runs?: unknown;
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -76,8 +68,6 @@ export interface CircuitRuns {
   bb: { ms: number; rssMiB: number }[];
   oursPeakRssMiB: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * The result rows of one circuit. Two views of the overhead: against `bb prove` run directly
@@ -196,7 +186,7 @@ export async function run(): Promise<BenchResult> {
   return {
     benchmark: 'prover',
     command: 'node --import tsx bench/prover.ts',
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    machine: machineDescription(),
     date: new Date().toISOString(),
     results,
     notes: [
@@ -209,17 +199,7 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-function printTable(r: BenchResult): void {
-  const rows = r.results.map((x) => [x.metric, x.unit, String(x.ours), x.baseline === null ? '-' : String(x.baseline), x.ratio === null ? '-' : String(x.ratio), x.goal]);
-  const head = ['metric', 'unit', 'ours', 'bb direct', 'ratio', 'goal'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [head, ...rows]) console.log(row.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
-}
-
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const result = await run();
-  await mkdir(join(here, 'results'), { recursive: true });
-  await writeFile(join(here, 'results', 'prover.json'), JSON.stringify(result, null, 2) + '\n');
-  printTable(result);
+  report(await run());
 }
