@@ -123,6 +123,14 @@ test('epochs after the first: 3 blocks with an empty one (block-root-empty, bloc
   assert.deepEqual(one.publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 6, 6).toFields());
 });
 
+test('root-single on top of every epoch (one L1 verifier): 3 blocks through a block-merge tree', async () => {
+  const { job: j, publisher } = job(2, 3, 5, { rootCircuit: 'root-single' });
+  assert.equal(await j.run(), 'completed', j.getStatus().error);
+  const root = publisher.published[0]!.root;
+  assert.equal(root.circuit, 'root-single');
+  assert.deepEqual(root.publicInputs, expectedRootPublicInputs(chain, 3, 5).toFields());
+});
+
 test('a header that does not match the re-executed block fails the job, naming the block and the field', async () => {
   const wrongFees = (b: L2Block) => {
     if (b.number !== 4n) return b;

@@ -21,7 +21,7 @@ import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import type { WorldStateFork, WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { assertSameHeader, BlockMismatchError, hex } from './block-check.js';
 import { ProvingJobTracker } from './job-tracker.js';
-import { EpochOrchestrator, ProofMismatchError, type RootResult } from './orchestrator.js';
+import { EpochOrchestrator, ProofMismatchError, type RootCircuitChoice, type RootResult } from './orchestrator.js';
 import { TxProcessor, type TxProcessorKeys } from './tx-processor.js';
 
 const FINAL_STATES: readonly EpochProvingJobState[] = ['completed', 'failed', 'timed-out', 'reorged', 'stopped'];
@@ -52,6 +52,8 @@ export interface EpochProvingJobOptions {
   producer: ProvingJobProducer;
   keys: TxProcessorKeys;
   proverId: bigint;
+  /** Which root circuit tops the tree (default `auto`). */
+  rootCircuit?: RootCircuitChoice;
   publisher: EpochProofPublisher;
   /** Wall-clock ms: the job ends as `timed-out` when it is not published by then. */
   deadline?: number;
@@ -171,7 +173,7 @@ export class EpochProvingJob {
     const blocks = await this.loadBlocks();
     const txs = await this.loadTxs(blocks);
     await this.o.worldState.syncImmediate(fromBlock - 1);
-    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId });
+    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId, rootCircuit: this.o.rootCircuit });
     const stop = () => orchestrator.fail(this.ac.signal.reason as Error);
     this.ac.signal.addEventListener('abort', stop, { once: true });
     const fork = await this.o.worldState.fork(fromBlock - 1);

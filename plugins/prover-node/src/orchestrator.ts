@@ -51,7 +51,15 @@ export interface EpochOrchestratorOptions {
   tracker: ProvingJobTracker;
   vkTree: VkTree;
   proverId: bigint;
+  /**
+   * `auto` (default): `root` over two block-level proofs, `root-single` for a one-block epoch (the
+   * fewest circuits). `root-single`: always `root-single` (over a block-merge tree for several
+   * blocks), so one L1 verifier (the root-single VK's) accepts every epoch.
+   */
+  rootCircuit?: RootCircuitChoice;
 }
+
+export type RootCircuitChoice = 'auto' | 'root-single';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -194,7 +202,9 @@ export class EpochOrchestrator {
   private rootOf(blocks: Promise<BlockRollupResult>[]): Promise<RootResult> {
     const { vkTree, proverId } = this.o;
     const merge = (l: BlockRollupResult, r: BlockRollupResult) => this.prove('block-merge', buildBlockMergeInputs(l, r, vkTree));
-    if (blocks.length === 1) return blocks[0]!.then((b) => this.prove('root-single', buildRootSingleInputs(b, proverId, vkTree)));
+    if (blocks.length === 1 || this.o.rootCircuit === 'root-single') {
+      return mergeTree(blocks, merge).then((b) => this.prove('root-single', buildRootSingleInputs(b, proverId, vkTree)));
+    }
     const k = largestPowerOfTwoBelow(blocks.length);
     return Promise.all([mergeTree(blocks.slice(0, k), merge), mergeTree(blocks.slice(k), merge)]).then(([l, r]) =>
       this.prove('root', buildRootInputs(l, r, proverId, vkTree)),

@@ -47,6 +47,11 @@ export const proverNodePlugin = definePlugin({
     'bond.targetDeposit': option.bigint({ description: 'Escrow deposit to top up to', env: 'PROVER_NODE_BOND_TARGET_DEPOSIT', default: 5000n * 10n ** 18n }),
     pollingIntervalMs: option.int({ description: 'How often to check L1 for epochs and claims', env: 'PROVER_NODE_POLLING_INTERVAL_MS', default: 1000, min: 50 }),
     publishRetryIntervalMs: option.int({ description: 'Wait between attempts to publish a proof L1 does not accept yet', env: 'PROVER_NODE_PUBLISH_RETRY_INTERVAL_MS', default: 2000, min: 10 }),
+    rootCircuit: option.enum(['auto', 'root-single'], {
+      description: 'Top of the proof tree: auto (root over two block proofs, root-single for one block) or root-single always (over a block-merge tree), so that one L1 verifier (root-single\'s) accepts every epoch',
+      env: 'PROVER_NODE_ROOT_CIRCUIT',
+      default: 'auto',
+    }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   requires: {
@@ -118,6 +123,7 @@ export const proverNodePlugin = definePlugin({
       publisher: new L1EpochProofPublisher({ rollup: l1.rollup, sender, proverAddress, retryIntervalMs: c.publishRetryIntervalMs, logger: ctx.logger }),
       keys,
       proverId: BigInt(proverAddress),
+      rootCircuit: c.rootCircuit,
       pollingIntervalMs: c.pollingIntervalMs,
       jobRetryDelayMs: c.jobRetryDelayMs,
       logger: ctx.logger,

@@ -15,6 +15,7 @@ import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import type { BondManager } from './bond-manager.js';
 import { EpochProvingJob, type EpochProofPublisher } from './epoch-proving-job.js';
 import type { ProverNodeMetrics } from './metrics.js';
+import type { RootCircuitChoice } from './orchestrator.js';
 import type { QuoteProvider } from './quote-provider.js';
 import type { TxProcessorKeys } from './tx-processor.js';
 
@@ -38,6 +39,7 @@ export interface ProverNodeOptions {
   publisher: EpochProofPublisher;
   keys: TxProcessorKeys;
   proverId: bigint;
+  rootCircuit?: RootCircuitChoice;
   pollingIntervalMs: number;
   /** Wait before recreating a failed job of a still-active claim (default 10 s). */
   jobRetryDelayMs?: number;
@@ -188,6 +190,7 @@ export class ProverNode {
       producer: this.o.producer,
       keys: this.o.keys,
       proverId: this.o.proverId,
+      rootCircuit: this.o.rootCircuit,
       publisher: this.o.publisher,
       deadline,
       pollMs: this.o.brokerPollMs,
