@@ -4,6 +4,7 @@
 // circuits are proven for `noir-recursive` (Poseidon2 transcript), root/root-single for `evm`.
 // Under `ignition` every proof is also verified off-chain by bb; under `dev` it cannot be (bb's
 // verifier pins Ignition's G2): dev proofs are checked inside their parents and on L1.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
@@ -15,6 +16,7 @@ import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { BaseCircuitProver } from './base-prover.js';
 import type { BbWorkerApi, BbWorkerConfig, ProveOutcome, VkData } from './bb/bb-worker.js';
+import { bbChildren } from './bb/processes.js';
 import { ensureCrs, type Crs, type CrsOptions } from './crs/crs-manager.js';
 import { defaultBbPath, verifierTarget } from './gates.js';
 import { VkCache, artifactHash, bbIdentity, vkTreeOf } from './vks.js';
@@ -180,7 +182,10 @@ export class NativeCircuitProver extends BaseCircuitProver {
 
   async stop(): Promise<void> {
     await this.pool.close();
-    for (const pid of this.bbPids) killProcess(pid, 'SIGTERM');
+    // Only pids that are still our bb children (where /proc can tell): a bb that died earlier may
+    // have had its pid reused by an unrelated process.
+    const ours = existsSync('/proc') ? new Set(bbChildren().map((p) => p.pid)) : undefined;
+    for (const pid of this.bbPids) if (!ours || ours.has(pid)) killProcess(pid, 'SIGTERM');
     this.bbPids.clear();
   }
 }

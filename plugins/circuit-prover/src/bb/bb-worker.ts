@@ -40,7 +40,8 @@ export type ProveOutcome<C extends CircuitName> =
   | { ok: false; reason: string };
 
 let bb: Promise<Barretenberg> | undefined;
-let bbPid: number | undefined;
+/** bb.js's child handle: exitCode/signalCode tell whether bb died (crash, OOM kill) since the last call. */
+let bbProcess: { pid?: number; exitCode: number | null; signalCode: string | null } | undefined;
 const witnesses = new WitnessGenerator();
 const bytecodes = new Map<CircuitName, Promise<Uint8Array>>();
 
@@ -72,13 +73,17 @@ const toBigint = (f: Uint8Array): bigint => {
 };
 
 async function barretenberg(config: BbWorkerConfig): Promise<Barretenberg> {
+  if (bb && bbProcess && (bbProcess.exitCode !== null || bbProcess.signalCode !== null)) {
+    bb = undefined; // it died: start a new one
+    bbProcess = undefined;
+  }
   if (!bb) {
     // bb.js's native backend ignores its crsPath option; the bb child reads $CRS_PATH from the
     // environment it inherits, which is this worker's own copy of process.env.
     process.env.CRS_PATH = config.crsPath;
     bb = Barretenberg.new({ backend: BackendType.NativeUnixSocket, bbPath: config.bbPath, threads: config.threads });
     bb.then((api) => {
-      bbPid = (api as unknown as { backend: { process?: { pid?: number } } }).backend.process?.pid;
+      bbProcess = (api as unknown as { backend: { process?: typeof bbProcess } }).backend.process;
     }).catch(() => (bb = undefined));
   }
   return bb;
@@ -88,7 +93,7 @@ const api = {
   /** Starts this worker's bb (once) and returns its pid, so the caller can kill it on cancel. */
   async start(config: BbWorkerConfig): Promise<number | undefined> {
     await barretenberg(config);
-    return bbPid;
+    return bbProcess?.pid;
   },
 
   async computeVk(config: BbWorkerConfig, circuit: CircuitName, target: VerifierTarget): Promise<VkData> {
