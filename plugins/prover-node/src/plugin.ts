@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { getAddress, isAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { definePlugin } from '@quetzal/kernel/plugin';
@@ -8,14 +7,11 @@ import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
 import type { DependencyContainer } from 'tsyringe';
 import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
-import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
-import { createWorldStateSynchronizer } from '@quetzal/world-state/factory';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
-import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { BondManager } from './bond-manager.js';
 import { L1EpochProofPublisher } from './l1-publisher.js';
 import { ProverNodeMetrics } from './metrics.js';
@@ -48,14 +44,14 @@ export const proverNodePlugin = definePlugin({
     pollingIntervalMs: option.int({ description: 'How often to check L1 for epochs and claims', env: 'PROVER_NODE_POLLING_INTERVAL_MS', default: 1000, min: 50 }),
     publishRetryIntervalMs: option.int({ description: 'Wait between attempts to publish a proof L1 does not accept yet', env: 'PROVER_NODE_PUBLISH_RETRY_INTERVAL_MS', default: 2000, min: 10 }),
     rootCircuit: option.enum(['auto', 'root-single'], {
-      description: 'Top of the proof tree: auto (root over two block proofs, root-single for one block) or root-single always (over a block-merge tree), so that one L1 verifier (root-single\'s) accepts every epoch',
+      description: 'Top of the proof tree: root-single always (over a block-merge tree), so that the one L1 verifier the network deploys (root-single\'s) accepts every epoch; or auto (root over two block proofs, root-single for one block) for a Rollup whose verifier takes both',
       env: 'PROVER_NODE_ROOT_CIRCUIT',
-      default: 'auto',
+      default: 'root-single',
     }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   requires: {
-    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.CircuitProver, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
+    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
   },
   async start(ctx) {
     const c = ctx.config;
@@ -94,8 +90,7 @@ export const proverNodePlugin = definePlugin({
     };
 
     const blockSource = ctx.resolve(Tokens.L2BlockSource);
-    const own = ctx.container.isRegistered(Tokens.WorldStateSynchronizer) ? undefined : await ownWorldState(ctx.dataDir, l1, blockSource);
-    const worldState = own?.synchronizer ?? ctx.container.resolve<WorldStateSynchronizer>(Tokens.WorldStateSynchronizer);
+    const worldState = ctx.resolve(Tokens.WorldStateSynchronizer);
 
     const metrics = new ProverNodeMetrics(ctx.metrics, () => proverNode.allJobs());
     const proverNode: ProverNode = new ProverNode({
@@ -135,12 +130,10 @@ export const proverNodePlugin = definePlugin({
       getStatus: () => proverNode.getStatus(),
     });
     await proverNode.start();
-    ctx.logger.info({ prover: proverAddress, broker: c.brokerUrl ?? 'in-process', circuitProver: circuitProver.kind, worldState: own ? 'own' : 'shared' }, 'prover node started');
+    ctx.logger.info({ prover: proverAddress, broker: c.brokerUrl ?? 'in-process', circuitProver: circuitProver.kind }, 'prover node started');
     return {
       async stop() {
         await proverNode.stop();
-        await own?.synchronizer.stop();
-        await own?.worldState.close();
       },
     };
   },
@@ -164,25 +157,6 @@ function publisherKey(flag: string | undefined, file: string | undefined, l1: L1
   const dev = ANVIL_DEFAULT_PRIVATE_KEYS[PROVER_DEV_ACCOUNT]!;
   log(`no prover key given: using anvil's dev account ${PROVER_DEV_ACCOUNT} (${privateKeyToAccount(dev).address})`);
   return dev;
-}
-
-/**
- * Without a world-state plugin in this process, the prover node keeps its own LMDB world state
- * (in its data directory) following the archiver, from the network's genesis.
- */
-async function ownWorldState(dataDir: string, l1: L1Connection, source: L2BlockSource) {
-  const ws = await createWorldStateSynchronizer(
-    { dataDirectory: join(dataDir, 'world-state'), genesis: { publicData: l1.genesis.publicData, chainId: BigInt(l1.chainId), version: l1.deployment.params.version }, historyDepth: 1024 },
-    source,
-  );
-  const ours = (await ws.worldState.getSnapshot(0).getStateReference()).archive.root;
-  const onL1 = (await l1.rollup.getBlock(0n)).archive;
-  if (ours !== onL1) {
-    await ws.worldState.close();
-    throw new Error(`the L2 genesis (archive root 0x${ours.toString(16)}) is not the Rollup's (0x${onL1.toString(16)}): pass the network's --l1-client.genesis-file`);
-  }
-  await ws.synchronizer.start();
-  return ws;
 }
 
 /** The sequencer's node API when it runs in this process (looked up at use: it may start after us). */
