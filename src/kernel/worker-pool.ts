@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -62,6 +63,9 @@ export class WorkerPool<T> {
   async run<R>(task: (remote: Comlink.Remote<T>) => Promise<R>, options: { signal?: AbortSignal } = {}): Promise<R> {
     const { signal } = options;
     signal?.throwIfAborted();
+    // Every queued call sharing a signal holds one abort listener until it settles: as many as
+    // the queue is long, removed as calls finish, so not the leak node's default cap warns about.
+    if (signal) setMaxListeners(0, signal);
     const slot = await this.acquire(signal);
     try {
       return await this.race(slot, task(slot.remote), signal);
