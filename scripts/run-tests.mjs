@@ -39,7 +39,8 @@ if (files.length === 0) {
   console.error(`no ${suite} test files found`);
   process.exit(1);
 }
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// Real-proof files run one at a time: each bb takes ~2 GB and both cores, and suites race L1 deadlines.
+const concurrency = process.env.TEST_CONCURRENCY ?? (suite === 'real' ? '1' : '2');
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...nodeArgs, ...files], {
   cwd: root,
   stdio: 'inherit',

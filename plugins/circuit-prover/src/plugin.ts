@@ -4,8 +4,7 @@ import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { SimulatedCircuitProver } from './simulated-prover.js';
-import { NativeCircuitProver } from './native-prover.js';
-import { ensureCrs } from './crs/crs-manager.js';
+import { createNativeProver } from './native-prover.js';
 import { buildHonkVerifier, verifierChoice } from './solidity-verifier.js';
 
 /**
@@ -35,19 +34,20 @@ export const circuitProverPlugin = definePlugin({
       prover = new SimulatedCircuitProver();
       ctx.provide(Tokens.RootVerifier, async () => ({ kind: 'mock' }));
     } else {
-      const crs = await ensureCrs({ mode: config.crs, dataDir: ctx.core.dataDir, crsPath: config.crsPath, logger: ctx.logger, signal: ctx.signal });
       const agentCount = (ctx.allConfig.proverAgent as { count?: number } | undefined)?.count;
-      prover = new NativeCircuitProver({
-        crs,
-        vkCacheDir: join(ctx.dataDir, 'vks'),
+      // The CRS and VK cache live in the data directory's root, where `quetzal crs` and `quetzal circuits vks` find them too.
+      const native = await createNativeProver({
+        crs: { mode: config.crs, crsPath: config.crsPath },
+        dataDir: ctx.core.dataDir,
+        signal: ctx.signal,
         logger: ctx.logger,
         threads: config.threads,
         concurrency: config.concurrency ?? agentCount ?? 1,
         timeoutMs: config.timeoutMs,
       });
-      const native = prover as NativeCircuitProver;
+      prover = native;
       // Epochs reach L1 through root-single (over a block-root or the top block-merge): one verifier.
-      ctx.provide(Tokens.RootVerifier, async () => verifierChoice(await buildHonkVerifier(native, { circuit: 'root-single', cacheDir: join(ctx.dataDir, 'vks') })));
+      ctx.provide(Tokens.RootVerifier, async () => verifierChoice(await buildHonkVerifier(native, { circuit: 'root-single', cacheDir: join(ctx.core.dataDir, 'vks') })));
     }
     ctx.provide(Tokens.CircuitProver, prover);
     ctx.logger.info({ backend: config.backend, crs: config.backend === 'native' ? config.crs : undefined }, 'circuit prover ready');
