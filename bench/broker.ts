@@ -15,24 +15,15 @@
  * broker throughput; and ours with 1 MiB proofs (directory proof store) to show memory stays flat.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
 import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { createProvingBroker } from '@quetzal/prover-broker/factory';
 import { ProvingBrokerClient, startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
-
-export interface BenchResult {
-  benchmark: string;
-  command: string;
-  machine: string;
-  date: string;
-  results: Array<{ metric: string; unit: string; ours: number; baseline: number | null; baselineName: string; ratio: number | null; goal: string }>;
-  notes?: string[];
-  runs?: unknown;
-}
+import { machineDescription, report, type BenchResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -252,7 +243,7 @@ export async function run(): Promise<BenchResult> {
   return {
     benchmark: 'broker',
     command: 'node --import tsx bench/broker.ts',
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    machine: machineDescription(),
     date: new Date().toISOString(),
     results,
     notes: [
@@ -268,16 +259,6 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-function printTable(result: BenchResult): void {
-  const rows = result.results.map((r) => [r.metric, r.unit, String(r.ours), r.baseline === null ? '-' : String(r.baseline), r.ratio === null ? '-' : String(r.ratio), r.goal]);
-  const head = ['metric', 'unit', 'ours', 'baseline', 'ratio', 'goal'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}
-
 // ------------------------------------------------------------------ entry
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
@@ -288,8 +269,5 @@ if (isMain) {
     process.stdout.write(JSON.stringify(out) + '\n');
     process.exit(0);
   }
-  const result = await run();
-  await mkdir(join(here, 'results'), { recursive: true });
-  await writeFile(join(here, 'results', 'broker.json'), JSON.stringify(result, null, 2) + '\n');
-  printTable(result);
+  report(await run());
 }

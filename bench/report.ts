@@ -58,10 +58,10 @@ export function formatTable(result: BenchResult): string {
   return [`${result.benchmark} on ${result.machine} (${result.date})`, line(header), ...rows.map(line)].join('\n');
 }
 
-/** Prints the table and writes bench/results/<benchmark>.json. */
-export function report(result: BenchResult): string {
+/** Prints the table and writes bench/results/<benchmark>.json (or the file named). */
+export function report(result: BenchResult, fileName = `${result.benchmark}.json`): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const path = join(RESULTS_DIR, `${result.benchmark}.json`);
+  const path = join(RESULTS_DIR, fileName);
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   console.log(formatTable(result));
   console.log(`\nwritten to ${path}`);

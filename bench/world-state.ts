@@ -22,8 +22,8 @@
  * nullifiers).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -31,16 +31,7 @@ import { TreeId } from '@quetzal/protocol/trees/types';
 import type { BlockTreeEffects } from '@quetzal/protocol/world-state';
 import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
 import { LmdbWorldState, getHasher, type TreeHeights } from '@quetzal/world-state';
-
-export interface BenchResult {
-  benchmark: string;
-  command: string;
-  machine: string;
-  date: string;
-  results: Array<{ metric: string; unit: string; ours: number; baseline: number | null; baselineName: string; ratio: number | null; goal: string }>;
-  notes?: string[];
-  runs?: unknown;
-}
+import { machineDescription, report, type BenchResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -341,7 +332,7 @@ export async function run(): Promise<BenchResult> {
   return {
     benchmark: 'world-state',
     command: 'npm run bench -- world-state',
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    machine: machineDescription(),
     date: new Date().toISOString(),
     results,
     notes: [
@@ -357,20 +348,7 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-function printTable(r: BenchResult): void {
-  const rows = r.results.map((x) => [x.metric, x.unit, String(x.ours), String(x.baseline ?? '-'), x.ratio === null ? '-' : String(x.ratio)]);
-  const head = ['metric', 'unit', 'ours', 'aztec', 'ratio'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
-  console.log(line(head));
-  console.log(w.map((n) => '-'.repeat(n)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = await run();
-  mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', process.env.WS_BENCH_OUT ?? 'world-state.json'), JSON.stringify(result, null, 1) + '\n');
-  printTable(result);
+  report(await run(), process.env.WS_BENCH_OUT);
   process.exit(0);
 }
