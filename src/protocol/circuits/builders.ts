@@ -122,28 +122,23 @@ export function buildParityRootInputs(left: ChildResult<ParityOutputs>, right: C
   return { left: left.publicOutputs, leftProof: childProofOf(left, vkTree), right: right.publicOutputs, rightProof: childProofOf(right, vkTree) };
 }
 
-/**
- * Block-root inputs; appends the block's messages to `l1ToL2` (the caller appends the block hash
- * to `archive` once it knows the header: `appendBlockHash`).
- */
-export function buildBlockRootInputs(args: {
-  txs: ChildResult<TxRollupOutputs>;
+interface BlockRootTreeArgs {
   parity: ChildResult<ParityOutputs>;
   previousHeader: BlockHeader;
   archive: AppendOnlyTree;
   l1ToL2: AppendOnlyTree;
   l1ToL2Messages: readonly bigint[];
   vkTree: VkTree;
-}): BlockRootInputs {
+}
+
+/** What both block-root variants take: the parity child, the archive paths and the message subtree path; appends the messages to `l1ToL2`. */
+function blockRootCommonInputs(args: BlockRootTreeArgs) {
   const { archive, l1ToL2 } = args;
   const last = archive.size() - 1;
   if (last < 0) throw new Error('the archive is empty (no genesis block)');
-  const msgNext = l1ToL2.size();
-  const l1ToL2SubtreePath = l1ToL2.getSiblingPath(msgNext).slice(L1_TO_L2_MSG_SUBTREE_HEIGHT);
+  const l1ToL2SubtreePath = l1ToL2.getSiblingPath(l1ToL2.size()).slice(L1_TO_L2_MSG_SUBTREE_HEIGHT);
   l1ToL2.appendLeaves(padTo(args.l1ToL2Messages, L1_TO_L2_MSGS_PER_BLOCK));
   return {
-    txs: args.txs.publicOutputs,
-    txsProof: childProofOf(args.txs, args.vkTree),
     parity: args.parity.publicOutputs,
     parityProof: childProofOf(args.parity, args.vkTree),
     previousHeader: headerToCircuit(args.previousHeader),
@@ -154,32 +149,18 @@ export function buildBlockRootInputs(args: {
 }
 
 /**
+ * Block-root inputs; appends the block's messages to `l1ToL2` (the caller appends the block hash
+ * to `archive` once it knows the header: `appendBlockHash`).
+ */
+export function buildBlockRootInputs(args: BlockRootTreeArgs & { txs: ChildResult<TxRollupOutputs> }): BlockRootInputs {
+  return { txs: args.txs.publicOutputs, txsProof: childProofOf(args.txs, args.vkTree), ...blockRootCommonInputs(args) };
+}
+
+/**
  * Block-root-empty inputs (a block with no txs); appends the block's messages to `l1ToL2`.
  */
-export function buildBlockRootEmptyInputs(args: {
-  constants: BlockConstants;
-  parity: ChildResult<ParityOutputs>;
-  previousHeader: BlockHeader;
-  archive: AppendOnlyTree;
-  l1ToL2: AppendOnlyTree;
-  l1ToL2Messages: readonly bigint[];
-  vkTree: VkTree;
-}): BlockRootEmptyInputs {
-  const { archive, l1ToL2 } = args;
-  const last = archive.size() - 1;
-  if (last < 0) throw new Error('the archive is empty (no genesis block)');
-  const msgNext = l1ToL2.size();
-  const l1ToL2SubtreePath = l1ToL2.getSiblingPath(msgNext).slice(L1_TO_L2_MSG_SUBTREE_HEIGHT);
-  l1ToL2.appendLeaves(padTo(args.l1ToL2Messages, L1_TO_L2_MSGS_PER_BLOCK));
-  return {
-    constants: args.constants,
-    parity: args.parity.publicOutputs,
-    parityProof: childProofOf(args.parity, args.vkTree),
-    previousHeader: headerToCircuit(args.previousHeader),
-    previousHeaderPath: archive.getSiblingPath(last),
-    l1ToL2SubtreePath,
-    newArchivePath: archive.getSiblingPath(archive.size()),
-  };
+export function buildBlockRootEmptyInputs(args: BlockRootTreeArgs & { constants: BlockConstants }): BlockRootEmptyInputs {
+  return { constants: args.constants, ...blockRootCommonInputs(args) };
 }
 
 /** Appends a block's hash (poseidon2 of its header) to the archive. */
