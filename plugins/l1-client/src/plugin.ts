@@ -19,7 +19,7 @@ export function loadGenesis(path: string | undefined): L2Genesis {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read --l1-client.genesis-file ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read --l1-client.genesis-file ${path}: ${(e as Error).message}`, { cause: e });
   }
   return genesisFromJson(JSON.parse(text), path);
 }

@@ -12,7 +12,10 @@ import { ProvingBrokerClient, registerProvingBrokerRpc } from './rpc.js';
 const logger = pino({ level: 'silent' });
 const servers: Server[] = [];
 after(() => {
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
 });
 
 async function serve(maxBodyBytes: number, authToken?: string) {

@@ -146,7 +146,7 @@ function publisherKey(flag: string | undefined, file: string | undefined, l1: L1
     try {
       key = readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
     }
   }
   if (key) {
