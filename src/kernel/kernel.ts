@@ -111,7 +111,7 @@ export class Kernel {
   constructor(private readonly options: KernelOptions) {
     this.logger = options.logging.forModule('kernel');
     this.plan = planPlugins(options.plugins, options.roles, options.config);
-    this.rpc = new JsonRpcServer({ maxBodyBytes: 64 * 1024 * 1024, logger: options.logging.forModule('rpc') });
+    this.rpc = new JsonRpcServer({ maxBodyBytes: 64 * 1024 * 1024, logger: options.logging.forModule('rpc'), metrics: options.metrics });
     this.http = new HttpServer({
       port: this.core.port,
       host: this.core.host,
@@ -218,6 +218,7 @@ export class Kernel {
         }
       }
       await this.http.close();
+      await this.rpc.close();
       return true as const;
     })();
     const finished = await Promise.race([stopping, timedOut]);

@@ -54,6 +54,6 @@ export const proverAgentPlugin = definePlugin({
     });
     agent.start();
     ctx.logger.info({ count: config.count, broker: config.brokerUrl ?? 'in-process', prover: prover.kind }, 'proving agent pulling jobs');
-    return { stop: () => agent.stop() };
+    return { stop: () => agent.stop(), isReady: () => agent.isReady };
   },
 });

@@ -1,6 +1,8 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
+import { isLoopbackHost } from '@quetzal/kernel/http-server';
 import { Tokens } from '@quetzal/protocol/tokens';
+import { bindDataDir } from '@quetzal/l1-client';
 import { createProvingBroker } from './factory.js';
 import { registerProvingBrokerRpc } from './rpc.js';
 import { registerProvingBrokerMetrics } from './metrics.js';
@@ -18,8 +20,18 @@ export const proverBrokerPlugin = definePlugin({
     inMemory: option.boolean({ description: 'Keep jobs in memory only (tests and throwaway networks): nothing survives a restart', env: 'PROVER_BROKER_IN_MEMORY' }),
   },
   provides: [Tokens.ProvingJobProducer, Tokens.ProvingJobConsumer],
+  // With an L1 in this process, the queue belongs to its deployment: jobs of a previous local chain are not restored.
+  uses: [Tokens.L1],
   async start(ctx) {
     const { config } = ctx;
+    const l1 = ctx.resolveOptional(Tokens.L1);
+    if (l1 && !config.inMemory) bindDataDir(ctx.dataDir, l1, ctx.logger);
+    if (!config.authToken && !isLoopbackHost(ctx.core.host)) {
+      ctx.logger.warn(
+        { host: ctx.core.host },
+        'the broker listens on a non-loopback address without a token: anyone who reaches this port can take, cancel or poison proving jobs; set --prover-broker.auth-token',
+      );
+    }
     const broker = await createProvingBroker({
       dataDirectory: config.inMemory ? undefined : ctx.dataDir,
       inlineThresholdBytes: config.inlineProofMaxBytes,

@@ -7,7 +7,7 @@ import { Agent, createServer, request, type Server } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { RpcError, RpcErrorCode, RpcRemoteError, RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
+import { remoteError, RpcError, RpcErrorCode, RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
 import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
 import { rpcMethodName, type MethodSchemas, type RpcApi, type RpcHandlers } from '@quetzal/kernel/jsonrpc/schema';
 import type { Logger } from '@quetzal/kernel/logging';
@@ -318,7 +318,7 @@ function typedClient<S extends MethodSchemas>(transport: HttpTransport, schemas:
           lastError = err;
           continue;
         }
-        if (reply.error) throw new RpcRemoteError(name, reply.error.code, reply.error.message, reply.error.data);
+        if (reply.error) throw remoteError(name, reply.error);
         const decoded = z.safeDecode(schema.result, reply.result as never);
         if (!decoded.success) throw new RpcTransportError(`${name}: ${transport.url} returned a result that does not match the schema: ${decoded.error.message}`);
         return decoded.data;

@@ -9,6 +9,7 @@ import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema } from '@quetzal
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
+import { BrokerAccess } from './broker-access.js';
 import { L1EpochProofPublisher } from './l1-publisher.js';
 import { ProverNodeMetrics } from './metrics.js';
 import { ProverNode, type QuoteSink } from './prover-node.js';
@@ -78,10 +79,13 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
+    const brokerAccess = new BrokerAccess(ctx.logger);
     if (c.brokerUrl) {
-      ctx.provide(Tokens.ProvingJobProducer, createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken }));
+      const client = createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken });
+      ctx.provide(Tokens.ProvingJobProducer, brokerAccess.watch(client));
     }
     const producer = ctx.resolve(Tokens.ProvingJobProducer);
+    if (c.brokerUrl) await brokerAccess.probe(producer);
     const node = ctx.resolveOptional(Tokens.Node);
     const urls = c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : undefined;
     const txProvider: TxProvider = urls
@@ -141,6 +145,7 @@ export const proverNodePlugin = definePlugin({
       async stop() {
         await proverNode.stop();
       },
+      isReady: () => !brokerAccess.refused,
     };
   },
 });

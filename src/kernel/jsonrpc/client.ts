@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RpcRemoteError, RpcTransportError } from './errors.js';
+import { remoteError, RpcTransportError } from './errors.js';
 import { rpcMethodName, type MethodSchemas, type RpcApi } from './schema.js';
 
 export interface JsonRpcClientOptions {
@@ -51,7 +51,7 @@ export function createJsonRpcClient<S extends MethodSchemas>(url: string, namesp
         }
         throw new RpcTransportError(`${name}: ${url} answered HTTP ${response.status} with a body that is not JSON-RPC`);
       }
-      if (payload.error) throw new RpcRemoteError(name, payload.error.code, payload.error.message, payload.error.data);
+      if (payload.error) throw remoteError(name, payload.error);
       const decoded = z.safeDecode(schema.result, payload.result as never);
       if (!decoded.success) throw new RpcTransportError(`${name}: ${url} returned a result that does not match the schema: ${decoded.error.message}`);
       return decoded.data;
