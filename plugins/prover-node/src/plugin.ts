@@ -60,7 +60,7 @@ export const proverNodePlugin = definePlugin({
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
     const { key } = resolveL1Key(
-      { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId: l1.chainId },
+      { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId: l1.chainId, redactor: ctx.redactor },
       ctx.logger,
     );
     const sender = l1.sender(key);

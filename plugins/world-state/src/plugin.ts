@@ -28,6 +28,7 @@ export const worldStatePlugin = definePlugin({
         historyDepth: ctx.config.historyDepth,
         pollIntervalMs: ctx.config.pollIntervalMs,
         log: (msg, data) => ctx.logger.debug(data ?? {}, msg),
+        onStorageFault: (err) => ctx.fail(err),
       },
       ctx.resolve(Tokens.L2BlockSource),
     );

@@ -51,6 +51,11 @@ export default class Start extends ConfiguredCommand {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // A fault nothing handled (a store's failed commit surfaces as an unhandled rejection) stops
+      // every role in order with one fatal line, instead of a raw stack trace and exit.
+      process.on('unhandledRejection', (err) => kernel.fail(err, 'unhandled rejection'));
+      process.on('uncaughtException', (err) => kernel.fail(err, 'uncaught exception'));
+      void kernel.failed.then(() => kernel.stop()).then(() => resolve(1));
     });
     try {
       await kernel.start();

@@ -26,6 +26,8 @@ export interface JsonRpcServerOptions {
   logger: Logger;
   /** Where refused calls are counted (`quetzal_jsonrpc_refused_total`). */
   metrics?: Registry;
+  /** Called with every unexpected handler error (after it is logged), e.g. to stop on a full disk. */
+  onInternalError?: (err: unknown) => void;
 }
 
 /** Bodies above this are gated and parsed off the main thread. */
@@ -215,6 +217,7 @@ export class JsonRpcServer {
       // The raw message may carry paths, URLs or internals: it goes to the log, the caller gets a reference to it.
       const ref = randomBytes(4).toString('hex');
       this.options.logger.error({ err, method, ref }, 'JSON-RPC handler failed');
+      this.options.onInternalError?.(err);
       return errorResponse(id, RpcErrorCode.InternalError, `${method} failed with an internal error (logged by the server as ref ${ref})`);
     }
   }
