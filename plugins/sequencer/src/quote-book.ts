@@ -12,13 +12,22 @@ export interface QuoteTiming {
   currentEpoch: number;
 }
 
+/** Quotes kept per epoch: a flood of quotes from fresh keys costs bounded memory and time. */
+export const MAX_QUOTES_PER_EPOCH = 1024;
+
+/** Best first: lowest fee, then highest bond. */
+function compareQuotes(a: SignedEpochProofQuote, b: SignedEpochProofQuote): number {
+  return a.quote.basisPointFee - b.quote.basisPointFee || (b.quote.bondAmount > a.quote.bondAmount ? 1 : b.quote.bondAmount < a.quote.bondAmount ? -1 : 0);
+}
+
 export class QuoteBook {
-  /** By epoch (the quote's uint256 epochToProve as a number). */
-  private readonly quotes = new Map<number, SignedEpochProofQuote[]>();
+  /** By epoch (the quote's uint256 epochToProve as a number), then by prover (lower case): one quote per prover. */
+  private readonly quotes = new Map<number, Map<string, SignedEpochProofQuote>>();
 
   constructor(
     private readonly domain: QuoteDomainParams,
     private readonly minimumBond: bigint,
+    private readonly maxPerEpoch = MAX_QUOTES_PER_EPOCH,
   ) {}
 
   /** Validates (signature, epoch, validity, fee and bond bounds) and keeps the quote; throws QuoteRejectedError with the reason. */
@@ -45,22 +54,36 @@ export class QuoteBook {
     }
     if (q.validUntilSlot < t.currentSlot) reject(`expired: validUntilSlot ${q.validUntilSlot} is before the current slot ${t.currentSlot}`);
     if (q.bondAmount < this.minimumBond) reject(`bondAmount ${q.bondAmount} is below the Rollup's minimum bond ${this.minimumBond}`);
-    const list = (this.quotes.get(epoch) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
-    list.push(signed);
-    this.quotes.set(epoch, list);
+    this.keep(signed, reject);
+  }
+
+  /**
+   * Keeps a checked quote: a prover's newer quote replaces its older one. A full epoch makes room
+   * by dropping its worst quote when this one is better; otherwise this one is refused.
+   */
+  private keep(signed: SignedEpochProofQuote, reject: (reason: string) => never): void {
+    const epoch = Number(signed.quote.epochToProve);
+    const prover = signed.quote.prover.toLowerCase();
+    let book = this.quotes.get(epoch);
+    if (!book) this.quotes.set(epoch, (book = new Map()));
+    if (!book.has(prover) && book.size >= this.maxPerEpoch) {
+      let worst: [string, SignedEpochProofQuote] | undefined;
+      for (const entry of book) if (!worst || compareQuotes(entry[1], worst[1]) > 0) worst = entry;
+      if (compareQuotes(signed, worst![1]) >= 0) reject(`the sequencer already holds ${this.maxPerEpoch} better or equal quotes for this epoch`);
+      book.delete(worst![0]);
+    }
+    book.set(prover, signed);
   }
 
   /** Usable quotes for `epoch` at `slot`, best first: lowest fee, then highest bond. */
   candidates(epoch: number, slot: bigint): SignedEpochProofQuote[] {
-    return (this.quotes.get(epoch) ?? [])
-      .filter((s) => s.quote.validUntilSlot >= slot)
-      .sort((a, b) => a.quote.basisPointFee - b.quote.basisPointFee || (b.quote.bondAmount > a.quote.bondAmount ? 1 : b.quote.bondAmount < a.quote.bondAmount ? -1 : 0));
+    return [...(this.quotes.get(epoch)?.values() ?? [])].filter((s) => s.quote.validUntilSlot >= slot).sort(compareQuotes);
   }
 
   remove(signed: SignedEpochProofQuote): void {
-    const epoch = Number(signed.quote.epochToProve);
-    const list = this.quotes.get(epoch);
-    if (list) this.quotes.set(epoch, list.filter((x) => x !== signed));
+    const book = this.quotes.get(Number(signed.quote.epochToProve));
+    const prover = signed.quote.prover.toLowerCase();
+    if (book?.get(prover) === signed) book.delete(prover);
   }
 
   /** Forgets quotes of epochs before `epoch`. */
@@ -69,6 +92,6 @@ export class QuoteBook {
   }
 
   count(epoch: number): number {
-    return this.quotes.get(epoch)?.length ?? 0;
+    return this.quotes.get(epoch)?.size ?? 0;
   }
 }
