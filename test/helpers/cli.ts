@@ -29,10 +29,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `quetzal ARGS` to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000): Promise<CliResult> {
+/** Runs `quetzal ARGS` to completion (under `wrap`, as startCli). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { wrap?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -52,6 +53,8 @@ export interface RunningCli {
   child: ChildProcess;
   port: number;
   logs: () => string;
+  /** Resolves with the exit code when the process ends by itself (or is stopped). */
+  exited: Promise<number | null>;
   /**
    * Sends a signal (to the whole process group with `group`, as a terminal's Ctrl-C does; needs
    * `detached`) and resolves with the exit code and how long the exit took.
@@ -59,10 +62,14 @@ export interface RunningCli {
   stop(signal?: NodeJS.Signals, options?: { group?: boolean }): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { detached?: boolean } = {}): Promise<RunningCli> {
+/**
+ * Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started".
+ * `wrap` runs it under another command (e.g. `nsenter` into a mount namespace), which must exec it.
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { detached?: boolean; wrap?: string[] } = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
@@ -71,9 +78,14 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
     }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d;
-      for (const line of output.split('\n')) {
+      for (const line of output.split('\n').slice(0, -1)) {
         if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { module?: string; msg?: string; port?: number };
+        let entry: { module?: string; msg?: string; port?: number };
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
         if (entry.module === 'kernel' && entry.msg === 'started' && entry.port) {
           clearTimeout(timer);
           child.stdout!.off('data', onData);
@@ -84,6 +96,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
             child,
             port: entry.port,
             logs: () => output,
+            exited,
             async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
               if (group) process.kill(-child.pid!, signal);

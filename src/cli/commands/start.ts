@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import { Errors, Flags, type Interfaces } from '@oclif/core';
 import { describePlan } from '@quetzal/kernel/plan-text';
 import { Kernel, planPlugins } from '@quetzal/kernel/kernel';
@@ -44,6 +45,13 @@ export default class Start extends ConfiguredCommand {
       this.error((err as Error).message, { exit: 2 });
     }
 
+    // While the roles run, libraries that print to the console (lmdb prints a failed commit's
+    // stack) write log lines instead: JSON like the rest, and redacted. oclif's own error output
+    // after the run stays plain.
+    const consoleLog = logging.forModule('console');
+    const { error: consoleError, warn: consoleWarn } = console;
+    const restoreConsole = () => Object.assign(console, { error: consoleError, warn: consoleWarn });
+    Object.assign(console, { error: (...args: unknown[]) => consoleLog.error(format(...args)), warn: (...args: unknown[]) => consoleLog.warn(format(...args)) });
     const stopped = new Promise<number>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         logging.root.info({ signal }, 'stopping');
@@ -61,9 +69,11 @@ export default class Start extends ConfiguredCommand {
       await kernel.start();
     } catch (err) {
       logging.root.fatal({ err }, 'could not start');
+      restoreConsole();
       throw new Errors.CLIError(redactor.redactString((err as Error).message), { exit: 1 });
     }
     process.exitCode = await stopped;
+    restoreConsole();
     // Handles left open by third-party code must not keep a stopped node alive.
     setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   }
