@@ -239,7 +239,7 @@ async function stopOrphan(pidFile: string, log?: AnvilOptions['log']): Promise<v
   try {
     process.kill(pid, 'SIGTERM');
   } catch (err) {
-    throw new Error(`cannot stop the ${where}: ${(err as NodeJS.ErrnoException).code}; stop it yourself (kill ${pid})`);
+    throw new Error(`cannot stop the ${where}: ${(err as NodeJS.ErrnoException).code}; stop it yourself (kill ${pid})`, { cause: err });
   }
   for (let i = 0; i < 40 && isAnvil(pid); i++) await new Promise((r) => setTimeout(r, 50));
   if (isAnvil(pid)) tryKill(pid, 'SIGKILL');
