@@ -2,10 +2,11 @@
 // the system's C compiler and cached by a hash of their sources, flags and CPU. Callers check a
 // loaded build against their TypeScript reference and fall back to it when anything fails.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 
 export interface NativeAddonSource {
   /** Names the build (`<name>-<hash>.node`). */
@@ -17,29 +18,63 @@ export interface NativeAddonSource {
   buildDir: string;
 }
 
-/** The path of the built addon (built now when no cached build matches). Throws when it cannot be built. */
-export function buildNativeAddon(src: NativeAddonSource): string {
-  // -march=native: the build is made where it runs (the key includes the CPU model).
-  const flags = (process.env.QUETZAL_CFLAGS ?? '-O3 -march=native').split(' ');
+interface Plan {
+  out: string;
+  tmp: string;
+  cc: string;
+  args: string[];
+}
+
+// -march=native: the build is made where it runs (the key includes the CPU model).
+const cflags = () => (process.env.QUETZAL_CFLAGS ?? '-O3 -march=native').split(' ');
+
+/** The build's path, keyed by its sources, the flags and the CPU. */
+function builtPath(src: NativeAddonSource): string {
   const hash = createHash('sha256');
   for (const [file, content] of Object.entries(src.files).sort()) hash.update(file).update(content);
-  const key = hash.update(process.arch).update(cpus()[0]?.model ?? '').update(flags.join(' ')).digest('hex').slice(0, 16);
-  const out = join(src.buildDir, `${src.name}-${key}.node`);
-  if (existsSync(out)) return out;
-  mkdirSync(src.buildDir, { recursive: true });
+  const key = hash.update(process.arch).update(cpus()[0]?.model ?? '').update(cflags().join(' ')).digest('hex').slice(0, 16);
+  return join(src.buildDir, `${src.name}-${key}.node`);
+}
+
+/** How to compile the addon; undefined when a cached build matches. */
+function plan(src: NativeAddonSource): Plan | undefined {
+  const flags = cflags();
+  const out = builtPath(src);
+  if (existsSync(out)) return undefined;
+  const includeDir = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'].find((d) => existsSync(join(d, 'node_api.h')));
+  if (!includeDir) throw new Error('node_api.h not found');
   const tmp = join(src.buildDir, `tmp-${src.name}-${process.pid}-${Date.now()}`);
   mkdirSync(tmp, { recursive: true });
+  for (const [file, content] of Object.entries(src.files)) writeFileSync(join(tmp, file), content);
+  return { out, tmp, cc: process.env.CC ?? 'cc', args: [...flags, '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'addon.node'), join(tmp, src.main), '-lpthread'] };
+}
+
+function finish(p: Plan): void {
+  renameSync(join(p.tmp, 'addon.node'), p.out); // atomic: concurrent builders agree
+}
+
+/** The built addon's path (built now when no cached build matches). Throws when it cannot be built. */
+export function buildNativeAddon(src: NativeAddonSource): string {
+  const p = plan(src);
+  if (!p) return builtPath(src);
   try {
-    for (const [file, content] of Object.entries(src.files)) writeFileSync(join(tmp, file), content);
-    const includeDir = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'].find((d) => existsSync(join(d, 'node_api.h')));
-    if (!includeDir) throw new Error('node_api.h not found');
-    const cc = process.env.CC ?? 'cc';
-    execFileSync(cc, [...flags, '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'addon.node'), join(tmp, src.main), '-lpthread'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    renameSync(join(tmp, 'addon.node'), out); // atomic: concurrent builders agree
+    execFileSync(p.cc, p.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    finish(p);
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    rmSync(p.tmp, { recursive: true, force: true });
   }
-  return out;
+  return p.out;
+}
+
+/** As buildNativeAddon, with the compiler running while the event loop goes on (a first start compiles for seconds). */
+export async function buildNativeAddonAsync(src: NativeAddonSource): Promise<string> {
+  const p = plan(src);
+  if (!p) return builtPath(src);
+  try {
+    await promisify(execFile)(p.cc, p.args);
+    finish(p);
+  } finally {
+    rmSync(p.tmp, { recursive: true, force: true });
+  }
+  return p.out;
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildNativeAddon } from '@quetzal/kernel/native-addon';
+import { buildNativeAddon, buildNativeAddonAsync, type NativeAddonSource } from '@quetzal/kernel/native-addon';
 import { fileURLToPath } from 'node:url';
 import { FIELD_MODULUS, bytesToField, fieldToBytes, poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
 
@@ -64,13 +64,22 @@ export function paramsHeader(): string {
   ].join('\n');
 }
 
-function build(): string {
-  return buildNativeAddon({
+function source(): NativeAddonSource {
+  return {
     name: 'poseidon2',
     files: { 'poseidon2.c': readFileSync(join(here, 'poseidon2.c'), 'utf8'), 'poseidon2_params.h': paramsHeader() },
     main: 'poseidon2.c',
     buildDir: join(here, '..', '..', 'build'),
-  });
+  };
+}
+
+/**
+ * Builds the native Poseidon2 now, with the compiler running beside the event loop, so that the
+ * first load (synchronous) finds it built. Failing here is not an error: loading falls back to bb.
+ */
+export async function prepareNativePoseidon2(): Promise<void> {
+  if (loaded !== undefined || process.env.QUETZAL_NATIVE_POSEIDON2 === '0') return;
+  await buildNativeAddonAsync(source()).catch(() => undefined);
 }
 
 function selfCheck(mod: NativePoseidon2): void {
@@ -91,7 +100,7 @@ export function loadNativePoseidon2(): NativePoseidon2 | null {
   if (loaded !== undefined) return loaded;
   if (process.env.QUETZAL_NATIVE_POSEIDON2 === '0') return (loaded = null);
   try {
-    const mod = require(build()) as NativePoseidon2;
+    const mod = require(buildNativeAddon(source())) as NativePoseidon2;
     selfCheck(mod);
     loaded = mod;
   } catch (e) {
