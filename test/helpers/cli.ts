@@ -59,14 +59,31 @@ export interface RunningCli {
   stop(signal?: NodeJS.Signals, options?: { group?: boolean }): Promise<{ code: number | null; ms: number }>;
 }
 
+export interface StartCliOptions {
+  detached?: boolean;
+  /**
+   * `deno`: run as `npx deno run -A bin/run.js start ARGS`, the README's command. npx starts deno
+   * under npm and a shell, so stop it with `{ group: true }` (this implies `detached`).
+   */
+  runtime?: 'node' | 'deno';
+}
+
+/** The command that runs `quetzal ARGS` under a runtime. */
+export function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node'): [string, string[]] {
+  return runtime === 'deno' ? ['npx', ['--no-install', 'deno', 'run', '-A', BIN, ...args]] : [process.execPath, [BIN, ...args]];
+}
+
 /** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { detached?: boolean } = {}): Promise<RunningCli> {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: StartCliOptions = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
+    const [command, commandArgs] = cliCommand(['start', ...args], options.runtime);
+    const detached = options.detached || options.runtime === 'deno';
+    const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      if (detached) process.kill(-child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
       reject(new Error(`quetzal start ${args.join(' ')} did not start within ${timeoutMs} ms\n${output}`));
     }, timeoutMs);
     const onData = (d: Buffer) => {
