@@ -50,11 +50,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), t
 
 export interface RunningCli {
   child: ChildProcess;
+  /** The quetzal process (the pid of its "started" log): `child` itself, or deno under npx. */
+  pid: number;
   port: number;
   logs: () => string;
   /**
-   * Sends a signal (to the whole process group with `group`, as a terminal's Ctrl-C does; needs
-   * `detached`) and resolves with the exit code and how long the exit took.
+   * Sends a signal to the quetzal process (or, with `group`, to the whole process group, as a
+   * terminal's Ctrl-C does; needs `detached`) and resolves with the exit code of `child` and how
+   * long the exit took. npx exits with deno's code when deno alone is signalled.
    */
   stop(signal?: NodeJS.Signals, options?: { group?: boolean }): Promise<{ code: number | null; ms: number }>;
 }
@@ -62,8 +65,8 @@ export interface RunningCli {
 export interface StartCliOptions {
   detached?: boolean;
   /**
-   * `deno`: run as `npx deno run -A bin/run.js start ARGS`, the README's command. npx starts deno
-   * under npm and a shell, so stop it with `{ group: true }` (this implies `detached`).
+   * `deno`: run as `npx deno run -A bin/run.js start ARGS`, the README's command (implies
+   * `detached`, so that a timeout can kill npm, its shell and deno together).
    */
   runtime?: 'node' | 'deno';
 }
@@ -88,23 +91,26 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
     }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d;
-      for (const line of output.split('\n')) {
+      // complete lines only: a chunk may end mid-line
+      for (const line of output.split('\n').slice(0, -1)) {
         if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { module?: string; msg?: string; port?: number };
+        const entry = JSON.parse(line) as { module?: string; msg?: string; port?: number; pid?: number };
         if (entry.module === 'kernel' && entry.msg === 'started' && entry.port) {
           clearTimeout(timer);
           child.stdout!.off('data', onData);
           child.stderr!.off('data', onData);
           child.stdout!.on('data', (x) => (output += x));
           child.stderr!.on('data', (x) => (output += x));
+          const pid = entry.pid ?? child.pid!;
           resolve({
             child,
+            pid,
             port: entry.port,
             logs: () => output,
             async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
               if (group) process.kill(-child.pid!, signal);
-              else child.kill(signal);
+              else process.kill(pid, signal);
               const code = await exited;
               return { code, ms: Date.now() - t0 };
             },
