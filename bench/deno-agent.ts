@@ -8,8 +8,8 @@
 // Runs alternate between the runtimes; medians of RUNS each.
 import { fileURLToPath } from 'node:url';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
-import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
-import { EpochProvingJob } from '@quetzal/prover-node/epoch-proving-job';
+import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { EpochProvingJob } from '@quetzal/prover-node';
 import { isolatedEnv, startCli } from '../test/helpers/cli.js';
 import { addBlock, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
 import { machineDescription, median, report, type BenchResult } from './report.js';

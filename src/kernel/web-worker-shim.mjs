@@ -5,6 +5,7 @@
 // - an exit (process.exit, Deno.exit, close()) is posted to the pool as a message, since a web
 //   Worker has no 'exit' event and the call in flight would otherwise hang.
 // The message's key must match EXIT_NOTICE in worker-pool.ts.
+/* global self */
 const EXIT_NOTICE = 'quetzal:worker-exit';
 
 const held = [];
