@@ -50,10 +50,10 @@ interface Waiter {
 
 /**
  * A fixed-size pool of worker threads called through comlink: `worker_threads` under Node, the web
- * `Worker` API under Deno, from the same worker module (web-standard APIs plus comlink). Calls queue until a worker is free.
- * A worker that dies fails its in-flight call with a WorkerCrashedError and is replaced; an aborted
- * call terminates its worker (the only way to stop CPU-bound work) and is replaced too. No call can
- * hang on a dead worker.
+ * `Worker` API under Deno, from the same worker module (web-standard APIs plus comlink). Calls
+ * queue until a worker is free. A worker that dies fails its in-flight call with a
+ * WorkerCrashedError and is replaced; an aborted call terminates its worker (the only way to stop
+ * CPU-bound work) and is replaced too. No call can hang on a dead worker.
  */
 export class WorkerPool<T> {
   private readonly slots: Slot<T>[] = [];

@@ -72,7 +72,7 @@ export interface StartCliOptions {
 }
 
 /** The command that runs `quetzal ARGS` under a runtime. */
-export function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node'): [string, string[]] {
+function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node'): [string, string[]] {
   return runtime === 'deno' ? ['npx', ['--no-install', 'deno', 'run', '-A', BIN, ...args]] : [process.execPath, [BIN, ...args]];
 }
 
