@@ -16,7 +16,7 @@ before(async () => {
   network = await startCli([...NETWORK_FLAGS, ...PROVER_FLAGS, '--prover-broker'], env, 90_000);
 });
 after(async () => {
-  if (agent?.child.exitCode === null) await agent.stop('SIGKILL', { group: true });
+  if (agent && agent.child.exitCode === null && agent.child.signalCode === null) await agent.stop('SIGKILL', { group: true });
   await network?.stop();
 });
 

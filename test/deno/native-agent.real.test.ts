@@ -30,7 +30,7 @@ before(async () => {
 }, { timeout: 40 * MIN });
 
 after(async () => {
-  if (agent?.child.exitCode === null) await agent.stop('SIGKILL', { group: true });
+  if (agent && agent.child.exitCode === null && agent.child.signalCode === null) await agent.stop('SIGKILL', { group: true });
   await broker?.stop();
   await node?.stop();
 });
