@@ -30,13 +30,13 @@ test('an agent under Deno proves the epochs of a prover node and broker running 
   const proven = await waitFor(
     'an epoch proven on L1',
     async () => {
-      for (const job of await node.getJobs()) if (job.state === 'completed' && (await rollup.getClaim(BigInt(job.epoch)))?.status === 'proven') return job;
+      for (const job of await node.getJobs()) if (job.state === 'completed' && (await rollup.getClaim(job.epoch))?.status === 'proven') return job;
       return undefined;
     },
     150_000,
     () => `${network.logs().slice(-3000)}\n--- agent ---\n${agent!.logs()}`,
   );
-  const last = (await rollup.getEpochBlocks(BigInt(proven.epoch)))!.last;
+  const last = (await rollup.getEpochBlocks(proven.epoch))!.last;
   assert.ok((await rollup.getTips()).proven >= last, 'the proven tip passed the epoch');
   assert.ok(proven.jobs.done > 0, 'the epoch had circuits, all proved by the Deno agent (the only agent)');
 

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bbChildren, SimulatedCircuitProver, type NativeCircuitProver } from '@quetzal/circuit-prover';
 import { ProvingBrokerClient } from '@quetzal/prover-broker';
-import { buildParityBaseInputs, buildParityRootInputs } from '@quetzal/protocol/circuits/builders';
+import { buildParityBaseInputs, buildParityRootInputs } from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import { PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { makeProvingJob, proveWith } from '@quetzal/protocol/proving-jobs';
