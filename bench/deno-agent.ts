@@ -26,7 +26,7 @@ export async function run(): Promise<BenchResult> {
 
   const measureOnce = async (runtime: Runtime) => {
     // a fresh broker each run: job ids are deterministic and a finished one would be re-used
-    const broker = await startCli(['--prover-broker', '--prover-broker.in-memory', '--port', '0'], isolatedEnv({ LOG_LEVEL: 'warn' }));
+    const broker = await startCli(['--prover-broker', '--prover-broker.in-memory', '--port', '0'], isolatedEnv());
     const url = `http://127.0.0.1:${broker.port}`;
     const t0 = performance.now();
     const agent = await startCli(['--prover-agent', '--prover-agent.broker-url', url, '--prover-agent.poll-interval-ms', '20', '--port', '0'], isolatedEnv(), 120_000, { runtime });
