@@ -21,7 +21,7 @@ export async function run(): Promise<BenchResult> {
   const [blocks, txs] = (process.env.BENCH_DENO_EPOCH ?? '2x4').split('x').map(Number) as [number, number];
   await ensureCircuitsBuilt();
   const chain = newChain();
-  for (let b = 0; b < blocks; b++) addBlock(chain, txs, 5);
+  for (let b = 0; b < blocks; b++) await addBlock(chain, txs, 5);
   const ws = await syncedWorldState(chain);
 
   const measureOnce = async (runtime: Runtime) => {
