@@ -12,6 +12,7 @@ import { tokenHint, tokenName, type Token } from './tokens.js';
 import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
 import { checkDataDir, describeStorageFault, storageFaultCode } from './storage.js';
+import { RUNTIME_VERSION } from './runtime.js';
 
 export class KernelError extends Error {
   constructor(message: string) {
@@ -157,7 +158,7 @@ export class Kernel {
       throw storageFaultCode(err) ? describeStorageFault(err, this.core.dataDir) : err;
     }
     this.startupDone = true;
-    this.logger.info({ port: this.port, plugins: this.plan.map((p) => `${p.plugin.name}(${p.mode})`) }, 'started');
+    this.logger.info({ port: this.port, runtime: RUNTIME_VERSION, plugins: this.plan.map((p) => `${p.plugin.name}(${p.mode})`) }, 'started');
   }
 
   /**

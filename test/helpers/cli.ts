@@ -32,8 +32,8 @@ export interface CliResult {
 /** Runs `quetzal ARGS` to completion (under `wrap`, as startCli). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { wrap?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
-    const child = spawn(command!, [...prefix, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, commandArgs] = cliCommand(args, 'node', options.wrap);
+    const child = spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -51,36 +51,56 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), t
 
 export interface RunningCli {
   child: ChildProcess;
+  /** The quetzal process (the pid of its "started" log): `child` itself, or deno under npx. */
+  pid: number;
   port: number;
   logs: () => string;
   /** Resolves with the exit code when the process ends by itself (or is stopped). */
   exited: Promise<number | null>;
   /**
-   * Sends a signal (to the whole process group with `group`, as a terminal's Ctrl-C does; needs
-   * `detached`) and resolves with the exit code and how long the exit took.
+   * Sends a signal to the quetzal process (or, with `group`, to the whole process group, as a
+   * terminal's Ctrl-C does; needs `detached`) and resolves with the exit code of `child` and how
+   * long the exit took. npx exits with deno's code when deno alone is signalled.
    */
   stop(signal?: NodeJS.Signals, options?: { group?: boolean }): Promise<{ code: number | null; ms: number }>;
 }
 
-/**
- * Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started".
- * `wrap` runs it under another command (e.g. `nsenter` into a mount namespace), which must exec it.
- */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { detached?: boolean; wrap?: string[] } = {}): Promise<RunningCli> {
+export interface StartCliOptions {
+  detached?: boolean;
+  /**
+   * `deno`: run as `npx deno run -A bin/run.js start ARGS`, the README's command (implies
+   * `detached`, so that a timeout can kill npm, its shell and deno together).
+   */
+  runtime?: 'node' | 'deno';
+  /** Runs the command under another one (e.g. `nsenter` into a mount namespace), which must exec it. */
+  wrap?: string[];
+}
+
+/** The command that runs `quetzal ARGS` under a runtime, and under `wrap`. */
+function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node', wrap: string[] = []): [string, string[]] {
+  const [command, commandArgs]: [string, string[]] = runtime === 'deno' ? ['npx', ['--no-install', 'deno', 'run', '-A', BIN, ...args]] : [process.execPath, [BIN, ...args]];
+  return wrap.length ? [wrap[0]!, [...wrap.slice(1), command, ...commandArgs]] : [command, commandArgs];
+}
+
+/** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: StartCliOptions = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
-    const child = spawn(command!, [...prefix, BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
+    const [command, commandArgs] = cliCommand(['start', ...args], options.runtime, options.wrap);
+    const detached = options.detached || options.runtime === 'deno';
+    const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      if (detached) process.kill(-child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
       reject(new Error(`quetzal start ${args.join(' ')} did not start within ${timeoutMs} ms\n${output}`));
     }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d;
+      // complete lines only: a chunk may end mid-line
       for (const line of output.split('\n').slice(0, -1)) {
         if (!line.startsWith('{')) continue;
-        let entry: { module?: string; msg?: string; port?: number };
+        let entry: { module?: string; msg?: string; port?: number; pid?: number };
         try {
           entry = JSON.parse(line);
         } catch {
@@ -92,15 +112,17 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
           child.stderr!.off('data', onData);
           child.stdout!.on('data', (x) => (output += x));
           child.stderr!.on('data', (x) => (output += x));
+          const pid = entry.pid ?? child.pid!;
           resolve({
             child,
+            pid,
             port: entry.port,
             logs: () => output,
             exited,
             async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
               if (group) process.kill(-child.pid!, signal);
-              else child.kill(signal);
+              else process.kill(pid, signal);
               const code = await exited;
               return { code, ms: Date.now() - t0 };
             },
