@@ -2,7 +2,8 @@
 // 50 MB body take seconds of CPU that would otherwise stall every other request and timer.
 // Web-standard APIs plus comlink only (see the worker pool).
 import * as Comlink from 'comlink';
-import { predecodeHex, type ParsedBody } from './large-json.js';
+import { predecodeHex } from './hex-predecode.js';
+import type { ParsedBody } from './large-json.js';
 
 const api = {
   parse(chunks: Uint8Array[]): ParsedBody {
