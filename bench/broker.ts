@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
 import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { createProvingBroker } from '@quetzal/prover-broker/factory';
-import { ProvingBrokerClient, startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import { startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
 import { machineDescription, report, type BenchResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

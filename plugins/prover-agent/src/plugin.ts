@@ -4,7 +4,7 @@ import { Tokens } from '@quetzal/protocol/tokens';
 import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { CircuitExecutionError } from '@quetzal/protocol/circuit-prover';
-import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { NonRetryableProvingError, ProvingAgent } from './agent.js';
 
 export const proverAgentPlugin = definePlugin({
@@ -26,7 +26,8 @@ export const proverAgentPlugin = definePlugin({
     const { config } = ctx;
     const bad = (config.proofTypes ?? []).filter((t) => !isProvingJobType(t));
     if (bad.length) throw new Error(`--prover-agent.proof-types: unknown job type(s) ${bad.join(', ')}; use circuit names such as base, merge, root`);
-    if (config.brokerUrl) ctx.provide(Tokens.ProvingJobConsumer, new ProvingBrokerClient(config.brokerUrl, { authToken: config.authToken }));
+    const remoteBroker = config.brokerUrl ? new ProvingBrokerClient(config.brokerUrl, { authToken: config.authToken }) : undefined;
+    if (remoteBroker) ctx.provide(Tokens.ProvingJobConsumer, remoteBroker);
     const consumer = ctx.resolve(Tokens.ProvingJobConsumer);
     const prover = ctx.resolve(Tokens.CircuitProver);
     const agent = new ProvingAgent({
@@ -44,6 +45,11 @@ export const proverAgentPlugin = definePlugin({
     });
     agent.start();
     ctx.logger.info({ count: config.count, broker: config.brokerUrl ?? 'in-process', prover: prover.kind }, 'proving agent pulling jobs');
-    return { stop: () => agent.stop() };
+    return {
+      async stop() {
+        await agent.stop();
+        remoteBroker?.close();
+      },
+    };
   },
 });

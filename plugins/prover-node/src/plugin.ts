@@ -9,7 +9,8 @@ import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
-import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import type { ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
@@ -73,9 +74,8 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
-    const producer: ProvingJobProducer = c.brokerUrl
-      ? createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken })
-      : ctx.resolve(Tokens.ProvingJobProducer);
+    const remoteBroker = c.brokerUrl ? new ProvingBrokerClient(c.brokerUrl, { timeoutMs: 60_000, authToken: c.brokerAuthToken }) : undefined;
+    const producer: ProvingJobProducer = remoteBroker ?? ctx.resolve(Tokens.ProvingJobProducer);
     const node = lazyNode(ctx.container);
     const urls = c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : undefined;
     const txProvider: TxProvider = urls
@@ -134,6 +134,7 @@ export const proverNodePlugin = definePlugin({
     return {
       async stop() {
         await proverNode.stop();
+        remoteBroker?.close();
       },
     };
   },
