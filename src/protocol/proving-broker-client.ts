@@ -79,6 +79,14 @@ export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsum
     return this.producer.cleanupEpochsBefore(epoch);
   }
 
+  promoteProvingJobs(epoch: number): Promise<number> {
+    return this.producer.promoteProvingJobs(epoch);
+  }
+
+  cancelSpeculativeProvingJobs(epoch: number): Promise<number> {
+    return this.producer.cancelSpeculativeProvingJobs(epoch);
+  }
+
   async getProvingJob(filter?: ProvingJobFilter): Promise<ProvingJobLease | undefined> {
     return (await this.consumer.getProvingJob(filter ?? {})) ?? undefined;
   }

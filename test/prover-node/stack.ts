@@ -14,6 +14,8 @@ export interface Stack {
   /** The broker as the prover node sees it, recording every enqueue in `events`. */
   producer: ProvingJobProducer;
   events: string[];
+  /** Every job the producer enqueued, in order. */
+  enqueued: ProvingJob[];
   agents: ProvingAgent[];
   proved(): number;
   stop(): Promise<void>;
@@ -23,15 +25,19 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
   const broker = await createProvingBroker({ logger: quiet });
   const prover = new SimulatedCircuitProver();
   const events: string[] = [];
+  const enqueued: ProvingJob[] = [];
   const producer: ProvingJobProducer = {
     enqueueProvingJob: (job: ProvingJob) => {
       events.push(`enqueue:${job.type}`);
+      enqueued.push(job);
       return broker.enqueueProvingJob(job);
     },
     getProvingJobStatus: (id) => broker.getProvingJobStatus(id),
     cancelProvingJob: (id) => broker.cancelProvingJob(id),
     waitForProvingJobs: (ids, ms) => broker.waitForProvingJobs(ids, ms),
     cleanupEpochsBefore: (e) => broker.cleanupEpochsBefore(e),
+    promoteProvingJobs: (e) => broker.promoteProvingJobs(e),
+    cancelSpeculativeProvingJobs: (e) => broker.cancelSpeculativeProvingJobs(e),
   };
   const agents = Array.from(
     { length: opts.agents ?? 2 },
@@ -42,6 +48,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     broker,
     producer,
     events,
+    enqueued,
     agents,
     proved: () => agents.reduce((s, a) => s + a.stats().proved, 0),
     async stop() {

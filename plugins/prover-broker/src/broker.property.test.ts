@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { pino } from 'pino';
-import { makeProvingJob, provingJobRank, type ProvingJob, type ProvingJobLease, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import { compareProvingJobPriority, makeProvingJob, remainingPathSeconds, type ProvingJob, type ProvingJobLease, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { ProvingBroker } from './broker.js';
 import { LmdbBrokerDatabase } from './lmdb-database.js';
 import { DirectoryProofStore } from './proof-store.js';
@@ -17,7 +17,7 @@ const TYPES: ProvingJobType[] = ['parity-base', 'base', 'merge', 'block-root', '
 const TIMEOUT = 100;
 
 type Action =
-  | { kind: 'enqueue'; epoch: number; type: number; n: number; big: boolean }
+  | { kind: 'enqueue'; epoch: number; type: number; n: number; big: boolean; speculative: boolean; depth: number }
   | { kind: 'take'; allow: number }
   | { kind: 'success'; pick: number; stale: boolean }
   | { kind: 'error'; pick: number; retry: boolean }
@@ -28,7 +28,7 @@ type Action =
   | { kind: 'restart' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('enqueue' as const), epoch: fc.integer({ min: 1, max: 3 }), type: fc.integer({ min: 0, max: TYPES.length - 1 }), n: fc.integer({ min: 0, max: 6 }), big: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('enqueue' as const), epoch: fc.integer({ min: 1, max: 3 }), type: fc.integer({ min: 0, max: TYPES.length - 1 }), n: fc.integer({ min: 0, max: 6 }), big: fc.boolean(), speculative: fc.boolean(), depth: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('take' as const), allow: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('success' as const), pick: fc.nat(), stale: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('error' as const), pick: fc.nat(), retry: fc.boolean() }) },
@@ -60,6 +60,7 @@ async function runScenario(actions: Action[]): Promise<void> {
 
   const known = new Map<string, ProvingJob>(); // everything ever enqueued and not cancelled/collected
   const order: string[] = []; // enqueue order
+  const speculative = new Set<string>(); // not promoted
   const held: ProvingJobLease[] = []; // leases our simulated agents hold (possibly stale)
   const latestLease = new Map<string, string>();
   // leases the broker must still honour: handed out (or adopted back) and not timed out since
@@ -72,6 +73,7 @@ async function runScenario(actions: Action[]): Promise<void> {
   const forget = (id: string) => {
     known.delete(id);
     results.delete(id);
+    speculative.delete(id);
     order.splice(order.indexOf(id), 1);
     for (const l of held) if (l.job.id === id) valid.delete(l.lease);
   };
@@ -81,11 +83,14 @@ async function runScenario(actions: Action[]): Promise<void> {
       switch (a.kind) {
         case 'enqueue': {
           const inputs = a.big ? new Uint8Array(100).fill(a.n) : new Uint8Array([a.n, a.type]);
-          const job = makeProvingJob(a.epoch, TYPES[a.type]!, inputs);
+          const job = makeProvingJob(a.epoch, TYPES[a.type]!, inputs, { speculative: a.speculative, pathToRoot: Array<ProvingJobType>(a.depth).fill('merge') });
           const before = known.has(job.id) ? await status(job.id) : undefined;
           const s = await broker.enqueueProvingJob(job);
-          if (before) assert.deepEqual(s, before, 'enqueue of a known id returns its status');
-          else {
+          if (before) {
+            assert.deepEqual(s, before, 'enqueue of a known id returns its status');
+            if (!a.speculative) speculative.delete(job.id); // promoted
+          } else {
+            if (a.speculative) speculative.add(job.id);
             assert.deepEqual(s, { status: 'in-queue' });
             known.set(job.id, job);
             order.push(job.id);
@@ -96,16 +101,19 @@ async function runScenario(actions: Action[]): Promise<void> {
           const allow = a.allow === 0 ? undefined : TYPES.slice(0, a.allow + 1);
           // the broker must hand out the best queued job the filter allows
           let best: ProvingJob | undefined;
-          for (const id of order) {
+          let bestKey;
+          for (const [seq, id] of order.entries()) {
             const j = known.get(id);
             if (!j || (allow && !allow.includes(j.type))) continue;
             if ((await status(id)).status !== 'in-queue') continue;
-            if (!best || j.epoch < best.epoch || (j.epoch === best.epoch && provingJobRank(j.type) < provingJobRank(best.type))) best = j;
+            const key = { epoch: j.epoch, speculative: speculative.has(id), remainingSeconds: remainingPathSeconds(j.type, j.pathToRoot, broker.estimates.current()), seq };
+            if (!bestKey || compareProvingJobPriority(key, bestKey) < 0) (best = j), (bestKey = key);
           }
           const lease = await broker.getProvingJob(allow ? { allowList: allow } : undefined);
           assert.equal(lease?.job.id, best?.id, 'highest-priority queued job');
           if (lease) {
-            assert.deepEqual(lease.job, known.get(lease.job.id), 'inputs come back intact');
+            const { id, type, epoch, inputs } = known.get(lease.job.id)!;
+            assert.deepEqual(lease.job, { id, type, epoch, inputs }, 'inputs come back intact');
             held.push(lease);
             latestLease.set(lease.job.id, lease.lease);
             valid.add(lease.lease);

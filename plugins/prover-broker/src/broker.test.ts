@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { makeProvingJob, makeProvingJobId, parseProvingJobId, proveWith, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import { makeProvingJob, makeProvingJobId, parseProvingJobId, proveWith, type ProvingJobOptions, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { ProvingBroker, ProvingBrokerError, type ProvingBrokerOptions } from './broker.js';
 import { MemoryBrokerDatabase } from './database.js';
 import { LmdbBrokerDatabase } from './lmdb-database.js';
@@ -12,7 +12,7 @@ import { DirectoryProofStore } from './proof-store.js';
 
 const logger = pino({ level: 'silent' });
 const bytes = (...xs: number[]) => new Uint8Array(xs);
-const job = (epoch: number, type: ProvingJobType, n: number) => makeProvingJob(epoch, type, bytes(n & 255, n >> 8));
+const job = (epoch: number, type: ProvingJobType, n: number, options?: ProvingJobOptions) => makeProvingJob(epoch, type, bytes(n & 255, n >> 8), options);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dirs: string[] = [];
@@ -68,13 +68,68 @@ describe('ProvingBroker (memory)', () => {
     await broker.stop();
   });
 
-  it('serves older epochs first, then circuits nearest the root, then FIFO', async () => {
+  it('serves older epochs first, then claimed before speculative work, then the longest path to the root (Hu), then FIFO', async () => {
     const broker = await memoryBroker();
-    const jobs = [job(2, 'root', 1), job(1, 'base', 2), job(1, 'parity-base', 3), job(1, 'merge', 4), job(1, 'block-root', 5), job(1, 'block-merge', 6), job(1, 'root', 7), job(1, 'parity-root', 8), job(1, 'base', 9)];
+    const up = ['merge', 'block-root', 'root-single'] as ProvingJobType[];
+    const jobs = [
+      job(2, 'base', 1, { pathToRoot: up }),
+      job(1, 'root-single', 2), // 16 s
+      job(1, 'base', 3, { pathToRoot: up }), // 15 + 27 + 28 + 16 = 86 s
+      job(1, 'parity-base', 4, { pathToRoot: ['parity-root', 'block-root', 'root-single'] }), // 73 s
+      job(1, 'merge', 5, { pathToRoot: ['block-root', 'root-single'] }), // 71 s
+      job(1, 'base', 6, { pathToRoot: ['merge', ...up] }), // 113 s
+      job(1, 'base', 7, { pathToRoot: ['merge', ...up], speculative: true }),
+      job(1, 'base', 8, { pathToRoot: up }), // 86 s, after 3
+    ];
     for (const j of jobs) await broker.enqueueProvingJob(j);
-    const order: string[] = [];
-    for (let t; (t = await broker.getProvingJob()); ) order.push(`${t.job.epoch}:${t.job.type}:${t.job.inputs[0]}`);
-    assert.deepEqual(order, ['1:root:7', '1:block-merge:6', '1:block-root:5', '1:merge:4', '1:parity-root:8', '1:base:2', '1:parity-base:3', '1:base:9', '2:root:1']);
+    const order: number[] = [];
+    for (let t; (t = await broker.getProvingJob()); ) order.push(t.job.inputs[0]!);
+    assert.deepEqual(order, [6, 3, 8, 4, 5, 2, 7, 1]);
+    await broker.stop();
+  });
+
+  it('promotes speculative jobs (per epoch, or by enqueueing them as claimed) and cancels the speculative rest', async () => {
+    const broker = await memoryBroker();
+    const long = ['merge', 'merge', 'block-root', 'root'] as ProvingJobType[];
+    const a = job(3, 'base', 1, { pathToRoot: long, speculative: true });
+    const b = job(3, 'base', 2, { pathToRoot: long, speculative: true });
+    const c = job(3, 'base', 3, { pathToRoot: long, speculative: true });
+    const d = job(4, 'base', 4, { pathToRoot: long, speculative: true });
+    const claimed = job(3, 'root', 5);
+    for (const j of [a, b, c, d, claimed]) await broker.enqueueProvingJob(j);
+    assert.equal((await broker.getProvingJob())?.job.id, claimed.id, 'claimed work first, however short');
+    assert.deepEqual(await broker.enqueueProvingJob({ ...b, speculative: false }), { status: 'in-queue' });
+    assert.equal((await broker.getProvingJob())?.job.id, b.id, 'a job enqueued again as claimed is promoted');
+    assert.equal(await broker.cancelSpeculativeProvingJobs(3), 2);
+    assert.deepEqual(await broker.getProvingJobStatus(a.id), { status: 'not-found' });
+    assert.deepEqual(await broker.getProvingJobStatus(b.id), { status: 'in-progress' });
+    assert.equal(await broker.promoteProvingJobs(4), 1);
+    assert.equal(await broker.promoteProvingJobs(4), 0);
+    assert.equal(await broker.cancelSpeculativeProvingJobs(4), 0, 'promoted work stays');
+    assert.equal((await broker.getProvingJob())?.job.id, d.id);
+    await broker.stop();
+  });
+
+  it('keeps its per-circuit time estimates current from measured proofs and re-ranks the queue', async () => {
+    let now = 0;
+    const broker = await memoryBroker({ now: () => now });
+    const base = job(1, 'base', 1, { pathToRoot: ['block-root'] }); // defaults: 15 + 28 = 43 s
+    const parity = job(1, 'parity-base', 2, { pathToRoot: ['parity-root', 'block-root'] }); // 2 + 27 + 28 = 57 s
+    await broker.enqueueProvingJob(base);
+    await broker.enqueueProvingJob(parity);
+    // base proofs take 100 s, parity-root ones 1 s: the base path is now the longer one
+    for (const [type, seconds, n] of [['base', 100, 10], ['parity-root', 1, 11]] as const) {
+      await broker.enqueueProvingJob(job(0, type, n));
+      const t = (await broker.getProvingJob({ allowList: [type] }))!;
+      assert.equal(t.job.epoch, 0);
+      now += seconds * 1000;
+      await broker.reportProvingJobSuccess(t.job.id, t.lease, bytes(1));
+    }
+    const e = broker.estimates.current();
+    assert.equal(e.base, 100);
+    assert.equal(e['parity-root'], 1);
+    assert.ok(e['block-root'] > 28, 'unmeasured circuits scale with the measured ones');
+    assert.equal((await broker.getProvingJob())?.job.id, base.id);
     await broker.stop();
   });
 
@@ -191,7 +246,7 @@ describe('ProvingBroker (memory)', () => {
     await broker.reportProvingJobSuccess(t.job.id, t.lease, bytes(1));
     assert.equal(await broker.cleanupEpochsBefore(3), 6);
     assert.deepEqual(await broker.getProvingJobStatus(t.job.id), { status: 'not-found' });
-    assert.equal(broker.stats().jobs, 6);
+    assert.equal((await broker.stats()).jobs, 6);
     assert.equal((await broker.getProvingJob())?.job.epoch, 3);
     assert.equal(await broker.cleanupEpochsBefore(3), 0);
     await broker.stop();
@@ -200,13 +255,13 @@ describe('ProvingBroker (memory)', () => {
   it('garbage-collects automatically with retainEpochs', async () => {
     const broker = await memoryBroker({ retainEpochs: 2 });
     for (let e = 1; e <= 3; e++) await broker.enqueueProvingJob(job(e, 'base', e));
-    assert.equal(broker.stats().jobs, 3);
+    assert.equal((await broker.stats()).jobs, 3);
     await broker.enqueueProvingJob(job(4, 'base', 4));
     await sleep(5);
     assert.deepEqual(await broker.getProvingJobStatus(job(1, 'base', 1).id), { status: 'not-found' });
-    assert.equal(broker.stats().jobs, 3, 'epochs 2..4 kept');
+    assert.equal((await broker.stats()).jobs, 3, 'epochs 2..4 kept');
     await broker.enqueueProvingJob(job(2, 'base', 9));
-    assert.equal(broker.stats().jobs, 4, 'a late job of a kept epoch is accepted');
+    assert.equal((await broker.stats()).jobs, 4, 'a late job of a kept epoch is accepted');
     await broker.stop();
   });
 
@@ -307,7 +362,7 @@ describe('ProvingBroker (LMDB + directory store)', () => {
     assert.deepEqual(await readdir(join(dir, 'proofs')), []);
     await broker.stop();
     broker = await open(dir);
-    assert.equal(broker.stats().jobs, 0, 'GC is durable');
+    assert.equal((await broker.stats()).jobs, 0, 'GC is durable');
     await broker.stop();
   });
 
@@ -323,7 +378,7 @@ describe('ProvingBroker (LMDB + directory store)', () => {
     );
     await broker.stop();
     broker = await open(dir);
-    assert.deepEqual(broker.stats(), { jobs: 500, queued: 0, inProgress: 0, fulfilled: 500, rejected: 0 });
+    assert.deepEqual(await broker.stats(), { jobs: 500, queued: 0, inProgress: 0, fulfilled: 500, rejected: 0 });
     assert.deepEqual(await broker.getProvingJobStatus(jobs[123]!.id), { status: 'fulfilled', value: jobs[123]!.inputs });
     await broker.stop();
   });

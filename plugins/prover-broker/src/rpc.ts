@@ -17,7 +17,7 @@ import {
   type ProvingJobId,
   type ProvingJobProducer,
 } from '@quetzal/protocol/proving-jobs';
-import { ProvingBrokerError } from './broker.js';
+import { ProvingBrokerError } from './service.js';
 
 /** Default request body limit: inputs and proofs travel hex-encoded (twice their size). */
 export const DEFAULT_BROKER_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -42,6 +42,8 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, 
     cancelProvingJob: wrap((id: ProvingJobId) => broker.cancelProvingJob(id)),
     waitForProvingJobs: wrap((ids: ProvingJobId[], timeoutMs: number) => broker.waitForProvingJobs(ids, timeoutMs)),
     cleanupEpochsBefore: wrap((epoch: number) => broker.cleanupEpochsBefore(epoch)),
+    promoteProvingJobs: wrap((epoch: number) => broker.promoteProvingJobs(epoch)),
+    cancelSpeculativeProvingJobs: wrap((epoch: number) => broker.cancelSpeculativeProvingJobs(epoch)),
     getProvingJob: wrap(async (filter?: ProvingJobFilter | null) => (await broker.getProvingJob(filter ?? undefined)) ?? null),
     reportProvingJobProgress: wrap((id: ProvingJobId, lease: string) => broker.reportProvingJobProgress(id, lease)),
     abandonProvingJob: wrap((id: ProvingJobId, lease: string) => broker.abandonProvingJob(id, lease)),
