@@ -574,12 +574,13 @@ export class ProvingBroker implements ProvingBrokerService {
     for (const entry of this.jobs.values()) if (entry.state === QUEUED) this.pushQueue(entry);
   }
 
-  checkTimeouts(): Promise<void> {
-    this.expire();
-    return Promise.resolve();
+  async checkTimeouts(): Promise<void> {
+    await Promise.all(this.expire());
   }
 
-  private expire(): void {
+  /** Re-queues timed-out jobs at once; returns the rejections being written. */
+  private expire(): Promise<unknown>[] {
+    const writes: Promise<unknown>[] = [];
     const now = this.now();
     for (const entry of this.inProgress) {
       if (entry.settling || now - entry.heartbeatAt <= this.jobTimeoutMs) continue;
@@ -591,12 +592,15 @@ export class ProvingBroker implements ProvingBrokerService {
       } else {
         this.log.warn({ id: entry.id, attempts: entry.attempts }, 'proving job timed out too often; rejecting it');
         entry.settling = true;
-        this.track(this.settle(entry, undefined, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
-          this.log.error({ id: entry.id, err }, 'could not store a rejection; back to the queue');
-          if (entry.state === IN_PROGRESS) this.requeue(entry);
-        });
+        writes.push(
+          this.track(this.settle(entry, undefined, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
+            this.log.error({ id: entry.id, err }, 'could not store a rejection; back to the queue');
+            if (entry.state === IN_PROGRESS) this.requeue(entry);
+          }),
+        );
       }
     }
+    return writes;
   }
 
   // ---------------------------------------------------------------- bookkeeping
