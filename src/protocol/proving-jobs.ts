@@ -159,13 +159,25 @@ export interface ProvingJobFilter {
   allowList?: ProvingJobType[];
   /** For logs only. */
   agentId?: string;
+  /**
+   * The agent reads inputs and writes proofs at object-store URIs (s3://...) itself, when the
+   * broker's proof store is one: leases then carry inputsUri / resultUri.
+   */
+  directProofStore?: boolean;
 }
 
 /** A job handed to one agent. The lease names this assignment; reports must carry it. */
 export interface ProvingJobLease {
   job: ProvingJob;
   lease: string;
+  /** Where the inputs are (then `job.inputs` is empty): for agents that asked for directProofStore. */
+  inputsUri?: string;
+  /** Where the agent writes the proof before reporting success with `{ uri: resultUri }`. */
+  resultUri?: string;
 }
+
+/** A proof: its bytes, or the URI of the object the agent wrote it to (the lease's resultUri). */
+export type ProvingJobResult = Uint8Array | { uri: string };
 
 export interface ProvingJobReportOutcome {
   /** False when the report was ignored (the agent no longer owns the job, or it is settled or gone). */
@@ -181,7 +193,7 @@ export interface ProvingJobConsumer {
   /** Heartbeat; false means "stop: the job is no longer yours". */
   reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean>;
   /** Resolves once the result is durable. Passing `next` fetches the next job in the same call. */
-  reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome>;
+  reportProvingJobSuccess(id: ProvingJobId, lease: string, result: ProvingJobResult, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome>;
   /**
    * Gives a job back without a failure (the agent is stopping): it is queued again at once and no
    * attempt is counted. False when the agent did not own it.
@@ -244,9 +256,14 @@ export const zProvingJobStatus = z.discriminatedUnion('status', [
 export const zProvingJobFilter = z.object({
   allowList: z.array(zProvingJobType).max(PROVING_JOB_TYPES.length * 2).optional(),
   agentId: z.string().max(128).optional(),
+  directProofStore: z.boolean().optional(),
 });
 
-export const zProvingJobLease = z.object({ job: zProvingJob, lease: zLease });
+const zObjectUri = z.string().max(2048).regex(/^s3:\/\//, 'expected an s3:// URI');
+export const zProvingJobLease = z.object({ job: zProvingJob, lease: zLease, inputsUri: zObjectUri.optional(), resultUri: zObjectUri.optional() });
+export const zProvingJobResult = z.union([zBytes, z.object({ uri: zObjectUri })], {
+  error: 'expected the proof as 0x-prefixed hex bytes, or {"uri": "s3://..."} naming where the agent wrote it',
+});
 export const zReportOutcome = z.object({ accepted: z.boolean(), next: zProvingJobLease.optional() });
 
 export const ProvingJobProducerSchema = {
@@ -264,7 +281,7 @@ export const ProvingJobConsumerSchema = {
   getProvingJob: { params: z.tuple([zProvingJobFilter.nullish()]), result: zProvingJobLease.nullable() },
   reportProvingJobProgress: { params: z.tuple([zProvingJobId, zLease]), result: z.boolean() },
   abandonProvingJob: { params: z.tuple([zProvingJobId, zLease]), result: z.boolean() },
-  reportProvingJobSuccess: { params: z.tuple([zProvingJobId, zLease, zBytes, zProvingJobFilter.nullish()]), result: zReportOutcome },
+  reportProvingJobSuccess: { params: z.tuple([zProvingJobId, zLease, zProvingJobResult, zProvingJobFilter.nullish()]), result: zReportOutcome },
   reportProvingJobError: { params: z.tuple([zProvingJobId, zLease, z.string().max(10_000), z.boolean(), zProvingJobFilter.nullish()]), result: zReportOutcome },
 };
 

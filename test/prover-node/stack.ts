@@ -3,14 +3,14 @@
 import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
 import { ProvingAgent } from '@quetzal/prover-agent/agent';
 import { createProvingBroker } from '@quetzal/prover-broker/factory';
-import type { ProvingBroker } from '@quetzal/prover-broker/broker';
+import type { ProvingBrokerService } from '@quetzal/prover-broker/service';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import type { ProvingJob, ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface Stack {
-  broker: ProvingBroker;
+  broker: ProvingBrokerService;
   /** The broker as the prover node sees it, recording every enqueue in `events`. */
   producer: ProvingJobProducer;
   events: string[];

@@ -13,7 +13,7 @@ import { buildHonkVerifier, verifierChoice } from '@quetzal/circuit-prover/solid
 import type { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
 import { ProvingAgent } from '@quetzal/prover-agent/agent';
 import { createProvingBroker } from '@quetzal/prover-broker/factory';
-import type { ProvingBroker } from '@quetzal/prover-broker/broker';
+import type { ProvingBrokerService } from '@quetzal/prover-broker/service';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { Tx } from '@quetzal/protocol/tx';
 import { L1EpochProofPublisher } from '@quetzal/prover-node/l1-publisher';
@@ -35,7 +35,7 @@ let chain: Chain;
 let dir: string;
 let store: ArchiverStore;
 let archiver: Archiver;
-let broker: ProvingBroker;
+let broker: ProvingBrokerService;
 let agent: ProvingAgent;
 let ws: Awaited<ReturnType<typeof syncedWorldState>>;
 

@@ -27,6 +27,7 @@ import {
   type ProvingJobPriority,
   type ProvingJobProducer,
   type ProvingJobReportOutcome,
+  type ProvingJobResult,
   type ProvingJobStatus,
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
@@ -34,7 +35,7 @@ import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.
 import { checkProvingJob, newCounters, ProvingBrokerError, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
 import { ProvingTimeEstimator } from './estimates.js';
 import { MinHeap } from './priority-queue.js';
-import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
+import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 
 export interface ProvingBrokerOptions extends ProvingBrokerCommonOptions {
   database: ProvingBrokerDatabase;
@@ -419,16 +420,17 @@ export class ProvingBroker implements ProvingBrokerService {
       }
       const lease = `${this.instance}.${++this.leaseCounter}`;
       this.take(entry, lease, filter?.agentId);
+      const direct = filter?.directProofStore ? directUris(this.store, entry.id, stored.inputs) : {};
       let inputs: Uint8Array;
       try {
-        inputs = await this.store.load(stored.inputs);
+        inputs = direct.inputsUri ? new Uint8Array(0) : await this.store.load(stored.inputs);
       } catch (err) {
         this.log.error({ id: entry.id, err }, 'could not load the inputs of a job; putting it back');
         if (entry.lease === lease) this.requeue(entry);
         throw err;
       }
       this.log.debug({ id: entry.id, lease, agent: filter?.agentId }, 'job taken');
-      return { job: { id: entry.id, type: entry.type, epoch: entry.epoch, inputs }, lease };
+      return { job: { id: entry.id, type: entry.type, epoch: entry.epoch, inputs }, lease, ...direct };
     }
   }
 
@@ -447,7 +449,7 @@ export class ProvingBroker implements ProvingBrokerService {
     return Promise.resolve(true);
   }
 
-  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
+  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: ProvingJobResult, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
     this.assertRunning();
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) {
@@ -457,7 +459,7 @@ export class ProvingBroker implements ProvingBrokerService {
     }
     entry.settling = true;
     const takenAt = entry.takenAt;
-    const accepted = await this.track(this.settle(entry, 'out', result, undefined));
+    const accepted = await this.track(this.settle(entry, result, undefined));
     if (accepted && takenAt !== undefined) this.measured(entry.type, (this.now() - takenAt) / 1000);
     return this.outcome(accepted, next);
   }
@@ -479,7 +481,7 @@ export class ProvingBroker implements ProvingBrokerService {
     }
     entry.settling = true;
     this.log.warn({ id, attempts: entry.attempts, reason }, 'proving job failed');
-    const accepted = await this.track(this.settle(entry, undefined, undefined, reason));
+    const accepted = await this.track(this.settle(entry, undefined, reason));
     return this.outcome(accepted, next);
   }
 
@@ -490,10 +492,10 @@ export class ProvingBroker implements ProvingBrokerService {
   }
 
   /** Writes the result durably, then marks the job settled. False when the job vanished meanwhile. */
-  private async settle(entry: JobEntry, kind: 'out' | undefined, value: Uint8Array | undefined, reason: string | undefined): Promise<boolean> {
+  private async settle(entry: JobEntry, result: ProvingJobResult | undefined, reason: string | undefined): Promise<boolean> {
     let stored: StoredResult;
     try {
-      if (kind && value) stored = { status: 'fulfilled', value: await this.store.save(entry.id, kind, value) };
+      if (result) stored = { status: 'fulfilled', value: await resultRef(this.store, entry.id, result) };
       else stored = { status: 'rejected', reason: reason ?? 'failed' };
       await this.db.setResult(entry.id, stored);
     } catch (err) {
@@ -593,7 +595,7 @@ export class ProvingBroker implements ProvingBrokerService {
         this.log.warn({ id: entry.id, attempts: entry.attempts }, 'proving job timed out too often; rejecting it');
         entry.settling = true;
         writes.push(
-          this.track(this.settle(entry, undefined, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
+          this.track(this.settle(entry, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
             this.log.error({ id: entry.id, err }, 'could not store a rejection; back to the queue');
             if (entry.state === IN_PROGRESS) this.requeue(entry);
           }),

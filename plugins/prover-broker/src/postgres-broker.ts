@@ -21,12 +21,13 @@ import {
   type ProvingJobId,
   type ProvingJobLease,
   type ProvingJobReportOutcome,
+  type ProvingJobResult,
   type ProvingJobStatus,
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
 import { ProvingTimeEstimator } from './estimates.js';
 import { migrate } from './postgres-schema.js';
-import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
+import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 import {
   checkProvingJob,
   newCounters,
@@ -384,16 +385,18 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     );
     const row = rows[0];
     if (!row) return undefined;
+    const ref = row.inputs_ref ?? toBytes(row.inputs);
+    const direct = filter?.directProofStore ? directUris(this.store, row.id, ref) : {};
     let inputs: Uint8Array;
     try {
-      inputs = await this.store.load(row.inputs_ref ?? toBytes(row.inputs));
+      inputs = direct.inputsUri ? new Uint8Array(0) : await this.store.load(ref);
     } catch (err) {
       this.log.error({ id: row.id, err }, 'could not load the inputs of a job; putting it back');
       await this.abandonProvingJob(row.id, lease);
       throw err;
     }
     this.log.debug({ id: row.id, lease, agent: filter?.agentId }, 'job taken');
-    return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease };
+    return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease, ...direct };
   }
 
   async reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
@@ -407,14 +410,14 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     return rowCount === 1;
   }
 
-  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
+  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: ProvingJobResult, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
     this.assertRunning();
     const accepted = await this.track(this.settle(id, lease, result));
     return this.outcome(accepted, next);
   }
 
-  private async settle(id: string, lease: string, result: Uint8Array): Promise<boolean> {
-    const ref = result.byteLength <= this.store.inlineThresholdBytes ? result : await this.store.save(id, 'out', result);
+  private async settle(id: string, lease: string, result: ProvingJobResult): Promise<boolean> {
+    const ref = await resultRef(this.store, id, result);
     const { rows } = await this.pool.query<{ type: ProvingJobType; taken_at: string | null }>(
       `WITH u AS (UPDATE proving_jobs SET state = 2, result = $3, result_ref = $4, lease = NULL, agent_id = NULL
                   WHERE id = $1 AND lease = $2 AND state = 1 RETURNING id, type, taken_at)
@@ -423,7 +426,7 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     );
     const row = rows[0];
     if (!row) {
-      if (typeof ref === 'string') await this.store.remove(ref).catch(() => undefined);
+      if (typeof ref === 'string' && result instanceof Uint8Array) await this.store.remove(ref).catch(() => undefined);
       this.counters.ignoredReports++;
       this.log.info({ id, lease }, 'ignoring a result from an agent that does not own the job');
       return false;

@@ -16,6 +16,7 @@ import {
   type ProvingJobFilter,
   type ProvingJobId,
   type ProvingJobProducer,
+  type ProvingJobResult,
 } from '@quetzal/protocol/proving-jobs';
 import { ProvingBrokerError } from './service.js';
 
@@ -47,7 +48,7 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, 
     getProvingJob: wrap(async (filter?: ProvingJobFilter | null) => (await broker.getProvingJob(filter ?? undefined)) ?? null),
     reportProvingJobProgress: wrap((id: ProvingJobId, lease: string) => broker.reportProvingJobProgress(id, lease)),
     abandonProvingJob: wrap((id: ProvingJobId, lease: string) => broker.abandonProvingJob(id, lease)),
-    reportProvingJobSuccess: wrap((id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null) =>
+    reportProvingJobSuccess: wrap((id: ProvingJobId, lease: string, result: ProvingJobResult, next?: ProvingJobFilter | null) =>
       broker.reportProvingJobSuccess(id, lease, result, next ?? undefined),
     ),
     reportProvingJobError: wrap((id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter | null) =>

@@ -31,7 +31,10 @@ export const proverNodePlugin = definePlugin({
     publisherPrivateKey: option.string({ description: 'L1 key that signs quotes and sends proofs (hex)', env: 'PROVER_PUBLISHER_PRIVATE_KEY', aliases: ['proverNode.publisherPrivateKey'], secret: true }),
     publisherPrivateKeyFile: option.string({ description: 'File holding the L1 key, instead of passing it as a flag', env: 'PROVER_PUBLISHER_PRIVATE_KEY_FILE' }),
     proverId: option.string({ description: 'Prover id committed to in proofs (defaults to the publisher address; L1 requires it to be the claimant)', env: 'PROVER_ID' }),
-    brokerUrl: option.url({ description: 'URL of a remote proving broker (instead of --prover-broker in this process)', env: 'PROVER_NODE_BROKER_URL' }),
+    brokerUrl: option.urls({
+      description: 'URL of a remote proving broker (instead of --prover-broker in this process); several comma-separated URLs of replicas on one database: the node moves on when one stops answering',
+      env: 'PROVER_NODE_BROKER_URL',
+    }),
     brokerAuthToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_NODE_BROKER_AUTH_TOKEN', secret: true }),
     nodeUrl: option.url({ description: 'Sequencer node JSON-RPC URL: quotes go to its submitEpochProofQuote, and it is the default tx provider (default: the sequencer in this process)', env: 'PROVER_NODE_NODE_URL' }),
     txProviderUrls: option.list({ description: 'Nodes to fetch full txs from (getTxsByHash), comma-separated', env: 'PROVER_NODE_TX_PROVIDER_URLS' }),
@@ -130,7 +133,7 @@ export const proverNodePlugin = definePlugin({
       getStatus: () => proverNode.getStatus(),
     });
     await proverNode.start();
-    ctx.logger.info({ prover: proverAddress, broker: c.brokerUrl ?? 'in-process', circuitProver: circuitProver.kind }, 'prover node started');
+    ctx.logger.info({ prover: proverAddress, broker: remoteBroker?.url ?? 'in-process', circuitProver: circuitProver.kind }, 'prover node started');
     return {
       async stop() {
         await proverNode.stop();
