@@ -21,9 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
 import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
-import { createProvingBroker } from '@quetzal/prover-broker/factory';
+import { createProvingBroker, startProvingBrokerServer } from '@quetzal/prover-broker';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
-import { startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
 import { machineDescription, median, report, type BenchResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

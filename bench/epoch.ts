@@ -13,14 +13,14 @@
 // by branch and bound at its root node: the broker's rule (Hu's longest remaining path first)
 // simulated without overhead gives a schedule, and a window lower bound (below) that equals it
 // proves it optimal; a shape where they differ is reported with the gap.
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { createProvingBroker } from '@quetzal/prover-broker/factory';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { createProvingBroker } from '@quetzal/prover-broker';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
 import { compareProvingJobPriority, DEFAULT_PROVING_SECONDS, makeProvingJobId, remainingPathSeconds, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node/epoch-proving-job';
+import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node';
 import { fileURLToPath } from 'node:url';
 import { addBlock, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
 import { machineDescription, report, type BenchMetric, type BenchResult } from './report.js';
@@ -143,7 +143,7 @@ interface Measured {
 /** Runs the prover node's epoch job over an in-process broker with `agents` replaying agents. */
 async function measure(c: Shape, scale: number): Promise<Measured> {
   const chain = newChain();
-  for (let b = 0; b < c.blocks; b++) addBlock(chain, c.txs, 5);
+  for (let b = 0; b < c.blocks; b++) await addBlock(chain, c.txs, 5);
   const ws = await syncedWorldState(chain);
   const recorded = new Map<string, Uint8Array>();
   const runJob = async (prove: (type: ProvingJobType, inputs: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>, agents: number) => {

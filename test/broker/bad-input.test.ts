@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { makeProvingJob, proveWith, PROVING_JOB_TYPES } from '@quetzal/protocol/proving-jobs';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
+import { ProvingAgent } from '@quetzal/prover-agent';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { startBroker, type Child } from './helpers.js';
 

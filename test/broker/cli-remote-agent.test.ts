@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isolatedEnv, startCli, runCli } from '../helpers/cli.js';
 import { makeProvingJob, proveWith } from '@quetzal/protocol/proving-jobs';
-import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { buildParityBaseInputs } from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 
 test('`quetzal start --prover-broker` and a remote `--prover-agent` process complete jobs', async () => {

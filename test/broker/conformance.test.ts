@@ -7,14 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
-import { ProvingBroker } from '@quetzal/prover-broker/broker';
-import { MemoryBrokerDatabase } from '@quetzal/prover-broker/database';
-import { LmdbBrokerDatabase } from '@quetzal/prover-broker/lmdb-database';
-import { PostgresProvingBroker } from '@quetzal/prover-broker/postgres-broker';
-import { DirectoryProofStore } from '@quetzal/prover-broker/proof-store';
-import type { ProvingBrokerCommonOptions } from '@quetzal/prover-broker/service';
+import { DirectoryProofStore, LmdbBrokerDatabase, MemoryBrokerDatabase, PostgresProvingBroker, ProvingBroker, type ProvingBrokerCommonOptions } from '@quetzal/prover-broker';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { brokerConformance, brokerProperties, type ReopenableBroker } from './conformance.js';
+import { brokerConformance, brokerProperties } from './conformance.js';
 
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];

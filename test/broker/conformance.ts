@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { compareProvingJobPriority, makeProvingJob, proveWith, remainingPathSeconds, type ProvingJob, type ProvingJobLease, type ProvingJobOptions, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import { ProvingBrokerError, type ProvingBrokerCommonOptions, type ProvingBrokerService } from '@quetzal/prover-broker/service';
+import { ProvingBrokerError, type ProvingBrokerCommonOptions, type ProvingBrokerService } from '@quetzal/prover-broker';
 
 export const bytes = (...xs: number[]) => new Uint8Array(xs);
 export const job = (epoch: number, type: ProvingJobType, n: number, options?: ProvingJobOptions) => makeProvingJob(epoch, type, bytes(n & 255, n >> 8), options);
@@ -371,7 +371,10 @@ async function runScenario(db: ReopenableBroker, actions: Action[]): Promise<voi
             if (!j || (allow && !allow.includes(j.type))) continue;
             if ((await status(id)).status !== 'in-queue') continue;
             const key = { epoch: j.epoch, speculative: speculative.has(id), remainingSeconds: remainingPathSeconds(j.type, j.pathToRoot, broker.estimates.current()), seq };
-            if (!bestKey || compareProvingJobPriority(key, bestKey) < 0) (best = j), (bestKey = key);
+            if (!bestKey || compareProvingJobPriority(key, bestKey) < 0) {
+              best = j;
+              bestKey = key;
+            }
           }
           const lease = await broker.getProvingJob(allow ? { allowList: allow } : undefined);
           assert.equal(lease?.job.id, best?.id, 'highest-priority queued job');

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { pino } from 'pino';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { makeProvingJobId } from '@quetzal/protocol/proving-jobs';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { EpochProvingJob } from '@quetzal/prover-node/epoch-proving-job';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { EpochProvingJob } from '@quetzal/prover-node';
 import { addBlock, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../prover-node/epoch-fixture.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { startBroker, until, type Child } from './helpers.js';

@@ -8,11 +8,8 @@ import { pino } from 'pino';
 import { S3ObjectStore } from '@quetzal/kernel/object-store';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { makeProvingJob, proveWith } from '@quetzal/protocol/proving-jobs';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { ProvingBroker } from '@quetzal/prover-broker/broker';
-import { MemoryBrokerDatabase } from '@quetzal/prover-broker/database';
-import { startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
-import { S3ProofStore } from '@quetzal/prover-broker/s3-proof-store';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { MemoryBrokerDatabase, ProvingBroker, S3ProofStore, startProvingBrokerServer } from '@quetzal/prover-broker';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 
 const logger = pino({ level: 'silent' });

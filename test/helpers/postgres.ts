@@ -62,7 +62,7 @@ async function startCluster(): Promise<{ url: string; stop(): Promise<void> }> {
   try {
     await exec(tool('initdb'), ['-D', data, '-U', 'quetzal', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   } catch (err) {
-    throw new Error(`cannot create a PostgreSQL cluster with ${tool('initdb')} (install PostgreSQL, set PG_BIN, or set QUETZAL_TEST_POSTGRES_URL): ${(err as Error).message}`);
+    throw new Error(`cannot create a PostgreSQL cluster with ${tool('initdb')} (install PostgreSQL, set PG_BIN, or set QUETZAL_TEST_POSTGRES_URL): ${(err as Error).message}`, { cause: err });
   }
   const port = await freePort();
   // fsync off: a throwaway cluster; the broker's durability is PostgreSQL's, not under test here

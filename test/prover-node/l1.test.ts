@@ -14,10 +14,7 @@ import { rollupAbi } from '@quetzal/l1';
 import { encodeProposeArgs } from '@quetzal/l1';
 import { recoverQuoteSigner, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import { RootRollupPublicInputs } from '@quetzal/protocol/root-public-inputs';
-import { BondManager } from '@quetzal/prover-node/bond-manager';
-import { assertSameRootPublicInputs, L1EpochProofPublisher } from '@quetzal/prover-node/l1-publisher';
-import { ProverNode } from '@quetzal/prover-node/prover-node';
-import { FixedQuoteProvider } from '@quetzal/prover-node/quote-provider';
+import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode, FixedQuoteProvider } from '@quetzal/prover-node';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { accounts, claim, setup, signQuote, type Env } from '../l1/harness.js';
 import { addBlock, keys, MapTxProvider, newChain, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
@@ -74,14 +71,13 @@ function proverNode() {
     keys,
     proverId: BigInt(sender.address),
     pollingIntervalMs: 100,
-    brokerPollMs: 200,
     logger: log,
   });
 }
 
 async function propose(numTxs: number, msgs: bigint[] = []) {
   const slot = await env.currentSlot();
-  const block = addBlock(chain, numTxs, msgs, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  const block = await addBlock(chain, numTxs, msgs, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
   await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
 }
 

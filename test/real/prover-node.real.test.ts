@@ -9,17 +9,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Archiver, ArchiverStore } from '@quetzal/archiver';
 import { encodeProposeArgs, RollupContract, rollupAbi } from '@quetzal/l1';
-import { buildHonkVerifier, verifierChoice } from '@quetzal/circuit-prover/solidity-verifier';
-import type { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { createProvingBroker } from '@quetzal/prover-broker/factory';
-import type { ProvingBrokerService } from '@quetzal/prover-broker/service';
+import { buildHonkVerifier, verifierChoice, type NativeCircuitProver } from '@quetzal/circuit-prover';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { createProvingBroker, type ProvingBrokerService } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { Tx } from '@quetzal/protocol/tx';
-import { L1EpochProofPublisher } from '@quetzal/prover-node/l1-publisher';
-import { ProverNode } from '@quetzal/prover-node/prover-node';
-import { FixedQuoteProvider } from '@quetzal/prover-node/quote-provider';
-import { BondManager } from '@quetzal/prover-node/bond-manager';
+import { L1EpochProofPublisher, ProverNode, FixedQuoteProvider, BondManager } from '@quetzal/prover-node';
 import { claim, setup, type Env } from '../l1/harness.js';
 import { addBlock, MapTxProvider, newChain, syncedWorldState, txRequestInputs, type Chain } from '../prover-node/epoch-fixture.js';
 import { devProver, TEST_DATA_DIR } from './native.js';
@@ -70,7 +65,7 @@ test('an epoch proven with real proofs is accepted by the HonkVerifier on L1', {
   const tx = new Tx(txProof.publicOutputs, txProof.proof);
   await env.warpToSlot(1);
   const slot = await env.currentSlot();
-  const block = addBlock(chain, [tx], [], { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  const block = await addBlock(chain, [tx], [], { slot, timestamp: env.genesisTime + slot * env.slotDuration });
   await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
 
   await env.warpToSlot(4); // epoch 1, claim window of epoch 0 (a single block: root-single)
@@ -85,7 +80,7 @@ test('an epoch proven with real proofs is accepted by the HonkVerifier on L1', {
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
     publisher: new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 1000 }),
     keys: { vkTree: await prover.getVkTree(), txVerificationKey: await prover.getVerificationKey('tx') },
-    proverId: BigInt(sender.address), pollingIntervalMs: 500, brokerPollMs: 5000, logger: log,
+    proverId: BigInt(sender.address), pollingIntervalMs: 500, logger: log,
   });
   await node.start();
   try {

@@ -1,10 +1,9 @@
 // Builds the L1Connection every role resolves through `Tokens.L1`.
 import { createPublicClient, fallback, http, type Hex, type PublicClient } from 'viem';
-import { L1TxSender, RollupContract, type L1Deployment, type L1Logger } from '@quetzal/l1';
+import { ANVIL_CHAIN_ID, L1TxSender, RollupContract, type L1Deployment, type L1Logger } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import type { L2Genesis } from '@quetzal/protocol/genesis';
 
-export const ANVIL_CHAIN_ID = 31337;
 
 export interface L1ConnectionOptions {
   rpcUrls: string[];
@@ -27,6 +26,8 @@ export async function createL1Connection(o: L1ConnectionOptions): Promise<L1Conn
   try {
     chainId = await client.getChainId();
   } catch (e) {
+    // no cause: the transport error repeats the RPC URL, which may carry a provider API key
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`L1 at ${o.rpcUrls.join(', ')} does not answer (check --l1.rpc-urls): ${(e as Error).message.split('\n')[0]}`);
   }
   if (chainId !== o.deployment.chainId) {

@@ -1,5 +1,5 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
-import { option } from '@quetzal/kernel/options';
+import { option, type OptionValues } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
@@ -8,30 +8,40 @@ import { S3ObjectStore } from '@quetzal/kernel/object-store';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { NonRetryableProvingError, ProvingAgent } from './agent.js';
 
+const options = {
+  count: option.int({ description: 'Jobs proved concurrently', env: 'PROVER_AGENT_COUNT', default: 1, min: 1 }),
+  proofTypes: option.list({ description: 'Only take these job types (comma-separated circuit names); all when empty', env: 'PROVER_AGENT_PROOF_TYPES' }),
+  brokerUrl: option.urls({
+    description: 'URL of a remote proving broker (instead of --prover-broker in this process); several comma-separated URLs of replicas on one database: the agent moves on when one stops answering',
+    env: 'PROVER_BROKER_URL',
+    aliases: ['proverAgent.proverBrokerUrl'],
+  }),
+  directProofStore: option.boolean({
+    description: "Read inputs and write proofs directly in the broker's object proof store (s3://, credentials from the AWS_* env) instead of through the broker",
+    env: 'PROVER_AGENT_DIRECT_PROOF_STORE',
+    default: true,
+  }),
+  authToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_AGENT_AUTH_TOKEN', secret: true }),
+  pollIntervalMs: option.int({ description: 'Wait between polls when the broker has no job', env: 'PROVER_AGENT_POLL_INTERVAL_MS', default: 100, min: 10 }),
+  heartbeatIntervalMs: option.int({ description: 'Heartbeat period while proving; keep it well below the broker job timeout', env: 'PROVER_AGENT_HEARTBEAT_INTERVAL_MS', default: 5_000, min: 10 }),
+};
+export type ProverAgentConfig = OptionValues<typeof options>;
+
+declare module '@quetzal/kernel/plugin' {
+  interface PluginConfigs {
+    proverAgent: ProverAgentConfig;
+  }
+}
+
 export const proverAgentPlugin = definePlugin({
   name: 'prover-agent',
   description: 'Pulls proving jobs from a broker and proves them',
   role: { description: 'pulls proving jobs from a broker and proves them' },
-  options: {
-    count: option.int({ description: 'Jobs proved concurrently', env: 'PROVER_AGENT_COUNT', default: 1, min: 1 }),
-    proofTypes: option.list({ description: 'Only take these job types (comma-separated circuit names); all when empty', env: 'PROVER_AGENT_PROOF_TYPES' }),
-    brokerUrl: option.urls({
-      description: 'URL of a remote proving broker (instead of --prover-broker in this process); several comma-separated URLs of replicas on one database: the agent moves on when one stops answering',
-      env: 'PROVER_BROKER_URL',
-      aliases: ['proverAgent.proverBrokerUrl'],
-    }),
-    directProofStore: option.boolean({
-      description: 'Read inputs and write proofs directly in the broker\'s object proof store (s3://, credentials from the AWS_* env) instead of through the broker',
-      env: 'PROVER_AGENT_DIRECT_PROOF_STORE',
-      default: true,
-    }),
-    authToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_AGENT_AUTH_TOKEN', secret: true }),
-    pollIntervalMs: option.int({ description: 'Wait between polls when the broker has no job', env: 'PROVER_AGENT_POLL_INTERVAL_MS', default: 100, min: 10 }),
-    heartbeatIntervalMs: option.int({ description: 'Heartbeat period while proving; keep it well below the broker job timeout', env: 'PROVER_AGENT_HEARTBEAT_INTERVAL_MS', default: 5_000, min: 10 }),
-  },
+  options,
   // With a broker URL the agent brings its own client; otherwise a broker in this process serves it.
   provides: { fromConfig: (config) => (config.brokerUrl ? [Tokens.ProvingJobConsumer] : []) },
   requires: [Tokens.ProvingJobConsumer, Tokens.CircuitProver],
+  remotes: (config) => (config.brokerUrl ? [{ token: Tokens.ProvingJobConsumer, url: config.brokerUrl.join(',') }] : []),
   async start(ctx) {
     const { config } = ctx;
     const bad = (config.proofTypes ?? []).filter((t) => !isProvingJobType(t));

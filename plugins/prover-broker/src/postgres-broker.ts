@@ -67,8 +67,6 @@ interface Waiter {
   wake(): void;
 }
 
-type Row = Record<string, unknown>;
-
 export class PostgresProvingBroker implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   readonly estimates = new ProvingTimeEstimator();

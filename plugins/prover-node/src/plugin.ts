@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { getAddress, isAddress, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { getAddress, isAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import type { DependencyContainer } from 'tsyringe';
-import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
-import type { L1Connection } from '@quetzal/protocol/l1-connection';
+import { resolveL1Key } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
-import type { ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
@@ -54,13 +49,22 @@ export const proverNodePlugin = definePlugin({
     }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
-  requires: {
-    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
-  },
+  // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
+  provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer],
+  // A sequencer in this process takes quotes and serves txs when no node URL is given.
+  uses: [Tokens.Node],
+  remotes: (c) => [
+    ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl.join(',') }] : []),
+    ...(c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
+  ],
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
-    const key = publisherKey(c.publisherPrivateKey, c.publisherPrivateKeyFile, l1, (m) => ctx.logger.info(m));
+    const { key } = resolveL1Key(
+      { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId: l1.chainId },
+      ctx.logger,
+    );
     const sender = l1.sender(key);
     const proverAddress = sender.address;
     if (c.proverId !== undefined && (!isAddress(c.proverId) || getAddress(c.proverId) !== proverAddress)) {
@@ -78,17 +82,18 @@ export const proverNodePlugin = definePlugin({
     }
 
     const remoteBroker = c.brokerUrl ? new ProvingBrokerClient(c.brokerUrl, { timeoutMs: 60_000, authToken: c.brokerAuthToken }) : undefined;
-    const producer: ProvingJobProducer = remoteBroker ?? ctx.resolve(Tokens.ProvingJobProducer);
-    const node = lazyNode(ctx.container);
+    if (remoteBroker) ctx.provide(Tokens.ProvingJobProducer, remoteBroker);
+    const producer = ctx.resolve(Tokens.ProvingJobProducer);
+    const node = ctx.resolveOptional(Tokens.Node);
     const urls = c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : undefined;
     const txProvider: TxProvider = urls
       ? new RpcTxProvider({ urls, timeoutMs: c.txProviderTimeoutMs, retries: c.txProviderRetries, logger: ctx.logger })
-      : { getTxsByHash: async (hashes) => requireNode(node(), '--prover-node.tx-provider-urls').getTxsByHash([...hashes]) };
+      : { getTxsByHash: async (hashes) => requireNode(node, '--prover-node.tx-provider-urls').getTxsByHash([...hashes]) };
     const remoteNode = c.nodeUrl ? createJsonRpcClient(c.nodeUrl, NODE_RPC_NAMESPACE, { submitEpochProofQuote: NodeApiSchema.submitEpochProofQuote }, { timeoutMs: 10_000 }) : undefined;
     const quoteSink: QuoteSink = {
       submitEpochProofQuote: async (q) => {
         if (remoteNode) await remoteNode.submitEpochProofQuote(q);
-        else await requireNode(node(), '--prover-node.node-url').submitEpochProofQuote(q);
+        else await requireNode(node, '--prover-node.node-url').submitEpochProofQuote(q);
       },
     };
 
@@ -143,30 +148,6 @@ export const proverNodePlugin = definePlugin({
   },
 });
 
-/** The key from the flag, the key file, or (anvil only) the prover's dev account. Never logged. */
-function publisherKey(flag: string | undefined, file: string | undefined, l1: L1Connection, log: (m: string) => void): Hex {
-  let key = flag;
-  if (!key && file) {
-    try {
-      key = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-  }
-  if (key) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`the prover's L1 key (${flag ? '--prover-node.publisher-private-key' : file}) must be 32 bytes of 0x-prefixed hex`);
-    return key as Hex;
-  }
-  if (!l1.isDevChain) throw new Error(`no prover L1 key: pass --prover-node.publisher-private-key or --prover-node.publisher-private-key-file (chain ${l1.chainId} is not anvil, so no dev key is used)`);
-  const dev = ANVIL_DEFAULT_PRIVATE_KEYS[PROVER_DEV_ACCOUNT]!;
-  log(`no prover key given: using anvil's dev account ${PROVER_DEV_ACCOUNT} (${privateKeyToAccount(dev).address})`);
-  return dev;
-}
-
-/** The sequencer's node API when it runs in this process (looked up at use: it may start after us). */
-function lazyNode(container: DependencyContainer): () => NodeApi | undefined {
-  return () => (container.isRegistered(Tokens.Node) ? container.resolve(Tokens.Node) : undefined);
-}
 
 function requireNode(node: NodeApi | undefined, flag: string): NodeApi {
   if (!node) throw new Error(`no sequencer in this process: pass ${flag}`);
