@@ -14,6 +14,7 @@ import pg from 'pg';
 import { destination, pino } from 'pino';
 import {
   PROVING_JOB_TYPES,
+  compareProvingJobPriority,
   isProvingJobType,
   remainingPathSeconds,
   type ProvingJob,
@@ -62,6 +63,30 @@ interface PendingAdd {
   reject(err: unknown): void;
 }
 
+interface TakenRow {
+  id: string;
+  type: ProvingJobType;
+  epoch: string;
+  inputs: Buffer | null;
+  inputs_ref: string | null;
+  lease: string;
+  speculative: boolean;
+  priority: number;
+  seq: string;
+}
+
+function priorityOf(r: TakenRow) {
+  return { epoch: Number(r.epoch), speculative: r.speculative, remainingSeconds: r.priority, seq: Number(r.seq) };
+}
+
+interface PendingSettle {
+  id: string;
+  lease: string;
+  ref: PayloadRef;
+  resolve(row: { type: ProvingJobType; taken_at: string | null } | undefined): void;
+  reject(err: unknown): void;
+}
+
 interface Waiter {
   ids: Set<string>;
   wake(): void;
@@ -87,8 +112,13 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   private readonly pendingEnqueues = new Map<string, Promise<ProvingJobStatus>>();
   private addBatch: PendingAdd[] | undefined;
   private readonly waiters = new Set<Waiter>();
+  private readonly takeBatch = new Map<string, { types: string[] | undefined; waiters: { resolve(row: TakenRow | undefined): void; reject(err: unknown): void }[] }>();
+  private takeScheduled = false;
+  private settleBatch: PendingSettle[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
   private keyedWith = this.estimates.version;
+  /** A re-keying of the queue under way (takes wait for it, reports do not). */
+  private rekeying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -370,18 +400,18 @@ export class PostgresProvingBroker implements ProvingBrokerService {
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
-    const types = filter?.allowList?.length ? filter.allowList : undefined;
-    const lease = `${this.instance}.${++this.leaseCounter}`;
-    const now = this.now();
-    const { rows } = await this.pool.query<{ id: string; type: ProvingJobType; epoch: string; inputs: Buffer | null; inputs_ref: string | null }>(
-      `UPDATE proving_jobs SET state = 1, lease = $1, agent_id = $2, heartbeat_at = $3, taken_at = $3
-       WHERE id = (SELECT id FROM proving_jobs WHERE state = 0 ${types ? 'AND type = ANY($4)' : ''}
-                   ORDER BY epoch, speculative, priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
-         AND state = 0
-       RETURNING id, type, epoch, inputs, inputs_ref`,
-      types ? [lease, filter?.agentId ?? null, now, types] : [lease, filter?.agentId ?? null, now],
-    );
-    const row = rows[0];
+    if (this.rekeying) await this.rekeying;
+    const types = filter?.allowList?.length ? [...new Set(filter.allowList)].sort() : undefined;
+    const key = `${types?.join(',') ?? '*'}|${filter?.directProofStore ? 'direct' : ''}`;
+    const row = await new Promise<TakenRow | undefined>((resolve, reject) => {
+      let group = this.takeBatch.get(key);
+      if (!group) this.takeBatch.set(key, (group = { types, waiters: [] }));
+      group.waiters.push({ resolve, reject });
+      if (!this.takeScheduled) {
+        this.takeScheduled = true;
+        setImmediate(() => this.flushTakes());
+      }
+    });
     if (!row) return undefined;
     const ref = row.inputs_ref ?? toBytes(row.inputs);
     const direct = filter?.directProofStore ? directUris(this.store, row.id, ref) : {};
@@ -390,11 +420,47 @@ export class PostgresProvingBroker implements ProvingBrokerService {
       inputs = direct.inputsUri ? new Uint8Array(0) : await this.store.load(ref);
     } catch (err) {
       this.log.error({ id: row.id, err }, 'could not load the inputs of a job; putting it back');
-      await this.abandonProvingJob(row.id, lease);
+      await this.abandonProvingJob(row.id, row.lease);
       throw err;
     }
-    this.log.debug({ id: row.id, lease, agent: filter?.agentId }, 'job taken');
-    return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease, ...direct };
+    this.log.debug({ id: row.id, lease: row.lease, agent: filter?.agentId }, 'job taken');
+    return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease: row.lease, ...direct };
+  }
+
+  /**
+   * Takes asked for in the same event-loop turn (an HTTP batch from agents, or many agents at once)
+   * share one statement and one commit per allow-list: the best N queued jobs, SKIP LOCKED, handed
+   * out in priority order.
+   */
+  private flushTakes(): void {
+    this.takeScheduled = false;
+    const groups = [...this.takeBatch.values()];
+    this.takeBatch.clear();
+    for (const { types, waiters } of groups) {
+      const base = this.leaseCounter;
+      this.leaseCounter += waiters.length;
+      const params: unknown[] = [`${this.instance}.`, base, this.now(), waiters.length];
+      if (types) params.push(types);
+      this.track(
+        this.pool.query<TakenRow>(
+          `WITH picked AS (SELECT id, row_number() OVER () AS k FROM (
+                             SELECT id FROM proving_jobs WHERE state = 0 ${types ? 'AND type = ANY($5)' : ''}
+                             ORDER BY epoch, speculative, priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED) best)
+           UPDATE proving_jobs j SET state = 1, lease = $1 || (p.k + $2), agent_id = NULL, heartbeat_at = $3, taken_at = $3
+           FROM picked p WHERE j.id = p.id AND j.state = 0
+           RETURNING j.id, j.type, j.epoch, j.inputs, j.inputs_ref, j.lease, j.speculative, j.priority, j.seq`,
+          params,
+        ),
+      ).then(
+        ({ rows }) => {
+          rows.sort((a, b) => compareProvingJobPriority(priorityOf(a), priorityOf(b)));
+          waiters.forEach((w, i) => w.resolve(rows[i]));
+        },
+        (err) => {
+          for (const w of waiters) w.reject(err);
+        },
+      );
+    }
   }
 
   async reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
@@ -416,13 +482,10 @@ export class PostgresProvingBroker implements ProvingBrokerService {
 
   private async settle(id: string, lease: string, result: ProvingJobResult): Promise<boolean> {
     const ref = await resultRef(this.store, id, result);
-    const { rows } = await this.pool.query<{ type: ProvingJobType; taken_at: string | null }>(
-      `WITH u AS (UPDATE proving_jobs SET state = 2, result = $3, result_ref = $4, lease = NULL, agent_id = NULL
-                  WHERE id = $1 AND lease = $2 AND state = 1 RETURNING id, type, taken_at)
-       SELECT type, taken_at, pg_notify('${CHANNEL}', id) FROM u`,
-      [id, lease, typeof ref === 'string' ? null : Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength), typeof ref === 'string' ? ref : null],
-    );
-    const row = rows[0];
+    const row = await new Promise<{ type: ProvingJobType; taken_at: string | null } | undefined>((resolve, reject) => {
+      this.settleBatch.push({ id, lease, ref, resolve, reject });
+      if (this.settleBatch.length === 1) setImmediate(() => this.flushSettles());
+    });
     if (!row) {
       if (typeof ref === 'string' && result instanceof Uint8Array) await this.store.remove(ref).catch(() => undefined);
       this.counters.ignoredReports++;
@@ -430,8 +493,32 @@ export class PostgresProvingBroker implements ProvingBrokerService {
       return false;
     }
     this.counters.proved++;
-    if (row.taken_at !== null) await this.measured(row.type, (this.now() - Number(row.taken_at)) / 1000);
+    if (row.taken_at !== null) this.measured(row.type, (this.now() - Number(row.taken_at)) / 1000);
     return true;
+  }
+
+  /** Results reported in the same event-loop turn are written with one statement and one commit. */
+  private flushSettles(): void {
+    const batch = this.settleBatch;
+    this.settleBatch = [];
+    const inline = (r: PayloadRef) => (typeof r === 'string' ? null : Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+    this.track(
+      this.pool.query<{ id: string; lease: string; type: ProvingJobType; taken_at: string | null }>(
+        `WITH reported AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[]) AS t(id, lease, result, result_ref)),
+              u AS (UPDATE proving_jobs j SET state = 2, result = r.result, result_ref = r.result_ref, lease = NULL, agent_id = NULL
+                    FROM reported r WHERE j.id = r.id AND j.lease = r.lease AND j.state = 1 RETURNING j.id, r.lease, j.type, j.taken_at)
+         SELECT id, lease, type, taken_at, pg_notify('${CHANNEL}', id) FROM u`,
+        [batch.map((b) => b.id), batch.map((b) => b.lease), batch.map((b) => inline(b.ref)), batch.map((b) => (typeof b.ref === 'string' ? b.ref : null))],
+      ),
+    ).then(
+      ({ rows }) => {
+        const done = new Map(rows.map((r) => [`${r.id}|${r.lease}`, r]));
+        for (const b of batch) b.resolve(done.get(`${b.id}|${b.lease}`));
+      },
+      (err) => {
+        for (const b of batch) b.reject(err);
+      },
+    );
   }
 
   async reportProvingJobError(id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
@@ -490,10 +577,20 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     }
   }
 
-  /** A measured proof time: shared with the other replicas; when the order changes, the queue is re-keyed. */
-  private async measured(type: ProvingJobType, seconds: number): Promise<void> {
+  /** A measured proof time: shared with the other replicas; when the order changes, the queue is re-keyed (in the background). */
+  private measured(type: ProvingJobType, seconds: number): void {
     this.estimates.record(type, seconds);
-    if (this.estimates.version === this.keyedWith) return;
+    if (this.estimates.version === this.keyedWith || this.rekeying) return;
+    const run: Promise<void> = this.track(this.rekey())
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'could not re-key the queue'))
+      .finally(() => {
+        if (this.rekeying === run) this.rekeying = undefined;
+        if (this.estimates.version !== this.keyedWith && !this.stopped) this.measured(type, Number.NaN);
+      });
+    this.rekeying = run;
+  }
+
+  private async rekey(): Promise<void> {
     this.keyedWith = this.estimates.version;
     const averages = this.estimates.averagesSnapshot();
     const estimates = this.estimates.current();
