@@ -90,6 +90,50 @@ async function startReplicas(database: string, count: number): Promise<{ urls: s
   };
 }
 
+const benchJobs = (n: number) => Array.from({ length: n }, (_, i) => makeProvingJob(1, 'parity-base', new TextEncoder().encode(JSON.stringify({ i }))));
+const benchFilter = { allowList: ['parity-base' as const] };
+
+/** `agents` concurrent callers enqueue the jobs, as Aztec's bench_broker_rpc.mjs does; caller a uses producerOf(a). */
+async function enqueueAll(jobs: ProvingJob[], agents: number, producerOf: (a: number) => ProvingJobProducer): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: agents }, async (_, a) => {
+      while (next < jobs.length) await producerOf(a).enqueueProvingJob(jobs[next++]!);
+    }),
+  );
+}
+
+/** `agents` simulated agents take and report until the queue is empty; returns each round trip's latency (ms). */
+async function drain(agents: number, consumerOf: (a: number) => ProvingJobConsumer, proof: Uint8Array): Promise<number[]> {
+  const lat: number[] = [];
+  await Promise.all(
+    Array.from({ length: agents }, async (_, a) => {
+      const c = consumerOf(a);
+      let lease = await c.getProvingJob(benchFilter);
+      while (lease) {
+        const s = performance.now();
+        lease = (await c.reportProvingJobSuccess(lease.job.id, lease.lease, proof, benchFilter)).next;
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  return lat.sort((x, y) => x - y);
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
+
+/** Phase times (enqueue from t0 to t1, drain to t2) and latency percentiles of a scenario. */
+function timings(n: number, t0: number, t1: number, t2: number, lat: number[]) {
+  return {
+    enqueueMs: round(t1 - t0),
+    drainMs: round(t2 - t1),
+    endToEndMs: round(t2 - t0),
+    jobsPerSec: Math.round((n / (t2 - t0)) * 1000),
+    p50Ms: round(percentile(lat, 0.5), 2),
+    p99Ms: round(percentile(lat, 0.99), 2),
+  };
+}
+
 async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   if (args.mode === 'pg') return replicaScenario(args);
   let peakRss = 0;
@@ -107,40 +151,18 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
     producer = client;
     consumer = client;
   }
-  const jobs: ProvingJob[] = [];
-  for (let i = 0; i < args.n; i++) jobs.push(makeProvingJob(1, 'parity-base', new TextEncoder().encode(JSON.stringify({ i }))));
+  const jobs = benchJobs(args.n);
   const proof = new Uint8Array(args.proofBytes ?? 16).fill(7);
-  const filter = { allowList: ['parity-base' as const] };
 
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let next = 0;
-  if (args.mode === 'inproc') {
-    // everything at once, as Aztec's bench_broker.mjs does
-    await Promise.all(jobs.map((j) => producer.enqueueProvingJob(j)));
-  } else {
-    // `agents` concurrent callers, as Aztec's bench_broker_rpc.mjs does
-    await Promise.all(
-      Array.from({ length: args.agents }, async () => {
-        while (next < jobs.length) await producer.enqueueProvingJob(jobs[next++]!);
-      }),
-    );
-  }
+  // in-process: everything at once, as Aztec's bench_broker.mjs does
+  if (args.mode === 'inproc') await Promise.all(jobs.map((j) => producer.enqueueProvingJob(j)));
+  else await enqueueAll(jobs, args.agents, () => producer);
   const t1 = performance.now();
   sample();
-  const lat: number[] = [];
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: args.agents }, async () => {
-      let lease = await consumer.getProvingJob(filter);
-      while (lease) {
-        const s = performance.now();
-        lease = (await consumer.reportProvingJobSuccess(lease.job.id, lease.lease, proof, filter)).next;
-        lat.push(performance.now() - s);
-        done++;
-      }
-    }),
-  );
+  const lat = await drain(args.agents, () => consumer, proof);
+  const done = lat.length;
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   sample();
@@ -150,18 +172,11 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   clearInterval(rssTimer);
   const rssAfter = process.memoryUsage().rss;
   await rm(dir, { recursive: true, force: true });
-  lat.sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : 0);
   return {
     n: args.n,
     done,
     fulfilled: stats.fulfilled,
-    enqueueMs: round(t1 - t0),
-    drainMs: round(t2 - t1),
-    endToEndMs: round(t2 - t0),
-    jobsPerSec: Math.round((args.n / (t2 - t0)) * 1000),
-    p50Ms: round(pct(0.5), 2),
-    p99Ms: round(pct(0.99), 2),
+    ...timings(args.n, t0, t1, t2, lat),
     peakRssMiB: round(peakRss / 2 ** 20),
     rssAfterMiB: round(rssAfter / 2 ** 20),
     cpuUsPerJob: Math.round((cpu.user + cpu.system) / args.n),
@@ -174,51 +189,24 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 async function replicaScenario(args: ScenarioArgs): Promise<ScenarioOut> {
   const replicas = await startReplicas(args.database!, args.replicas ?? 1);
   const clients = replicas.urls.map((url) => new ProvingBrokerClient(url, { retries: 0 }));
-  const jobs: ProvingJob[] = [];
-  for (let i = 0; i < args.n; i++) jobs.push(makeProvingJob(1, 'parity-base', new TextEncoder().encode(JSON.stringify({ i }))));
+  const jobs = benchJobs(args.n);
   const proof = new Uint8Array(args.proofBytes ?? 16).fill(7);
-  const filter = { allowList: ['parity-base' as const] };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: args.agents }, async (_, a) => {
-      const c = clients[a % clients.length]!;
-      while (next < jobs.length) await c.enqueueProvingJob(jobs[next++]!);
-    }),
-  );
+  await enqueueAll(jobs, args.agents, (a) => clients[a % clients.length]!);
   const t1 = performance.now();
-  const lat: number[] = [];
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: args.agents }, async (_, a) => {
-      const c = clients[a % clients.length]!;
-      let lease = await c.getProvingJob(filter);
-      while (lease) {
-        const s = performance.now();
-        lease = (await c.reportProvingJobSuccess(lease.job.id, lease.lease, proof, filter)).next;
-        lat.push(performance.now() - s);
-        done++;
-      }
-    }),
-  );
+  const lat = await drain(args.agents, (a) => clients[a % clients.length]!, proof);
+  const done = lat.length;
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   const fulfilled = (await Promise.all(jobs.map((j) => clients[0]!.getProvingJobStatus(j.id)))).filter((s) => s.status === 'fulfilled').length;
   for (const c of clients) c.close();
   await replicas.stop();
-  lat.sort((x, y) => x - y);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : 0);
   return {
     n: args.n,
     done,
     fulfilled,
-    enqueueMs: round(t1 - t0),
-    drainMs: round(t2 - t1),
-    endToEndMs: round(t2 - t0),
-    jobsPerSec: Math.round((args.n / (t2 - t0)) * 1000),
-    p50Ms: round(pct(0.5), 2),
-    p99Ms: round(pct(0.99), 2),
+    ...timings(args.n, t0, t1, t2, lat),
     peakRssMiB: 0,
     rssAfterMiB: 0,
     cpuUsPerJob: Math.round((cpu.user + cpu.system) / args.n),

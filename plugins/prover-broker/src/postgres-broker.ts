@@ -30,9 +30,9 @@ import { ProvingTimeEstimator } from './estimates.js';
 import { migrate } from './postgres-schema.js';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 import {
-  checkProvingJob,
+  BrokerLifecycle,
+  EpochRetention,
   newCounters,
-  ProvingBrokerError,
   timeoutSettings,
   type BrokerLogger,
   type ProvingBrokerCommonOptions,
@@ -92,7 +92,7 @@ interface Waiter {
   wake(): void;
 }
 
-export class PostgresProvingBroker implements ProvingBrokerService {
+export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   readonly estimates = new ProvingTimeEstimator();
   private readonly pool: pg.Pool;
@@ -103,8 +103,7 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   private readonly checkIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly verifyIds: boolean;
-  private readonly retainEpochs: number | undefined;
-  private gcFloor = 0;
+  private readonly retention: EpochRetention;
   private readonly log: BrokerLogger;
   private readonly now: () => number;
   private readonly instance = randomBytes(4).toString('hex');
@@ -115,15 +114,13 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   private readonly takeBatch = new Map<string, { types: string[] | undefined; waiters: { resolve(row: TakenRow | undefined): void; reject(err: unknown): void }[] }>();
   private takeScheduled = false;
   private settleBatch: PendingSettle[] = [];
-  private readonly inflight = new Set<Promise<unknown>>();
   private keyedWith = this.estimates.version;
   /** A re-keying of the queue under way (takes wait for it, reports do not). */
   private rekeying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private started = false;
-  private stopped = false;
 
   constructor(options: PostgresProvingBrokerOptions) {
+    super();
     this.connectionString = options.connectionString;
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 16 });
     // an idle client that loses its server must not crash the process; the next query reconnects
@@ -131,9 +128,9 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     this.store = options.proofStore ?? new InlineProofStore();
     ({ jobTimeoutMs: this.jobTimeoutMs, checkIntervalMs: this.checkIntervalMs, maxAttempts: this.maxAttempts } = timeoutSettings(options));
     this.verifyIds = options.verifyJobIds ?? true;
-    this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
+    this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
   }
 
   /** Migrates the schema, loads the shared time estimates, listens for settled jobs, starts the timeout checks. */
@@ -196,16 +193,8 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   // ---------------------------------------------------------------- producer
 
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
-    try {
-      this.assertRunning();
-      checkProvingJob(job, this.verifyIds);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (this.retainEpochs !== undefined && job.epoch - this.retainEpochs > this.gcFloor) {
-      this.gcFloor = job.epoch - this.retainEpochs;
-      this.cleanupEpochsBefore(this.gcFloor).catch((err) => this.log.error({ err }, 'automatic garbage collection failed'));
-    }
+    const refused = this.refuse(job, this.verifyIds, this.retention);
+    if (refused) return refused;
     const pending = this.pendingEnqueues.get(job.id);
     if (pending) return job.speculative ? pending : pending.then(() => this.enqueueProvingJob(job));
     const promise = this.addJob(job).finally(() => this.pendingEnqueues.delete(job.id));
@@ -606,19 +595,6 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     );
   }
 
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise);
-    promise.then(
-      () => this.inflight.delete(promise),
-      () => this.inflight.delete(promise),
-    );
-    return promise;
-  }
-
-  private assertRunning(): void {
-    if (!this.started) throw new ProvingBrokerError('the proving broker has not been started');
-    if (this.stopped) throw new ProvingBrokerError('the proving broker is stopping');
-  }
 }
 
 function toBytes(b: Buffer | null): Uint8Array {
