@@ -61,6 +61,8 @@ export interface EpochProvingJobOptions {
   proverId: bigint;
   /** Which root circuit tops the tree (default `auto`). */
   rootCircuit?: RootCircuitChoice;
+  /** Prove-ahead: enqueue as speculative work, until the producer promotes the epoch (promoteProvingJobs). */
+  speculative?: boolean;
   publisher: EpochProofPublisher;
   /** Wall-clock ms: the job ends as `timed-out` when it is not published by then. */
   deadline?: number;
@@ -180,7 +182,7 @@ export class EpochProvingJob {
     const blocks = await this.loadBlocks();
     const txs = await this.loadTxs(blocks);
     await this.o.worldState.syncImmediate(fromBlock - 1);
-    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId, rootCircuit: this.o.rootCircuit });
+    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId, rootCircuit: this.o.rootCircuit, speculative: this.o.speculative });
     const stop = () => orchestrator.fail(this.ac.signal.reason as Error);
     this.ac.signal.addEventListener('abort', stop, { once: true });
     const fork = await this.o.worldState.fork(fromBlock - 1);
