@@ -29,7 +29,7 @@ import {
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
-import { MinHeap } from './priority-queue.js';
+import { MinHeap } from '@quetzal/kernel/min-heap';
 import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
 
 /** Minimal logger (pino-compatible). */
