@@ -30,6 +30,8 @@ export interface TxPoolOptions {
   limits?: TxPoolLimits;
   /** How `add` validates (absent: txs are taken as they come, for tests of the storage alone). */
   validation?: Omit<TxValidatorContext, 'pool'>;
+  /** Told how many pending txs a tx evicted. */
+  onEvicted?(count: number): void;
 }
 
 interface PendingEntry {
@@ -96,7 +98,7 @@ export class TxPool implements TxPoolApi {
     for (const e of this.pendingTxs.values()) this.evictionOrder.push(e);
   }
 
-  private isPending(e: PendingEntry): boolean {
+  private isCurrent(e: PendingEntry): boolean {
     return this.pendingTxs.get(e.hash) === e;
   }
 
@@ -128,6 +130,7 @@ export class TxPool implements TxPoolApi {
     });
     for (const e of evicted) this.untrack(e.hash, true);
     this.track(tx, entry.seq);
+    if (evicted.length) this.options.onEvicted?.(evicted.length);
   }
 
   /** The pending txs that must go for `entry` to fit the limits; throws TxPoolFullError when `entry` itself would go first. */
@@ -141,7 +144,7 @@ export class TxPool implements TxPoolApi {
     const evicted: PendingEntry[] = [];
     while (count > limits.maxTxs || bytes > limits.maxBytes) {
       let lowest = this.evictionOrder.pop();
-      while (lowest && !this.isPending(lowest)) lowest = this.evictionOrder.pop();
+      while (lowest && !this.isCurrent(lowest)) lowest = this.evictionOrder.pop();
       if (!lowest || evictsBefore(entry, lowest)) {
         for (const e of evicted) this.evictionOrder.push(e);
         if (lowest) this.evictionOrder.push(lowest);
