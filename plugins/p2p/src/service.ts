@@ -22,7 +22,7 @@ import { checkClaimableQuote, QuoteRejectedError, signedQuoteFromJson, signedQuo
 import { Tx } from '@quetzal/protocol/tx';
 import { TxPoolFullError, type TxPool } from '@quetzal/protocol/tx-pool';
 import type { P2PMetrics } from './metrics.js';
-import { MAX_TX_BYTES, requestTxsFromPeer, txRequestHandler, type TxRequestLimits } from './tx-reqresp.js';
+import { MAX_TX_BYTES, requestTxsFromPeer, TxRequestError, txRequestHandler, type TxRequestLimits } from './tx-reqresp.js';
 
 export interface LibP2PServiceOptions {
   privateKey: PrivateKey;
@@ -236,7 +236,7 @@ export class LibP2PService implements P2PService {
           txs.forEach((tx, j) => tx && found.set(chunk[j]!, tx));
           this.o.metrics.requests.inc({ direction: 'out', outcome: 'ok' });
         } catch (e) {
-          this.o.metrics.requests.inc({ direction: 'out', outcome: /rate-limited/.test((e as Error).message) ? 'rate-limited' : 'error' });
+          this.o.metrics.requests.inc({ direction: 'out', outcome: e instanceof TxRequestError ? e.outcome : 'error' });
           this.o.logger.debug({ peer: peer.toString(), err: (e as Error).message }, 'tx request to a peer failed');
           break;
         } finally {

@@ -31,11 +31,17 @@ const enum Status {
   BadRequest = 2,
 }
 
+export type RequestOutcome = 'ok' | 'rate-limited' | 'bad-request' | 'error';
+
 export class TxRequestError extends Error {
   override name = 'TxRequestError';
+  constructor(
+    message: string,
+    readonly outcome: RequestOutcome = 'error',
+  ) {
+    super(message);
+  }
 }
-
-export type RequestOutcome = 'ok' | 'rate-limited' | 'bad-request' | 'error';
 
 /** Token buckets per peer. */
 export class PeerRateLimiter {
@@ -112,8 +118,8 @@ export async function requestTxsFromPeer(dial: Dial, protocol: string, peer: Pee
     const lp = lpStream(stream, { maxDataLength: MAX_TX_BYTES });
     await lp.write(fieldsToBytes([...hashes]), { signal: s });
     const status = (await lp.read({ signal: s })).subarray()[0];
-    if (status === Status.RateLimited) throw new TxRequestError(`peer ${peer} rate-limited the request`);
-    if (status !== Status.Ok) throw new TxRequestError(`peer ${peer} refused the request (status ${status})`);
+    if (status === Status.RateLimited) throw new TxRequestError(`peer ${peer} rate-limited the request`, 'rate-limited');
+    if (status !== Status.Ok) throw new TxRequestError(`peer ${peer} refused the request (status ${status})`, 'bad-request');
     const out: (Tx | undefined)[] = [];
     for (const hash of hashes) {
       const frame = (await lp.read({ signal: s })).subarray();
