@@ -5,12 +5,11 @@ import { z } from 'zod';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import type { DependencyContainer } from 'tsyringe';
 import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
-import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { P2PService } from '@quetzal/protocol/p2p';
@@ -59,9 +58,15 @@ export const proverNodePlugin = definePlugin({
     }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
-  requires: {
-    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.TxPool, Tokens.P2P, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
-  },
+  // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
+  provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer, Tokens.TxPool, Tokens.P2P],
+  // A sequencer in this process takes quotes when no node URL is given.
+  uses: [Tokens.Node],
+  remotes: (c) => [
+    ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl }] : []),
+    ...(c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
+  ],
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
@@ -82,10 +87,11 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
-    const producer: ProvingJobProducer = c.brokerUrl
-      ? createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken })
-      : ctx.resolve(Tokens.ProvingJobProducer);
-    const node = lazyNode(ctx.container);
+    if (c.brokerUrl) {
+      ctx.provide(Tokens.ProvingJobProducer, createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken }));
+    }
+    const producer = ctx.resolve(Tokens.ProvingJobProducer);
+    const node = ctx.resolveOptional(Tokens.Node);
     const p2p = ctx.resolve(Tokens.P2P);
     const txProvider = orderedTxProvider(c.txSources, {
       pool: ctx.resolve(Tokens.TxPool),
@@ -96,7 +102,7 @@ export const proverNodePlugin = definePlugin({
     });
     const remoteNode = c.nodeUrl ? createJsonRpcClient(c.nodeUrl, NODE_RPC_NAMESPACE, { submitEpochProofQuote: NodeApiSchema.submitEpochProofQuote }, { timeoutMs: 10_000 }) : undefined;
     const quoteSink = quoteSinkOf({ remoteNode, p2p, localNode: c.nodeUrl ? undefined : node, logger: ctx.logger });
-    ctx.logger.info({ txSources: txProvider.describe(), quotesTo: [c.nodeUrl, p2p.enabled ? 'gossip' : undefined].filter(Boolean) }, 'prover node: where txs come from and quotes go');
+    ctx.logger.info({ txSources: txProvider.describe(), quotesTo: [c.nodeUrl, p2p.enabled ? 'gossip' : undefined, !c.nodeUrl && node ? 'the sequencer in this process' : undefined].filter(Boolean) }, 'prover node: where txs come from and quotes go');
 
     const blockSource = ctx.resolve(Tokens.L2BlockSource);
     const worldState = ctx.resolve(Tokens.WorldStateSynchronizer);
@@ -168,11 +174,6 @@ function publisherKey(flag: string | undefined, file: string | undefined, l1: L1
   return dev;
 }
 
-/** The sequencer's node API when it runs in this process (looked up at use: it may start after us). */
-function lazyNode(container: DependencyContainer): () => NodeApi | undefined {
-  return () => (container.isRegistered(Tokens.Node) ? container.resolve(Tokens.Node) : undefined);
-}
-
 function parseTxSources(v: string, ctx: z.RefinementCtx): TxSourceKind[] {
   const list = v.split(',').map((x) => x.trim()).filter(Boolean);
   const bad = list.filter((x) => !(TX_SOURCE_KINDS as readonly string[]).includes(x));
@@ -198,10 +199,10 @@ function orderedTxProvider(
  * in this process when there is no node URL (gossip does not come back to its sender). A quote counts
  * as sent when one of them took it.
  */
-function quoteSinkOf(o: { remoteNode?: { submitEpochProofQuote(q: SignedEpochProofQuote): Promise<unknown> }; p2p: P2PService; localNode?: () => NodeApi | undefined; logger: Logger }): QuoteSink {
+function quoteSinkOf(o: { remoteNode?: { submitEpochProofQuote(q: SignedEpochProofQuote): Promise<unknown> }; p2p: P2PService; localNode?: NodeApi; logger: Logger }): QuoteSink {
   return {
     async submitEpochProofQuote(q) {
-      const local = o.localNode?.();
+      const local = o.localNode;
       const sinks: [string, () => Promise<unknown>][] = [];
       if (o.remoteNode) sinks.push(['node', () => o.remoteNode!.submitEpochProofQuote(q)]);
       if (o.p2p.enabled) {

@@ -4,7 +4,8 @@ import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
-import { bindDataDir } from '@quetzal/l1-client/data-dir';
+import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
+import { bindDataDir } from '@quetzal/l1-client';
 import { TxPool } from './tx-pool.js';
 import { TxPoolFollower } from './tx-pool-follower.js';
 import { simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
@@ -23,7 +24,7 @@ export const txPoolPlugin = definePlugin({
     pollingIntervalMs: option.int({ description: 'How often the pool marks txs the chain mined and forgets those of proven blocks', env: 'TX_POOL_POLLING_INTERVAL_MS', default: 1000, min: 20 }),
   },
   provides: [Tokens.TxPool],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
@@ -35,7 +36,7 @@ export const txPoolPlugin = definePlugin({
         chainId: BigInt(l1.chainId),
         version: l1.deployment.params.version,
         state: () => synchronizer.getCommitted(),
-        checkProof: proofCheckFor(ctx.allConfig.circuitProver as { backend?: string } | undefined, ctx.logger),
+        checkProof: proofCheckFor(ctx.resolve(Tokens.CircuitProver).kind, ctx.logger),
       },
       onEvicted: (n) => evicted.inc(n),
     });
@@ -63,8 +64,7 @@ export const txPoolPlugin = definePlugin({
  * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
  * circuit (which verifies the tx proof recursively) refuses a bad one.
  */
-function proofCheckFor(circuitProver: { backend?: string } | undefined, log: { warn(o: object, m: string): void }): TxProofCheck {
-  const backend = circuitProver?.backend ?? 'simulated';
+function proofCheckFor(backend: CircuitProver['kind'], log: { warn(o: object, m: string): void }): TxProofCheck {
   if (backend === 'simulated') return simulatedProofCheck;
   log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
   return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
