@@ -1,4 +1,4 @@
-export { p2pPlugin, peerKeyFileOf, parseBootstrapNodes, type P2PConfig } from './plugin.js';
+export { p2pPlugin, peerKeyFileOf, type P2PConfig } from './plugin.js';
 export { loadOrCreatePeerKey } from './peer-key.js';
 export { LibP2PService, DisabledP2PService, type LibP2PServiceOptions } from './service.js';
 export { P2PMetrics } from './metrics.js';

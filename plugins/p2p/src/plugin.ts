@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
+import { z } from 'zod';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option, type OptionValues } from '@quetzal/kernel/options';
 import { quoteChainView } from '@quetzal/l1-client';
@@ -14,7 +15,12 @@ const p2pOptions = {
   ip: option.string({ description: 'Public IPv4 address peers dial (announced in the multiaddr); default: the listen address', env: 'P2P_IP', aliases: ['p2p.p2pIp'] }),
   port: option.int({ description: 'TCP port for peers (0: a free port)', env: 'P2P_PORT', default: 40400, min: 0, max: 65535 }),
   listenAddress: option.string({ description: 'IPv4 address the P2P port binds', env: 'P2P_LISTEN_ADDR', default: '0.0.0.0' }),
-  bootstrapNodes: option.list({ description: 'Peers to join through, comma-separated multiaddrs /ip4/<ip>/tcp/<port>/p2p/<peer id> (`quetzal p2p id` prints a node\'s)', env: 'BOOTSTRAP_NODES' }),
+  bootstrapNodes: option.custom(
+    z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))])
+      .pipe(z.array(z.string().refine(isPeerMultiaddr, { error: (iss) => `"${String(iss.input)}" is not a multiaddr with a peer id; expected /ip4/<ip>/tcp/<port>/p2p/<peer id> (\`quetzal p2p id\` on that node prints it)` })))
+      .optional(),
+    { description: 'Peers to join through, comma-separated multiaddrs /ip4/<ip>/tcp/<port>/p2p/<peer id> (`quetzal p2p id` prints a node\'s)', env: 'BOOTSTRAP_NODES' },
+  ),
   peerKeyFile: option.string({ description: 'File holding the node\'s libp2p private key; created when absent, so the peer id stays the same (default: <data-dir>/p2p/peer-key)', env: 'P2P_PEER_KEY_FILE' }),
   maxPeers: option.int({ description: 'Most peer connections', env: 'P2P_MAX_PEERS', default: 50, min: 1 }),
   disconnectScore: option.int({ description: 'Disconnect a peer whose gossipsub score falls below this (each invalid message it sends counts, squared)', env: 'P2P_DISCONNECT_SCORE', default: -200, max: -1 }),
@@ -29,18 +35,12 @@ export function peerKeyFileOf(config: Pick<P2PConfig, 'peerKeyFile'>, dataDir: s
   return config.peerKeyFile ?? join(dataDir, 'p2p', 'peer-key');
 }
 
-/** Checks each bootstrap multiaddr, naming the flag in the error. */
-export function parseBootstrapNodes(list: readonly string[] | undefined): string[] {
-  return (list ?? []).map((s) => {
-    let ok: boolean;
-    try {
-      ok = multiaddr(s).getPeerId() !== null;
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new Error(`--p2p.bootstrap-nodes: "${s}" is not a multiaddr with a peer id; expected /ip4/<ip>/tcp/<port>/p2p/<peer id> (\`quetzal p2p id\` on that node prints it)`);
-    return s;
-  });
+function isPeerMultiaddr(s: string): boolean {
+  try {
+    return multiaddr(s).getPeerId() !== null;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -55,7 +55,7 @@ export const p2pPlugin = definePlugin({
   requires: { fromConfig: (c) => (c.enabled ? [Tokens.L1, Tokens.TxPool] : []) },
   async start(ctx) {
     const c = ctx.config;
-    const bootstrapNodes = parseBootstrapNodes(c.bootstrapNodes);
+    const bootstrapNodes = c.bootstrapNodes ?? [];
     if (!c.enabled) {
       if (bootstrapNodes.length) throw new Error('--p2p.bootstrap-nodes is set but P2P is off: add --p2p.enabled');
       ctx.provide(Tokens.P2P, new DisabledP2PService());
