@@ -22,7 +22,7 @@ import { checkClaimableQuote, QuoteRejectedError, signedQuoteFromJson, signedQuo
 import { Tx } from '@quetzal/protocol/tx';
 import { TxPoolFullError, type TxPool } from '@quetzal/protocol/tx-pool';
 import type { P2PMetrics } from './metrics.js';
-import { MAX_TX_BYTES, requestTxsFromPeer, TxRequestError, txRequestHandler, type TxRequestLimits } from './tx-reqresp.js';
+import { requestTxsFromPeer, TxRequestError, txRequestHandler, type TxRequestLimits } from './tx-reqresp.js';
 
 export interface LibP2PServiceOptions {
   privateKey: PrivateKey;
@@ -97,7 +97,8 @@ export class LibP2PService implements P2PService {
           allowPublishToZeroTopicPeers: true,
           // content-addressed: the same tx or quote from two publishers is one message
           msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
-          maxInboundDataLength: MAX_TX_BYTES + 4096,
+          // one RPC frame: a tx plus piggybacked control messages (IHAVE/IDONTWANT id lists)
+          maxInboundDataLength: 1024 * 1024,
           scoreParams: createPeerScoreParams({ topics: { [P2P_TOPICS.tx]: topicParams, [P2P_TOPICS.quote]: topicParams } }),
           scoreThresholds: { gossipThreshold: o.disconnectScore / 4, publishThreshold: o.disconnectScore / 2, graylistThreshold: o.disconnectScore },
         }),
