@@ -97,7 +97,7 @@ describe('P2P between processes', () => {
       () => `${b.logs().slice(-4000)}\n--- A ---\n${a.logs().slice(-3000)}`,
     );
     for (const e of epochs) {
-      const claim = (await rollup.getClaim(BigInt(e)))!;
+      const claim = (await rollup.getClaim(e))!;
       assert.equal(claim.status, 'proven', `epoch ${e} is proven on L1`);
       assert.equal(getAddress(claim.prover), PROVER_ADDRESS, `B's quote (gossiped) won epoch ${e}`);
     }

@@ -6,7 +6,8 @@ import { checkClaimableQuote, type QuoteChainView, type SignedEpochProofQuote } 
 export { QuoteRejectedError } from '@quetzal/protocol/quote';
 
 export class QuoteBook {
-  private readonly quotes = new Map<bigint, SignedEpochProofQuote[]>();
+  /** By epoch (the quote's uint256 epochToProve as a number). */
+  private readonly quotes = new Map<number, SignedEpochProofQuote[]>();
 
   constructor(private readonly chain: QuoteChainView) {}
 
@@ -19,29 +20,31 @@ export class QuoteBook {
   /** Keeps a quote already checked by checkClaimableQuote (gossip validated it); a prover's newer quote replaces its older one. */
   keep(signed: SignedEpochProofQuote): void {
     const q = signed.quote;
-    const list = (this.quotes.get(q.epochToProve) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
+    const epoch = Number(q.epochToProve);
+    const list = (this.quotes.get(epoch) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
     list.push(signed);
-    this.quotes.set(q.epochToProve, list);
+    this.quotes.set(epoch, list);
   }
 
   /** Usable quotes for `epoch` at `slot`, best first: lowest fee, then highest bond. */
-  candidates(epoch: bigint, slot: bigint): SignedEpochProofQuote[] {
+  candidates(epoch: number, slot: bigint): SignedEpochProofQuote[] {
     return (this.quotes.get(epoch) ?? [])
       .filter((s) => s.quote.validUntilSlot >= slot)
       .sort((a, b) => a.quote.basisPointFee - b.quote.basisPointFee || (b.quote.bondAmount > a.quote.bondAmount ? 1 : b.quote.bondAmount < a.quote.bondAmount ? -1 : 0));
   }
 
   remove(signed: SignedEpochProofQuote): void {
-    const list = this.quotes.get(signed.quote.epochToProve);
-    if (list) this.quotes.set(signed.quote.epochToProve, list.filter((x) => x !== signed));
+    const epoch = Number(signed.quote.epochToProve);
+    const list = this.quotes.get(epoch);
+    if (list) this.quotes.set(epoch, list.filter((x) => x !== signed));
   }
 
   /** Forgets quotes of epochs before `epoch`. */
-  pruneBefore(epoch: bigint): void {
+  pruneBefore(epoch: number): void {
     for (const e of this.quotes.keys()) if (e < epoch) this.quotes.delete(e);
   }
 
-  count(epoch: bigint): number {
+  count(epoch: number): number {
     return this.quotes.get(epoch)?.length ?? 0;
   }
 }
