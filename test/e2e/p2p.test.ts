@@ -83,7 +83,7 @@ describe('P2P between processes', () => {
   });
 
   it('a prover node joined only by bootstrap nodes learns txs by gossip and request-response, bids over gossip and proves two epochs', async () => {
-    assert.doesNotMatch(b.logs(), /node-url|tx-provider-urls/, 'B was given no node URL');
+    assert.match(b.logs(), /"txSources":"pool, peers \(\d+ connected\)","quotesTo":\["gossip"\],"msg":"prover node: where txs come from and quotes go"/, 'B has no node to ask: its pool and peers, quotes over gossip');
     await waitFor('B ready: it has a peer', async () => (await fetch(`http://127.0.0.1:${b.port}/ready`)).status === 200, 20_000, b.logs);
     const { rollup } = localNetworkInfo(a, aEnv.DATA_DIRECTORY!);
     const node = proverNodeClient(b.port);
