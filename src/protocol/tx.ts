@@ -60,8 +60,12 @@ export class Tx {
     public readonly proof: readonly bigint[],
   ) {}
 
+  /** Computed once: a Poseidon2 hash costs about a millisecond, and a tx's outputs never change. */
+  private cachedHash: bigint | undefined;
+
   hash(): bigint {
-    return txHashOf(this.publicOutputs);
+    this.cachedHash ??= txHashOf(this.publicOutputs);
+    return this.cachedHash;
   }
 
   /** The tx's effects as blocks carry them (txHash first). */

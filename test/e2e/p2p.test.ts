@@ -153,7 +153,13 @@ describe('P2P between processes', () => {
       const t0 = Date.now();
       for (const tx of txs) await flooder.publishTx(tx);
       const published = Date.now() - t0;
-      await waitFor('A to judge the flood', async () => (await sum()) - before >= FLOOD, 180_000, a.logs);
+      // until A has judged every message; a stall of 30 s fails with the count
+      for (let last = { judged: -1, at: Date.now() }; ; await new Promise((r) => setTimeout(r, 500))) {
+        const judged = (await sum()) - before;
+        if (judged >= FLOOD) break;
+        if (judged !== last.judged) last = { judged, at: Date.now() };
+        assert.ok(Date.now() - last.at < 30_000 && Date.now() - t0 < 240_000, `A judged ${judged} of ${FLOOD} flood messages in ${Date.now() - t0} ms\n${a.logs().slice(-3000)}`);
+      }
       const judged = Date.now() - t0;
       sampling = false;
       await sampler;
