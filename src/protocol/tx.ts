@@ -79,6 +79,11 @@ export class Tx {
     return flatten(TxPublicOutputsSchema, this.publicOutputs);
   }
 
+  /** The length of toBytes(), without serializing. */
+  byteLength(): number {
+    return 4 + 32 * (TX_PUBLIC_OUTPUTS_LENGTH + this.proof.length);
+  }
+
   /** Serialization: u32 BE count of proof fields, then the public outputs, then the proof. */
   toBytes(): Uint8Array {
     const body = fieldsToBytes([...this.publicInputs(), ...this.proof]);

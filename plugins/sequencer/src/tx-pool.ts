@@ -83,7 +83,7 @@ export class TxPool implements TxPoolApi {
   }
 
   private track(tx: Tx, seq: number): void {
-    const entry = { tx, hash: tx.hash(), seq, bytes: tx.toBytes().length };
+    const entry = { tx, hash: tx.hash(), seq, bytes: tx.byteLength() };
     this.pendingTxs.set(entry.hash, entry);
     this.pendingBytes += entry.bytes;
     this.indexNullifiers(tx);
