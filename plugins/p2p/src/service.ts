@@ -87,6 +87,8 @@ export class LibP2PService implements P2PService {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionManager: { maxConnections: o.maxPeers },
+      // a node busy validating a burst answers pings late: that is no reason to drop the peer
+      connectionMonitor: { abortConnectionOnPingFailure: false },
       connectionGater: { denyDialPeer: isBanned, denyInboundEncryptedConnection: isBanned },
       peerDiscovery: o.bootstrapNodes.length ? [bootstrap({ list: o.bootstrapNodes, timeout: 100 })] : [],
       services: {
