@@ -36,14 +36,4 @@ export const l1Plugin = definePlugin({
   options: l1Options,
 });
 
-/** Peer-to-peer settings, accepted under Aztec's spellings; Quetzal does not gossip yet, quotes go over JSON-RPC. */
-export const p2pPlugin = definePlugin({
-  name: 'p2p',
-  description: 'Peer-to-peer (not used yet: quotes and txs travel over JSON-RPC)',
-  options: {
-    ip: option.string({ description: 'Public address of this node for peers', env: 'P2P_IP', aliases: ['p2p.p2pIp'] }),
-    port: option.int({ description: 'Peer-to-peer port', env: 'P2P_PORT', default: 40400, min: 1, max: 65535 }),
-  },
-});
-
-export const KERNEL_PLUGINS = [corePlugin, l1Plugin, p2pPlugin];
+export const KERNEL_PLUGINS = [corePlugin, l1Plugin];

@@ -33,9 +33,9 @@ describe('quetzal start', () => {
     const { code, stdout } = await runCli(['start', '--plan', '--archiver', '--prover-node', '--prover-broker', '--prover-agent'], env);
     assert.equal(code, 0);
     const order = [...stdout.matchAll(/^ *\d+\. ([a-z0-9-]+) \(/gm)].map((m) => m[1]!);
-    assert.deepEqual([...order].sort(), ['archiver', 'circuit-prover', 'l1-client', 'prover-agent', 'prover-broker', 'prover-node', 'world-state']);
+    assert.deepEqual([...order].sort(), ['archiver', 'circuit-prover', 'l1-client', 'p2p', 'prover-agent', 'prover-broker', 'prover-node', 'tx-pool', 'world-state']);
     const before = (a: string, b: string) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} starts before ${b}: ${order.join(', ')}`);
-    for (const [provider, consumer] of [['l1-client', 'archiver'], ['archiver', 'world-state'], ['world-state', 'prover-node'], ['prover-broker', 'prover-node'], ['prover-broker', 'prover-agent'], ['circuit-prover', 'prover-agent']]) before(provider!, consumer!);
+    for (const [provider, consumer] of [['l1-client', 'archiver'], ['archiver', 'world-state'], ['world-state', 'prover-node'], ['prover-broker', 'prover-node'], ['prover-broker', 'prover-agent'], ['circuit-prover', 'prover-agent'], ['world-state', 'tx-pool'], ['tx-pool', 'prover-node'], ['p2p', 'prover-node']]) before(provider!, consumer!);
     assert.match(stdout, /ProvingJobProducer <- prover-broker/);
     assert.match(stdout, /L2BlockSource <- archiver/);
     assert.match(stdout, /uses +Node <- nothing in this process/);

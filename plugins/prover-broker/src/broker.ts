@@ -29,7 +29,7 @@ import {
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
 import { BrokerLifecycle, EpochRetention, newCounters, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
 import { ProvingTimeEstimator } from './estimates.js';
-import { MinHeap } from './priority-queue.js';
+import { MinHeap } from '@quetzal/kernel/min-heap';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 
 export interface ProvingBrokerOptions extends ProvingBrokerCommonOptions {

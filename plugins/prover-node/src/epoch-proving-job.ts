@@ -222,11 +222,15 @@ export class EpochProvingJob {
   private async loadTxs(blocks: L2Block[]): Promise<Tx[][]> {
     const hashes = blocks.flatMap((b) => b.body.txEffects.map((e) => e.txHash));
     const found = await this.abortable(this.o.txProvider.getTxsByHash(hashes, { signal: this.ac.signal }));
+    const blockOf = blocks.flatMap((b) => b.body.txEffects.map(() => b.number));
+    const missing = hashes.flatMap((h, j) => (found[j] ? [] : [`${hex(h)} (block ${blockOf[j]})`]));
+    if (missing.length) {
+      throw new Error(`${missing.length} of the epoch's ${hashes.length} txs were not found: ${missing.join(', ')}; sources tried: ${this.o.txProvider.describe?.() ?? 'the tx provider'}`);
+    }
     let i = 0;
     return blocks.map((block) =>
       block.body.txEffects.map((effect) => {
-        const tx = found[i++];
-        if (!tx) throw new Error(`block ${block.number}: tx ${hex(effect.txHash)} was not found at any tx provider`);
+        const tx = found[i++]!;
         if (Buffer.compare(tx.toEffect().encode(), effect.encode()) !== 0) throw new Error(`block ${block.number}: tx ${hex(effect.txHash)} from the tx provider does not match the block's tx effect`);
         return tx;
       }),
