@@ -27,7 +27,9 @@ import {
   type ProvingJobReportOutcome,
   type ProvingJobStatus,
   type ProvingJobType,
+  type ProvingBrokerStatus,
 } from '@quetzal/protocol/proving-jobs';
+import { AgentActivity } from './agent-activity.js';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
 import { MinHeap } from './priority-queue.js';
 import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
@@ -167,6 +169,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private leaseCounter = 0;
   private seq = 0;
   readonly counters: ProvingBrokerCounters = { enqueued: 0, proved: 0, failed: 0, retried: 0, timedOut: 0, ignoredReports: 0, cancelled: 0, collected: 0 };
+  private readonly agents: AgentActivity;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -181,6 +184,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
+    this.agents = new AgentActivity(this.now);
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
   }
 
@@ -233,6 +237,21 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
       else if (e.state === REJECTED) s.rejected++;
     }
     return s;
+  }
+
+  /** Queue per circuit type and the agents heard from, for operators. */
+  status(): ProvingBrokerStatus {
+    const queue = new Map(PROVING_JOB_TYPES.map((type) => [type, { type, queued: 0, inProgress: 0 }]));
+    for (const e of this.jobs.values()) if (e.state === QUEUED) queue.get(e.type)!.queued++;
+    const jobsOf = new Map<string, ProvingBrokerStatus['agents'][number]['jobs']>();
+    for (const e of this.inProgress) {
+      queue.get(e.type)!.inProgress++;
+      if (e.agentId) jobsOf.set(e.agentId, [...(jobsOf.get(e.agentId) ?? []), { id: e.id, type: e.type, epoch: e.epoch }]);
+    }
+    return {
+      queue: [...queue.values()].filter((q) => q.queued + q.inProgress > 0),
+      agents: this.agents.list().map((a) => ({ ...a, jobs: jobsOf.get(a.id) ?? [] })),
+    };
   }
 
   // ---------------------------------------------------------------- producer
@@ -411,6 +430,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
+    this.agents.seen(filter?.agentId);
     const types = filter?.allowList?.length ? filter.allowList : PROVING_JOB_TYPES;
     for (;;) {
       let best: QueueItem | undefined;
@@ -456,6 +476,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) return Promise.resolve(false);
     entry.heartbeatAt = this.now();
+    this.agents.seen(entry.agentId);
     return Promise.resolve(true);
   }
 
@@ -530,8 +551,13 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     }
     this.inProgress.delete(entry);
     entry.state = stored.status === 'fulfilled' ? FULFILLED : REJECTED;
-    if (entry.state === FULFILLED) this.counters.proved++;
-    else this.counters.failed++;
+    if (entry.state === FULFILLED) {
+      this.counters.proved++;
+      this.agents.proved(entry.agentId);
+    } else {
+      this.counters.failed++;
+      this.agents.seen(entry.agentId);
+    }
     entry.lease = undefined;
     entry.agentId = undefined;
     this.notify(entry.id);

@@ -15,6 +15,7 @@ import {
   MAX_LONG_POLL_MS,
   PROVING_BROKER_RPC_NAMESPACE,
   ProvingBrokerSchema,
+  ProvingBrokerStatusSchema,
   ProvingJobConsumerSchema,
   ProvingJobProducerSchema,
   type ProvingJob,
@@ -25,13 +26,14 @@ import {
   type ProvingJobProducer,
   type ProvingJobReportOutcome,
   type ProvingJobStatus,
+  type ProvingBrokerStatus,
 } from '@quetzal/protocol/proving-jobs';
 import { ProvingBrokerError } from './broker.js';
 
 /** Default request body limit: inputs and proofs travel hex-encoded (twice their size). */
 export const DEFAULT_BROKER_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-type Broker = ProvingJobProducer & ProvingJobConsumer;
+type Broker = ProvingJobProducer & ProvingJobConsumer & { status?(): ProvingBrokerStatus };
 
 /** Registers the broker's methods on a JSON-RPC server (the kernel's, or one of your own). */
 export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, options: { authToken?: string } = {}): void {
@@ -62,6 +64,7 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, 
     ),
   };
   server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerSchema, handlers, options);
+  if ('status' in broker) server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerStatusSchema, { getStatus: async () => broker.status() });
 }
 
 export interface ProvingBrokerClientOptions {

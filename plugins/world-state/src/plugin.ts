@@ -1,5 +1,6 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
+import { createProgress } from '@quetzal/kernel/progress';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { bindDataDir } from '@quetzal/l1-client/data-dir';
 import { createWorldStateSynchronizer } from './factory.js';
@@ -28,6 +29,7 @@ export const worldStatePlugin = definePlugin({
         historyDepth: ctx.config.historyDepth,
         pollIntervalMs: ctx.config.pollIntervalMs,
         log: (msg, data) => ctx.logger.debug(data ?? {}, msg),
+        progress: (label, total) => createProgress({ label, total, logger: ctx.logger }),
       },
       ctx.resolve(Tokens.L2BlockSource),
     );
