@@ -11,6 +11,7 @@ import {
   epochSlotRange, timestampOfSlot, type EpochClaimRecord, type L1RollupConstants, type L2BlockSource, type L2Tips,
 } from '@quetzal/protocol/l2-block-source';
 import type { Logger } from '@quetzal/kernel/logging';
+import { createProgress } from '@quetzal/kernel/progress';
 import type { ArchiverEvent, ArchiverStore, SyncPoint } from './store.js';
 
 export interface ArchiverConfig {

@@ -64,7 +64,8 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, 
     ),
   };
   server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerSchema, handlers, options);
-  if ('status' in broker) server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerStatusSchema, { getStatus: async () => broker.status() });
+  const status = broker.status?.bind(broker);
+  if (status) server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerStatusSchema, { getStatus: async () => status() });
 }
 
 export interface ProvingBrokerClientOptions {
