@@ -2,7 +2,7 @@ import { Errors } from '@oclif/core';
 import { Kernel } from '@quetzal/kernel/kernel';
 import { createLogging } from '@quetzal/kernel/logging';
 import { createMetricsRegistry } from '@quetzal/kernel/metrics';
-import type { CoreConfig } from '@quetzal/kernel/core-plugins';
+import { logFileOptions, type CoreConfig } from '@quetzal/kernel/core-plugins';
 import { ConfiguredCommand } from '../configured-command.js';
 
 export default class Start extends ConfiguredCommand {
@@ -22,7 +22,7 @@ export default class Start extends ConfiguredCommand {
       this.error(`no role selected: pass at least one of ${available.join(', ')}`, { exit: 2 });
     }
     const core = config.core as CoreConfig;
-    const logging = createLogging({ level: core.logLevel, redactor });
+    const logging = createLogging({ level: core.logLevel, redactor, file: logFileOptions(core) });
     let kernel: Kernel;
     try {
       kernel = new Kernel({ plugins, roles, config, logging, metrics: createMetricsRegistry(), redactor });
