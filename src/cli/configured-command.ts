@@ -34,7 +34,11 @@ export abstract class ConfiguredCommand extends Command {
     const redactor = new Redactor();
     for (const plugin of plugins) {
       const section = config[configKey(plugin)];
-      for (const [opt, def] of Object.entries(plugin.options ?? {})) if (def.secret) redactor.addSecretValue(section?.[opt] as string | undefined);
+      for (const [opt, def] of Object.entries(plugin.options ?? {})) {
+        const value = section?.[opt];
+        if (def.secret) redactor.addSecretValue(value as string | undefined);
+        for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') redactor.addSecretsOfUrl(v);
+      }
     }
     const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, parsed[k]]));
     return { plugins, roles: enabledRoles(plugins, parsed), config, redactor, own: ownValues };

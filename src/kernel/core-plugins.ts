@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LOG_FILE_NAME, type RotatingLogFileOptions } from './log-file.js';
 import { option, type OptionValues } from './options.js';
+import { coreChecks } from './core-checks.js';
 import { definePlugin } from './plugin.js';
 
 const coreOptions = {
@@ -32,6 +33,7 @@ export const corePlugin = definePlugin({
   description: 'Process-wide options',
   unprefixed: true,
   options: coreOptions,
+  checks: coreChecks,
 });
 
 const l1Options = {

@@ -6,6 +6,7 @@ import L1Deploy from './l1/deploy.js';
 import CrsGenerate from './crs/generate.js';
 import CrsInfo from './crs/info.js';
 import CircuitsVks from './circuits/vks.js';
+import Doctor from './doctor.js';
 
 /** Every built-in command (oclif's explicit command strategy: no directory scanning at start-up). */
 export const COMMANDS = {
@@ -17,4 +18,5 @@ export const COMMANDS = {
   'crs:generate': CrsGenerate,
   'crs:info': CrsInfo,
   'circuits:vks': CircuitsVks,
+  doctor: Doctor,
 };

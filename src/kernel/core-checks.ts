@@ -1,0 +1,65 @@
+// The doctor's process-wide checks: Node, the data directory, the HTTP port, the running node.
+import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import type { CoreConfig } from './core-plugins.js';
+import { fail, pass, warn, type CheckContext, type DoctorCheck } from './doctor.js';
+
+const GiB = 2 ** 30;
+/** Below this a node soon stops: LMDB stores, proofs, the CRS and logs all live in the data directory. */
+export const DATA_DIR_MIN_FREE_BYTES = 2 * GiB;
+export const DATA_DIR_WARN_FREE_BYTES = 20 * GiB;
+
+export function coreChecks(ctx: CheckContext<CoreConfig>): DoctorCheck[] {
+  const core = ctx.config;
+  return [
+    {
+      name: 'node-version',
+      run: async () => {
+        const major = Number(process.versions.node.split('.')[0]);
+        return major >= 20 ? pass(`Node ${process.version}`) : fail(`Node ${process.version} is older than 20`, 'install Node 20 or newer');
+      },
+    },
+    { name: 'data-dir', run: async () => checkDataDir(core.dataDir) },
+    { name: 'port', run: async () => checkPort(ctx) },
+    {
+      name: 'node',
+      run: async () => {
+        const { url, info } = await ctx.node();
+        const roles = info.plugins.filter((p) => p.mode === 'role').map((p) => p.name);
+        if (!info.ready) return warn(`quetzal ${info.version} (pid ${info.pid}) at ${url} is not ready yet (roles: ${roles.join(', ') || 'none'})`, 'wait for start-up to finish (a first start computes the CRS and VKs); /ready turns 200 then');
+        return pass(`quetzal ${info.version} (pid ${info.pid}) at ${url}, up ${Math.round((Date.now() - info.startedAt) / 1000)} s, roles: ${roles.join(', ') || 'none'}`);
+      },
+    },
+  ];
+}
+
+export function checkDataDir(dir: string, thresholds = { min: DATA_DIR_MIN_FREE_BYTES, warn: DATA_DIR_WARN_FREE_BYTES }) {
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    return fail(`${existing} is not writable`, `give the node's user write access to it, or pass another --data-dir`);
+  }
+  const fs = statfsSync(existing);
+  const free = fs.bavail * fs.bsize;
+  const shown = `${(free / GiB).toFixed(1)} GiB free in ${dir}`;
+  if (free < thresholds.min) return fail(shown, `free space on that disk (at least ${(thresholds.min / GiB).toFixed(0)} GiB), or pass a --data-dir on a larger one`);
+  if (free < thresholds.warn) return warn(shown, `LMDB stores grow with the chain and each proof takes megabytes: plan for ${(thresholds.warn / GiB).toFixed(0)} GiB`);
+  return pass(shown);
+}
+
+async function checkPort(ctx: CheckContext<CoreConfig>) {
+  const { port, host } = ctx.config;
+  if (port === 0) return pass('--port 0: the node picks a free port');
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+  if (free) return pass(`${host}:${port} is free`);
+  const node = await ctx.node().catch(() => undefined);
+  if (node) return pass(`${host}:${port} is this node's (pid ${node.info.pid})`);
+  return fail(`${host}:${port} is taken by a program that is not a Quetzal node`, `stop that program, or pass another --port`);
+}
