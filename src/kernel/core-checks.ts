@@ -1,5 +1,5 @@
 // The doctor's process-wide checks: Node, the data directory, the HTTP port, the running node.
-import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { CoreConfig } from './core-plugins.js';
@@ -62,4 +62,30 @@ async function checkPort(ctx: CheckContext<CoreConfig>) {
   const node = await ctx.node().catch(() => undefined);
   if (node) return pass(`${host}:${port} is this node's (pid ${node.info.pid})`);
   return fail(`${host}:${port} is taken by a program that is not a Quetzal node`, `stop that program, or pass another --port`);
+}
+
+/** Share of an LMDB map in use above which the doctor warns, and fails (writes fail at 100%). */
+export const LMDB_WARN_USED = 0.75;
+export const LMDB_FAIL_USED = 0.9;
+
+/**
+ * Headroom of an LMDB environment: its data file's size against the map size it is opened with
+ * (LMDB refuses writes beyond the map) and against the free disk. Pass before the store exists.
+ */
+export function lmdbHeadroomCheck(name: string, dataFile: string, mapSizeBytes: number): DoctorCheck {
+  return {
+    name,
+    run: async () => {
+      if (!existsSync(dataFile)) return pass(`${dataFile} does not exist yet`);
+      const used = statSync(dataFile).size;
+      const fs = statfsSync(dirname(dataFile));
+      const free = fs.bavail * fs.bsize;
+      const share = used / mapSizeBytes;
+      const shown = `${dataFile}: ${(used / GiB).toFixed(2)} GiB of a ${(mapSizeBytes / GiB).toFixed(0)} GiB map (${(share * 100).toFixed(1)}%), ${(free / GiB).toFixed(1)} GiB free on its disk`;
+      if (share >= LMDB_FAIL_USED) return fail(shown, 'prune or move the store: LMDB refuses writes once its map is full');
+      if (free < mapSizeBytes - used && free < DATA_DIR_MIN_FREE_BYTES) return fail(shown, 'free disk space: the store cannot grow to its map size');
+      if (share >= LMDB_WARN_USED) return warn(shown, 'plan for a larger map or less history (--world-state.history-depth)');
+      return pass(shown);
+    },
+  };
 }

@@ -47,6 +47,8 @@ export interface CheckContext<C = unknown> {
   core: CoreConfig;
   configOf<K extends keyof PluginConfigs>(key: K): PluginConfigs[K];
   redactor: Redactor;
+  /** The plugin's directory under the data directory, as under `start`. */
+  dataDir: string;
   /** The node at --host/--port; throws CheckPrerequisiteError when none answers. */
   node(): Promise<NodeProbe>;
   /** Offers a resource to other plugins' checks (e.g. the L1 connection), made on first use. */

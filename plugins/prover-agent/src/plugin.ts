@@ -4,7 +4,7 @@ import { Tokens } from '@quetzal/protocol/tokens';
 import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { CircuitExecutionError } from '@quetzal/protocol/circuit-prover';
-import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { ProvingBrokerClient, brokerChecks } from '@quetzal/prover-broker';
 import { NonRetryableProvingError, ProvingAgent } from './agent.js';
 
 const options = {
@@ -30,6 +30,8 @@ export const proverAgentPlugin = definePlugin({
   options,
   // With a broker URL the agent brings its own client; otherwise a broker in this process serves it.
   provides: { fromConfig: (config) => (config.brokerUrl ? [Tokens.ProvingJobConsumer] : []) },
+  // A broker in this process is checked by its own plugin.
+  checks: (ctx) => (ctx.config.brokerUrl ? brokerChecks({ url: async () => ctx.config.brokerUrl!, token: ctx.config.authToken, tokenFlag: '--prover-agent.auth-token' }, { agents: false }) : []),
   requires: [Tokens.ProvingJobConsumer, Tokens.CircuitProver],
   remotes: (config) => (config.brokerUrl ? [{ token: Tokens.ProvingJobConsumer, url: config.brokerUrl }] : []),
   async start(ctx) {

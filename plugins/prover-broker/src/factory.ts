@@ -4,6 +4,9 @@ import { MemoryBrokerDatabase } from './database.js';
 import { LmdbBrokerDatabase } from './lmdb-database.js';
 import { DirectoryProofStore, InlineProofStore } from './proof-store.js';
 
+/** The broker's LMDB file under its data directory. */
+export const BROKER_DB_NAME = 'broker-db';
+
 export interface CreateProvingBrokerOptions extends Omit<ProvingBrokerOptions, 'database' | 'proofStore'> {
   /** Where jobs and proofs persist (LMDB in `<dir>/broker-db`, large payloads in `<dir>/proofs`); none keeps everything in memory. */
   dataDirectory?: string;
@@ -19,7 +22,7 @@ export async function createProvingBroker(options: CreateProvingBrokerOptions = 
   const broker = dataDirectory
     ? new ProvingBroker({
         ...rest,
-        database: new LmdbBrokerDatabase({ path: join(dataDirectory, 'broker-db'), durability }),
+        database: new LmdbBrokerDatabase({ path: join(dataDirectory, BROKER_DB_NAME), durability }),
         proofStore: new DirectoryProofStore({ directory: join(dataDirectory, 'proofs'), inlineThresholdBytes, fsync: durability !== 'committed' }),
       })
     : new ProvingBroker({ ...rest, database: new MemoryBrokerDatabase(), proofStore: new InlineProofStore() });

@@ -7,3 +7,4 @@ export { LmdbBrokerDatabase, type LmdbBrokerDatabaseOptions } from './lmdb-datab
 export { InlineProofStore, DirectoryProofStore, type ProofStore, type PayloadRef, type PayloadKind } from './proof-store.js';
 export { createProvingBroker, type CreateProvingBrokerOptions } from './factory.js';
 export { ProvingBrokerClient, registerProvingBrokerRpc, startProvingBrokerServer, DEFAULT_BROKER_MAX_BODY_BYTES, type ProvingBrokerClientOptions, type ProvingBrokerServerOptions } from './rpc.js';
+export { brokerChecks, AGENT_SEEN_WITHIN_MS, type BrokerTarget } from './checks.js';

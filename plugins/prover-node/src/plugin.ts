@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { getAddress, isAddress, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { getAddress, isAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
-import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
+import { publisherKey } from './publisher-key.js';
+import { proverNodeChecks } from './checks.js';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
-import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
@@ -18,8 +16,7 @@ import { ProverNode, type QuoteSink } from './prover-node.js';
 import { FixedQuoteProvider, HttpQuoteProvider } from './quote-provider.js';
 import { RpcTxProvider } from './tx-provider.js';
 
-/** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
-export const PROVER_DEV_ACCOUNT = 2;
+export { PROVER_DEV_ACCOUNT } from './publisher-key.js';
 
 export const proverNodePlugin = definePlugin({
   name: 'prover-node',
@@ -51,6 +48,7 @@ export const proverNodePlugin = definePlugin({
   },
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
   provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
+  checks: proverNodeChecks,
   requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer],
   // A sequencer in this process takes quotes and serves txs when no node URL is given.
   uses: [Tokens.Node],
@@ -144,26 +142,6 @@ export const proverNodePlugin = definePlugin({
     };
   },
 });
-
-/** The key from the flag, the key file, or (anvil only) the prover's dev account. Never logged. */
-function publisherKey(flag: string | undefined, file: string | undefined, l1: L1Connection, log: (m: string) => void): Hex {
-  let key = flag;
-  if (!key && file) {
-    try {
-      key = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
-    }
-  }
-  if (key) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`the prover's L1 key (${flag ? '--prover-node.publisher-private-key' : file}) must be 32 bytes of 0x-prefixed hex`);
-    return key as Hex;
-  }
-  if (!l1.isDevChain) throw new Error(`no prover L1 key: pass --prover-node.publisher-private-key or --prover-node.publisher-private-key-file (chain ${l1.chainId} is not anvil, so no dev key is used)`);
-  const dev = ANVIL_DEFAULT_PRIVATE_KEYS[PROVER_DEV_ACCOUNT]!;
-  log(`no prover key given: using anvil's dev account ${PROVER_DEV_ACCOUNT} (${privateKeyToAccount(dev).address})`);
-  return dev;
-}
 
 function requireNode(node: NodeApi | undefined, flag: string): NodeApi {
   if (!node) throw new Error(`no sequencer in this process: pass ${flag}`);

@@ -1,4 +1,5 @@
 // Gathers the checks of the plugins `start` would run with these flags and runs them.
+import { join } from 'node:path';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
 import { KERNEL_RPC_NAMESPACE, KernelApiSchema } from '@quetzal/kernel/kernel-api';
 import { planPlugins } from '@quetzal/kernel/kernel';
@@ -47,6 +48,7 @@ export async function runDoctor(o: { plugins: PluginDeclaration[]; roles: Set<st
       core,
       configOf: (key) => o.config[key] as never,
       redactor: o.redactor,
+      dataDir: join(core.dataDir, plugin.name),
       node,
       provide: (token, make) => resources.provide(token, make),
       resolve: (token) => resources.resolve(token),
