@@ -97,7 +97,8 @@ export async function runChecks(checks: Array<{ plugin: string; check: DoctorChe
     });
     const outcome = await Promise.race([
       check.run().catch((err: unknown) =>
-        err instanceof CheckPrerequisiteError ? fail(err.message, err.fix) : fail(`the check failed: ${(err as Error).message}`, 'see the message; rerun with LOG_LEVEL=debug'),
+        // viem and fetch errors run over several lines (request bodies, versions): the first says what failed.
+        err instanceof CheckPrerequisiteError ? fail(err.message, err.fix) : fail(`the check failed: ${(err as Error).message.split('\n')[0]}`, 'see the message; check the service it names'),
       ),
       timeout,
     ]);
