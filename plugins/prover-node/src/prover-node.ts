@@ -62,6 +62,7 @@ export class ProverNode {
   private config: RollupConfigView | undefined;
   private currentEpoch = 0;
   private escrowDeposit: bigint | undefined;
+  private publisherBalance: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> = Promise.resolve();
@@ -107,6 +108,7 @@ export class ProverNode {
       currentEpoch: this.currentEpoch,
       quotedEpochs: [...this.quoted],
       ...(this.escrowDeposit !== undefined && { escrowDeposit: this.escrowDeposit.toString() }),
+      ...(this.publisherBalance !== undefined && { publisherBalance: this.publisherBalance.toString() }),
     };
   }
 
@@ -117,6 +119,8 @@ export class ProverNode {
     const epoch = slot / cfg.epochDuration;
     this.currentEpoch = Number(epoch);
     this.o.metrics?.currentEpoch.set(this.currentEpoch);
+    this.publisherBalance = await this.o.client.getBalance({ address: this.address });
+    this.o.metrics?.publisherBalance.set(Number(this.publisherBalance) / 1e18);
     await this.checkRunningJobs();
     // every epoch whose proof may still land: its deadline is PROOF_SUBMISSION_WINDOW slots into the next epoch
     const lookback = cfg.proofSubmissionWindow / cfg.epochDuration + 1n;
