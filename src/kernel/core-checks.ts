@@ -15,10 +15,7 @@ export function coreChecks(ctx: CheckContext<CoreConfig>): DoctorCheck[] {
   return [
     {
       name: 'node-version',
-      run: async () => {
-        const major = Number(process.versions.node.split('.')[0]);
-        return major >= 20 ? pass(`Node ${process.version}`) : fail(`Node ${process.version} is older than 20`, 'install Node 20 or newer');
-      },
+      run: async () => checkNodeVersion(process.version),
     },
     { name: 'data-dir', run: async () => checkDataDir(core.dataDir) },
     { name: 'port', run: async () => checkPort(ctx) },
@@ -34,9 +31,15 @@ export function coreChecks(ctx: CheckContext<CoreConfig>): DoctorCheck[] {
   ];
 }
 
+export function checkNodeVersion(version: string) {
+  const major = Number(version.replace(/^v/, '').split('.')[0]);
+  return major >= 20 ? pass(`Node ${version}`) : fail(`Node ${version} is older than 20`, 'install Node 20 or newer');
+}
+
 export function checkDataDir(dir: string, thresholds = { min: DATA_DIR_MIN_FREE_BYTES, warn: DATA_DIR_WARN_FREE_BYTES }) {
   let existing = dir;
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) return fail(`${existing} is a file, not a directory`, 'pass a --data-dir that is a directory (or does not exist yet)');
   try {
     accessSync(existing, constants.W_OK);
   } catch {
