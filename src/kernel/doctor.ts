@@ -1,8 +1,7 @@
 // `quetzal doctor`: the contract of a check and the runner. Each plugin declares its checks
 // (`PluginDeclaration.checks`); the CLI gathers those of the plugins `start` would run and runs
 // them one at a time, each within a time limit, so one hung probe cannot hide the others.
-import type { ActivationMode, PluginConfigs } from './plugin.js';
-import type { CoreConfig } from './core-plugins.js';
+import type { PluginContext } from './plugin.js';
 import type { Redactor } from './redaction.js';
 import { tokenName, type Token } from './tokens.js';
 import type { KernelInfo } from './kernel-api.js';
@@ -41,14 +40,8 @@ export interface NodeProbe {
   info: KernelInfo;
 }
 
-export interface CheckContext<C = unknown> {
-  mode: ActivationMode;
-  config: C;
-  core: CoreConfig;
-  configOf<K extends keyof PluginConfigs>(key: K): PluginConfigs[K];
-  redactor: Redactor;
-  /** The plugin's directory under the data directory, as under `start`. */
-  dataDir: string;
+/** What a plugin's checks see: its config and data directory as under `start`, plus the doctor's probes. */
+export interface CheckContext<C = unknown> extends Pick<PluginContext<C>, 'mode' | 'config' | 'core' | 'configOf' | 'redactor' | 'dataDir'> {
   /** The node at --host/--port; throws CheckPrerequisiteError when none answers. */
   node(): Promise<NodeProbe>;
   /** Offers a resource to other plugins' checks (e.g. the L1 connection), made on first use. */
