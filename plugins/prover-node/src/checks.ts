@@ -3,11 +3,11 @@
 import { formatEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { fail, pass, warn, CheckPrerequisiteError, type CheckContext, type DoctorCheck } from '@quetzal/kernel/doctor';
-import { proofCommitmentEscrowAbi, quetzalTokenAbi } from '@quetzal/l1';
+import { proofCommitmentEscrowAbi, quetzalTokenAbi, resolveL1Key } from '@quetzal/l1';
 import { brokerChecks } from '@quetzal/prover-broker';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import { Tokens } from '@quetzal/protocol/tokens';
-import { publisherKey } from './publisher-key.js';
+import { publisherKeySource } from './plugin.js';
 
 /** Gas of one submitEpochRootProof with a generous margin (about 1.0M with the optimized verifier, 4.4M with the standard one). */
 export const PROOF_TX_GAS = 5_000_000n;
@@ -27,7 +27,7 @@ export function proverNodeChecks(ctx: CheckContext<Config>): DoctorCheck[] {
   const c = ctx.config;
   const publisher = async (l1: L1Connection) => {
     try {
-      return privateKeyToAccount(publisherKey(c.publisherPrivateKey, c.publisherPrivateKeyFile, l1, () => {})).address;
+      return privateKeyToAccount(resolveL1Key(publisherKeySource(c, l1.chainId)).key).address;
     } catch (err) {
       throw new CheckPrerequisiteError((err as Error).message, 'pass --prover-node.publisher-private-key-file FILE (or the key flag)');
     }

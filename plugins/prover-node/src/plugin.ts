@@ -2,8 +2,8 @@ import { getAddress, isAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
+import { resolveL1Key, type L1KeySource } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
-import { publisherKey } from './publisher-key.js';
 import { proverNodeChecks } from './checks.js';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema } from '@quetzal/protocol/proving-jobs';
@@ -16,7 +16,13 @@ import { ProverNode, type QuoteSink } from './prover-node.js';
 import { FixedQuoteProvider, HttpQuoteProvider } from './quote-provider.js';
 import { RpcTxProvider } from './tx-provider.js';
 
-export { PROVER_DEV_ACCOUNT } from './publisher-key.js';
+/** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
+export const PROVER_DEV_ACCOUNT = 2;
+
+/** Where the publisher's key comes from (`start` and `doctor` read it the same way). */
+export function publisherKeySource(c: { publisherPrivateKey?: string; publisherPrivateKeyFile?: string }, chainId: number): L1KeySource {
+  return { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId };
+}
 
 export const proverNodePlugin = definePlugin({
   name: 'prover-node',
@@ -59,7 +65,7 @@ export const proverNodePlugin = definePlugin({
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
-    const key = publisherKey(c.publisherPrivateKey, c.publisherPrivateKeyFile, l1, (m) => ctx.logger.info(m));
+    const { key } = resolveL1Key(publisherKeySource(c, l1.chainId), ctx.logger);
     const sender = l1.sender(key);
     const proverAddress = sender.address;
     if (c.proverId !== undefined && (!isAddress(c.proverId) || getAddress(c.proverId) !== proverAddress)) {
