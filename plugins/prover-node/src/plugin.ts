@@ -50,6 +50,7 @@ export const proverNodePlugin = definePlugin({
       env: 'PROVER_NODE_ROOT_CIRCUIT',
       default: 'root-single',
     }),
+    failedEpochStore: option.string({ description: 'Directory where a failed or timed-out epoch job writes a bundle to replay it (`quetzal epoch replay`): blocks, txs, messages, job states and errors, every circuit\'s inputs', env: 'PROVER_NODE_FAILED_EPOCH_STORE' }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
@@ -131,6 +132,7 @@ export const proverNodePlugin = definePlugin({
       rootCircuit: c.rootCircuit,
       pollingIntervalMs: c.pollingIntervalMs,
       jobRetryDelayMs: c.jobRetryDelayMs,
+      failedEpochStore: c.failedEpochStore,
       logger: ctx.logger,
       metrics,
     });
