@@ -7,8 +7,8 @@ import { fail, pass, warn, type CheckContext, type DoctorCheck } from './doctor.
 
 const GiB = 2 ** 30;
 /** Below this a node soon stops: LMDB stores, proofs, the CRS and logs all live in the data directory. */
-export const DATA_DIR_MIN_FREE_BYTES = 2 * GiB;
-export const DATA_DIR_WARN_FREE_BYTES = 20 * GiB;
+export const DATA_DIR_MIN_FREE_BYTES = 1 * GiB;
+export const DATA_DIR_WARN_FREE_BYTES = 5 * GiB;
 
 export function coreChecks(ctx: CheckContext<CoreConfig>): DoctorCheck[] {
   const core = ctx.config;
