@@ -48,7 +48,7 @@ test('doctor against nothing running exits non-zero naming the failing checks', 
   assert.match(r.stdout, /^ +fix: start it/m);
   assert.match(r.stdout, /check\(s\) failed: .*\bnode\b/);
 
-  const withRoles = await runCli(['doctor', '--port', String(port), '--prover-node', '--archiver', '--l1.rpc-urls', `http://127.0.0.1:${port}`, '--l1.deployment', '/nonexistent/deployment.json'], isolatedEnv());
+  const withRoles = await runCli(['doctor', '--port', String(port), '--prover-node', '--prover-broker', '--archiver', '--l1.rpc-urls', `http://127.0.0.1:${port}`, '--l1.deployment', '/nonexistent/deployment.json'], isolatedEnv());
   assert.equal(withRoles.code, 1);
   for (const check of ['node', 'l1-rpc', 'l1-contracts', 'archiver-sync', 'publisher-funds']) assert.match(withRoles.stdout, new RegExp(`^FAIL +${check} `, 'm'), `${check} fails:\n${withRoles.stdout}`);
 });
