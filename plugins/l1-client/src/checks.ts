@@ -1,5 +1,6 @@
 // The doctor's L1 checks, shared by the two providers of the L1 connection (the l1-client plugin
 // and the local network): they also offer the connection to the other plugins' checks.
+import type { PublicClient } from 'viem';
 import { readDeploymentFile, type L1Deployment } from '@quetzal/l1';
 import { fail, pass, warn, CheckPrerequisiteError, type CheckContext, type DoctorCheck } from '@quetzal/kernel/doctor';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
@@ -25,7 +26,15 @@ export function l1Checks(ctx: CheckContext, target: L1Target): DoctorCheck[] {
     if (!target.rpcUrls?.length) throw new CheckPrerequisiteError('no L1 RPC URL', 'pass --l1.rpc-urls (or L1_RPC_URLS)');
     return target.rpcUrls;
   };
-  const client = () => createL1Client(urls(), 250);
+  /** An L1 read; an L1 that does not answer fails the check with the fix, not viem's request dump. */
+  const read = async <T>(fn: (client: PublicClient) => Promise<T>): Promise<T> => {
+    const client = createL1Client(urls(), 250);
+    try {
+      return await fn(client);
+    } catch (err) {
+      throw new CheckPrerequisiteError(`L1 at ${urls()[0]} does not answer: ${(err as Error).message.split('\n')[0]}`, 'start the L1 node or fix --l1.rpc-urls');
+    }
+  };
   const deployment = (): L1Deployment => {
     if (!target.deploymentFile) throw new CheckPrerequisiteError('no L1 deployment file', `pass ${target.deploymentFlag} FILE (written by \`quetzal l1 deploy\`)`);
     try {
@@ -39,16 +48,14 @@ export function l1Checks(ctx: CheckContext, target: L1Target): DoctorCheck[] {
     {
       name: 'l1-rpc',
       run: async () => {
-        const head = await client().getBlockNumber().catch((err: Error) => {
-          throw new CheckPrerequisiteError(`L1 at ${urls()[0]} does not answer: ${err.message.split('\n')[0]}`, 'start the L1 node or fix --l1.rpc-urls');
-        });
+        const head = await read((c) => c.getBlockNumber());
         return pass(`L1 at ${urls()[0]} answers, head block ${head}`);
       },
     },
     {
       name: 'l1-chain-id',
       run: async () => {
-        const actual = await client().getChainId();
+        const actual = await read((c) => c.getChainId());
         const d = deployment();
         if (actual !== target.chainId) return fail(`L1 is chain ${actual}, --l1.chain-id says ${target.chainId}`, 'point --l1.rpc-urls at the right network, or fix --l1.chain-id');
         if (actual !== d.chainId) return fail(`L1 is chain ${actual}, the deployment file is for chain ${d.chainId}`, `pass the deployment file of chain ${actual} (${target.deploymentFlag})`);
@@ -59,10 +66,9 @@ export function l1Checks(ctx: CheckContext, target: L1Target): DoctorCheck[] {
       name: 'l1-contracts',
       run: async () => {
         const d = deployment();
-        const c = client();
         const missing: string[] = [];
         for (const [name, address] of Object.entries(d.addresses)) {
-          const code = await c.getCode({ address });
+          const code = await read((c) => c.getCode({ address }));
           if (!code || code === '0x') missing.push(`${name} ${address}`);
         }
         if (missing.length) return fail(`no contract code at ${missing.join(', ')}`, `the deployment file does not match this L1 (a restarted anvil?): redeploy, or pass the right ${target.deploymentFlag}`);
@@ -72,7 +78,7 @@ export function l1Checks(ctx: CheckContext, target: L1Target): DoctorCheck[] {
     {
       name: 'clock-skew',
       run: async () => {
-        const block = await client().getBlock();
+        const block = await read((c) => c.getBlock());
         const skew = Math.round(Date.now() / 1000 - Number(block.timestamp));
         const shown = `this clock is ${Math.abs(skew)} s ${skew >= 0 ? 'ahead of' : 'behind'} the L1 head's timestamp (block ${block.number})`;
         const fix = 'sync the clock (NTP), or check that L1 is not stalled';
