@@ -15,8 +15,10 @@ export default class EpochReplay extends ConfiguredCommand {
   static override examples = ['<%= config.bin %> epoch replay failed/epoch-12-<id>.json', '<%= config.bin %> epoch replay BUNDLE --circuit-prover.backend native'];
   static override strict = false;
 
+  static override args = { bundle: Args.string({ description: 'The bundle file (epoch-<n>-<job id>.json)', required: true }) };
+
   protected override extraArgs(): Interfaces.ArgInput {
-    return { bundle: Args.string({ description: 'The bundle file (epoch-<n>-<job id>.json)', required: true }) };
+    return EpochReplay.args;
   }
 
   protected override extraFlags(): Interfaces.FlagInput {
