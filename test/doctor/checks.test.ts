@@ -14,14 +14,17 @@ import { proverNodePlugin } from '@quetzal/prover-node';
 import { circuitProverPlugin } from '@quetzal/circuit-prover';
 import { ProvingBroker, MemoryBrokerDatabase, brokerChecks, startProvingBrokerServer } from '@quetzal/prover-broker';
 import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
-import { CheckResources, type CheckContext, type CheckOutcome, type DoctorCheck } from '@quetzal/kernel/doctor';
+import { CheckResources, runChecks, type CheckContext, type CheckOutcome, type DoctorCheck } from '@quetzal/kernel/doctor';
+import { Redactor } from '@quetzal/kernel/redaction';
 import { silentLogger, testCheckContext } from '@quetzal/kernel/testing';
 import { KEYS, setup, type Env } from '../l1/harness.js';
 
+/** Runs one check the way `quetzal doctor` does (a missing prerequisite fails the check). */
 const run = async (checks: DoctorCheck[], name: string): Promise<CheckOutcome> => {
   const check = checks.find((c) => c.name === name);
   assert.ok(check, `a check named ${name}`);
-  return check.run();
+  const [result] = await runChecks([{ plugin: 'test', check }], { timeoutMs: 30_000, redactor: new Redactor() });
+  return result!;
 };
 const expectFail = async (checks: DoctorCheck[], name: string, detail: RegExp) => {
   const out = await run(checks, name);

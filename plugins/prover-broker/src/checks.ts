@@ -17,7 +17,7 @@ export interface BrokerTarget {
 
 export function brokerChecks(target: BrokerTarget, options: { agents: boolean }): DoctorCheck[] {
   const checks: DoctorCheck[] = [{ name: 'broker', run: () => checkBroker(target) }];
-  if (options.agents) checks.push({ name: 'agents', run: async () => checkAgents(await target.url()) });
+  if (options.agents) checks.push({ name: 'agents', run: async () => checkAgents(await target.url(), target.token) });
   return checks;
 }
 
@@ -36,8 +36,9 @@ async function checkBroker(target: BrokerTarget): Promise<CheckOutcome> {
   return pass(`the broker at ${url} answers${target.token ? ' and accepts the token' : ''}`);
 }
 
-async function checkAgents(url: string): Promise<CheckOutcome> {
-  const { agents } = await createJsonRpcClient(url, PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerStatusSchema, { timeoutMs: 5000, retries: 0 }).getStatus();
+async function checkAgents(url: string, token: string | undefined): Promise<CheckOutcome> {
+  // The token too: a standalone broker server guards every method with it.
+  const { agents } = await createJsonRpcClient(url, PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerStatusSchema, { timeoutMs: 5000, retries: 0, authToken: token }).getStatus();
   const recent = agents.filter((a) => Date.now() - a.lastSeenAt <= AGENT_SEEN_WITHIN_MS);
   if (recent.length === 0) {
     return fail(
