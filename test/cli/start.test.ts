@@ -79,10 +79,11 @@ describe('quetzal start', () => {
   });
 
   test('config show takes env and config file, and never prints secrets', async () => {
-    const env = isolatedEnv({ PROVER_AGENT_COUNT: '3', PROVER_BROKER_AUTH_TOKEN: 'broker-token-123456' });
+    const env = isolatedEnv({ PROVER_AGENT_COUNT: '3', PROVER_BROKER_AUTH_TOKEN: 'broker-token-123456', L1_RPC_URLS: 'https://me:pass-word-987@l1.example/v2/api-key-0123456789' });
     const { code, stdout } = await runCli(['config', 'show', '--prover-agent'], env);
     assert.equal(code, 0);
-    assert.ok(!stdout.includes('broker-token-123456'));
+    for (const secret of ['broker-token-123456', 'pass-word-987', 'api-key-0123456789']) assert.ok(!stdout.includes(secret), `${secret} printed`);
+    assert.match(stdout, /l1\.example/, 'the URL is shown without its credentials');
     const config = JSON.parse(stdout);
     assert.equal(config.proverAgent.count, 3);
     assert.deepEqual(config.roles, ['prover-agent']);

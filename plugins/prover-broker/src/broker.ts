@@ -25,7 +25,9 @@ import {
   type ProvingJobResult,
   type ProvingJobStatus,
   type ProvingJobType,
+  type ProvingBrokerStatus,
 } from '@quetzal/protocol/proving-jobs';
+import { AgentActivity } from './agent-activity.js';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
 import { BrokerLifecycle, EpochRetention, newCounters, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
 import { ProvingTimeEstimator } from './estimates.js';
@@ -114,6 +116,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
   /** Per-circuit proving times, measured from take to result: the scheduling key's weights. */
   readonly estimates = new ProvingTimeEstimator();
   private keyedWith = this.estimates.version;
+  private readonly agents: AgentActivity;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: ProvingBrokerOptions) {
@@ -125,6 +128,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
     this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
+    this.agents = new AgentActivity(this.now);
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
   }
 
@@ -177,6 +181,17 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
       else if (e.state === REJECTED) s.rejected++;
     }
     return Promise.resolve(s);
+  }
+
+  /** Queue per circuit type and the agents heard from, for operators. */
+  status(): Promise<ProvingBrokerStatus> {
+    const queue = new Map(PROVING_JOB_TYPES.map((type) => [type, { type, queued: 0, inProgress: 0 }]));
+    for (const e of this.jobs.values()) if (e.state === QUEUED) queue.get(e.type)!.queued++;
+    for (const e of this.inProgress) queue.get(e.type)!.inProgress++;
+    return Promise.resolve({
+      queue: [...queue.values()].filter((q) => q.queued + q.inProgress > 0),
+      agents: this.agents.list((id) => this.jobs.get(id)?.state === IN_PROGRESS),
+    });
   }
 
   // ---------------------------------------------------------------- producer
@@ -376,6 +391,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
+    this.agents.seen(filter?.agentId);
     const types = filter?.allowList?.length ? filter.allowList : PROVING_JOB_TYPES;
     for (;;) {
       let best: QueueItem | undefined;
@@ -422,6 +438,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) return Promise.resolve(false);
     entry.heartbeatAt = this.now();
+    this.agents.heartbeat(id);
     return Promise.resolve(true);
   }
 
@@ -500,6 +517,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     entry.state = stored.status === 'fulfilled' ? FULFILLED : REJECTED;
     if (entry.state === FULFILLED) this.counters.proved++;
     else this.counters.failed++;
+    this.agents.released(entry.id, entry.state === FULFILLED);
     entry.lease = undefined;
     entry.agentId = undefined;
     this.notify(entry.id);
@@ -534,9 +552,11 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     entry.agentId = agentId;
     entry.heartbeatAt = this.now();
     this.inProgress.add(entry);
+    this.agents.took(agentId, entry);
   }
 
   private requeue(entry: JobEntry): void {
+    this.agents.released(entry.id);
     this.db.setLease(entry.id, undefined);
     this.inProgress.delete(entry);
     entry.lease = undefined;

@@ -1,9 +1,14 @@
+import { join } from 'node:path';
 import { definePlugin } from '@quetzal/kernel/plugin';
+import { lmdbHeadroomCheck } from '@quetzal/kernel/core-checks';
+import { BROKER_MAP_SIZE } from './lmdb-database.js';
+import { BROKER_DB_NAME } from './factory.js';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { createProvingBroker } from './factory.js';
 import { registerProvingBrokerRpc } from './rpc.js';
 import { registerProvingBrokerMetrics } from './metrics.js';
+import { brokerChecks } from './checks.js';
 
 export const proverBrokerPlugin = definePlugin({
   name: 'prover-broker',
@@ -28,6 +33,10 @@ export const proverBrokerPlugin = definePlugin({
     }),
   },
   provides: [Tokens.ProvingJobProducer, Tokens.ProvingJobConsumer],
+  checks: (ctx) => [
+    ...brokerChecks({ url: async () => (await ctx.node()).url, token: ctx.config.authToken, tokenFlag: '--prover-broker.auth-token' }, { agents: true }),
+    ...(ctx.config.inMemory ? [] : [lmdbHeadroomCheck('broker-lmdb', join(ctx.dataDir, BROKER_DB_NAME), BROKER_MAP_SIZE)]),
+  ],
   async start(ctx) {
     const { config } = ctx;
     if (config.database && config.inMemory) throw new Error('--prover-broker.database and --prover-broker.in-memory exclude each other: pick one');

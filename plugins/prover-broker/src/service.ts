@@ -4,7 +4,7 @@
  * with the same semantics (one conformance suite checks both), and share their options, errors,
  * counters and request checks.
  */
-import { isProvingJobType, makeProvingJobId, parseProvingJobId, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { isProvingJobType, makeProvingJobId, parseProvingJobId, type ProvingBrokerStatus, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import type { ProvingTimeEstimator } from './estimates.js';
 import type { ProofStore } from './proof-store.js';
 
@@ -84,6 +84,8 @@ export interface ProvingBrokerService extends ProvingJobProducer, ProvingJobCons
   /** Waits for writes under way, wakes long polls, closes the database. */
   stop(): Promise<void>;
   stats(): Promise<ProvingBrokerStats>;
+  /** Queue per circuit type and the agents heard from (by this replica), for operators. */
+  status(): Promise<ProvingBrokerStatus>;
   /** Puts jobs whose agent stopped heartbeating back in the queue (or rejects them); runs on a timer too. */
   checkTimeouts(): Promise<void>;
 }

@@ -45,7 +45,7 @@ export interface PublishRequest {
 
 /** Sends a root proof to L1 (or wherever); resolves once it is accepted. */
 export interface EpochProofPublisher {
-  publish(request: PublishRequest): Promise<{ txHash?: string }>;
+  publish(request: PublishRequest): Promise<{ txHash?: string; gasUsed?: bigint }>;
 }
 
 export interface EpochProvingJobOptions {
@@ -89,6 +89,7 @@ export class EpochProvingJob {
   private finishedAt: number | undefined;
   private error: string | undefined;
   private proofTxHash: string | undefined;
+  private proofGasUsed: bigint | undefined;
   private running: Promise<EpochProvingJobState> | undefined;
 
   constructor(private readonly o: EpochProvingJobOptions) {
@@ -125,6 +126,7 @@ export class EpochProvingJob {
       jobs: this.tracker.stats(),
       ...(this.error !== undefined && { error: this.error }),
       ...(this.proofTxHash !== undefined && { proofTxHash: this.proofTxHash }),
+      ...(this.proofGasUsed !== undefined && { proofGasUsed: this.proofGasUsed.toString() }),
     };
   }
 
@@ -155,6 +157,7 @@ export class EpochProvingJob {
       this.state = 'publishing';
       const published = await this.abortable(this.o.publisher.publish({ epoch, fromBlock, toBlock, root, deadline, signal: this.ac.signal }));
       this.proofTxHash = published.txHash;
+      this.proofGasUsed = published.gasUsed;
       this.state = 'completed';
       log?.info({ epoch, job: this.id, tx: published.txHash, seconds: (Date.now() - this.startedAt) / 1000 }, 'epoch proven and published');
     } catch (err) {

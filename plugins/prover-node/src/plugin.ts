@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import { resolveL1Key } from '@quetzal/l1';
+import { resolveL1Key, type L1KeySource } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
+import { proverNodeChecks } from './checks.js';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { Tokens } from '@quetzal/protocol/tokens';
@@ -22,6 +23,11 @@ import { OrderedTxProvider, TX_SOURCE_KINDS, type TxSource, type TxSourceKind } 
 
 /** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
 export const PROVER_DEV_ACCOUNT = 2;
+
+/** Where the publisher's key comes from (`start` and `doctor` read it the same way). */
+export function publisherKeySource(c: { publisherPrivateKey?: string; publisherPrivateKeyFile?: string }, chainId: number): L1KeySource {
+  return { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId };
+}
 
 export const proverNodePlugin = definePlugin({
   name: 'prover-node',
@@ -56,10 +62,12 @@ export const proverNodePlugin = definePlugin({
       env: 'PROVER_NODE_ROOT_CIRCUIT',
       default: 'root-single',
     }),
+    failedEpochStore: option.string({ description: 'Directory where a failed or timed-out epoch job writes a bundle to replay it (`quetzal epoch replay`): blocks, txs, messages, job states and errors, every circuit\'s inputs', env: 'PROVER_NODE_FAILED_EPOCH_STORE' }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
   provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
+  checks: proverNodeChecks,
   requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer, Tokens.TxPool, Tokens.P2P],
   // A sequencer in this process takes quotes when no node URL is given.
   uses: [Tokens.Node],
@@ -70,10 +78,7 @@ export const proverNodePlugin = definePlugin({
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
-    const { key } = resolveL1Key(
-      { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId: l1.chainId },
-      ctx.logger,
-    );
+    const { key } = resolveL1Key(publisherKeySource(c, l1.chainId), ctx.logger);
     const sender = l1.sender(key);
     const proverAddress = sender.address;
     if (c.proverId !== undefined && (!isAddress(c.proverId) || getAddress(c.proverId) !== proverAddress)) {
@@ -138,6 +143,7 @@ export const proverNodePlugin = definePlugin({
       rootCircuit: c.rootCircuit,
       pollingIntervalMs: c.pollingIntervalMs,
       jobRetryDelayMs: c.jobRetryDelayMs,
+      failedEpochStore: c.failedEpochStore,
       logger: ctx.logger,
       metrics,
     });
