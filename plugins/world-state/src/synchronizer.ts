@@ -2,6 +2,7 @@
 // block's header, unwinds on prune/reorg, removes old history. Every block is committed in one
 // LMDB transaction, so a restart (even after kill -9) resumes from the last committed block.
 import { storageFaultCode } from '@quetzal/kernel/storage';
+import type { Progress } from '@quetzal/kernel/progress';
 import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
@@ -29,6 +30,8 @@ export interface SynchronizerConfig {
   log?: (msg: string, data?: Record<string, unknown>) => void;
   /** Called when the store's disk fails (full, read-only): the loop stops, since retrying would only fail again. */
   onStorageFault?: (err: unknown) => void;
+  /** Reports a catch-up of more than `batchSize` blocks (a first start, a long stop). */
+  progress?: (label: string, total: number) => Progress;
 }
 
 export class WorldStateSyncError extends Error {
@@ -85,7 +88,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
-  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'onStorageFault'>> & Pick<SynchronizerConfig, 'historyDepth' | 'onStorageFault'>;
+  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>> & Pick<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>;
 
   constructor(
     readonly worldState: LmdbWorldState,
@@ -98,6 +101,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       historyDepth: config.historyDepth,
       log: config.log ?? (() => {}),
       onStorageFault: config.onStorageFault,
+      progress: config.progress,
     };
   }
 
@@ -187,6 +191,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       await this.worldState.unwindTo(ancestor);
       latest = ancestor;
     }
+    const progress = sourceLatest - latest > this.cfg.batchSize ? this.cfg.progress?.(`world state syncing ${sourceLatest - latest} blocks`, sourceLatest - latest) : undefined;
     while (latest < sourceLatest) {
       const blocks = await this.source.getBlocks(latest + 1, Math.min(this.cfg.batchSize, sourceLatest - latest));
       if (blocks.length === 0) break;
@@ -204,8 +209,10 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
           throw e;
         }
         latest = n;
+        progress?.add(1);
       }
     }
+    progress?.done();
     if (this.cfg.historyDepth !== undefined && latest - this.cfg.historyDepth > 0) {
       await this.worldState.removeHistoryBefore(latest - this.cfg.historyDepth);
     }
