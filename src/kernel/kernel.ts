@@ -12,7 +12,7 @@ import { KERNEL_RPC_NAMESPACE, KernelApiSchema, QUETZAL_VERSION } from './kernel
 import { tokenHint, tokenName, type Token } from './tokens.js';
 import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
-import { checkDataDir, describeStorageFault, storageFaultCode } from './storage.js';
+import { describeStorageFault, storageFaultCode } from './storage.js';
 import { RUNTIME_VERSION } from './runtime.js';
 
 export class KernelError extends Error {
@@ -159,7 +159,6 @@ export class Kernel {
   }
 
   async start(): Promise<void> {
-    checkDataDir(this.core.dataDir);
     this.port = await this.http.listen();
     try {
       for (const { plugin, mode } of this.plan) {

@@ -4,6 +4,7 @@ import { describePlan } from '@quetzal/kernel/plan-text';
 import { Kernel, planPlugins } from '@quetzal/kernel/kernel';
 import { createLogging } from '@quetzal/kernel/logging';
 import { createMetricsRegistry } from '@quetzal/kernel/metrics';
+import { checkDataDir } from '@quetzal/kernel/storage';
 import { logFileOptions, type CoreConfig } from '@quetzal/kernel/core-plugins';
 import { ConfiguredCommand } from '../configured-command.js';
 
@@ -37,6 +38,12 @@ export default class Start extends ConfiguredCommand {
       return;
     }
     const core = config.core as CoreConfig;
+    // before anything is written there (the log file is the first)
+    try {
+      checkDataDir(core.dataDir);
+    } catch (err) {
+      this.error(redactor.redactString((err as Error).message), { exit: 1 });
+    }
     const logging = createLogging({ level: core.logLevel, redactor, file: logFileOptions(core) });
     let kernel: Kernel;
     try {
