@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { parseLevelSpec } from './logging.js';
 import { LOG_FILE_NAME, type RotatingLogFileOptions } from './log-file.js';
 import { option, type OptionValues } from './options.js';
 import { coreChecks } from './core-checks.js';
@@ -11,7 +13,20 @@ const coreOptions = {
   dataDir: option.string({ description: 'Directory for every persistent store (world state, broker, archiver, CRS cache)', env: 'DATA_DIRECTORY', default: join(homedir(), '.quetzal') }),
   network: option.string({ description: 'Network preset to start from (config/<network>.json)', env: 'QUETZAL_NETWORK', default: 'local' }),
   config: option.string({ description: 'JSON config file; flags and env override it, it overrides the network preset', env: 'QUETZAL_CONFIG' }),
-  logLevel: option.string({ description: 'Log levels: a default, then level:module,module groups, e.g. "info;debug:prover-broker"', env: 'LOG_LEVEL', default: 'info' }),
+  logLevel: option.custom(
+    z
+      .string()
+      .min(1)
+      .superRefine((spec, ctx) => {
+        try {
+          parseLevelSpec(spec);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^LOG_LEVEL: /, '') });
+        }
+      })
+      .default('info'),
+    { description: 'Log levels: a default, then level:module,module groups, e.g. "info;debug:prover-broker"', env: 'LOG_LEVEL' },
+  ),
   logFileMaxMb: option.int({ description: 'Size at which the log file in <data-dir>/logs rotates, in MB; 0 writes no log file', env: 'QUETZAL_LOG_FILE_MAX_MB', default: 10, min: 0 }),
   logFileCount: option.int({ description: 'Log files kept in <data-dir>/logs (the current one included)', env: 'QUETZAL_LOG_FILE_COUNT', default: 5, min: 1, max: 100 }),
   stopTimeoutMs: option.int({ description: 'How long the plugins get to stop on SIGINT/SIGTERM before the process exits anyway', env: 'QUETZAL_STOP_TIMEOUT_MS', default: 10_000, min: 100 }),

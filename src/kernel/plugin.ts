@@ -94,6 +94,11 @@ export interface PluginContext<C = unknown> {
   dataDir: string;
   /** Aborted when the process starts stopping. */
   signal: AbortSignal;
+  /**
+   * For background work that hits a fault it cannot recover from (its store's disk is full): the
+   * kernel logs it as fatal, naming the path, and stops every role in order. Never throws.
+   */
+  fail(err: unknown): void;
 }
 
 /** Identity helper that keeps the option types of a declaration. */

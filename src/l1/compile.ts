@@ -6,6 +6,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Abi } from 'viem';
+import type { Logger } from '@quetzal/kernel/logging';
+import { WorkerPool } from '@quetzal/kernel/worker-pool';
+import type { CompileWorkerApi } from './compile-worker.js';
 
 const require = createRequire(import.meta.url);
 
@@ -101,6 +104,16 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
 }
 
 /** Every .sol file under `dir`, keyed by its path relative to `dir`. */
+/** compileSolidity on a worker thread, for callers that must keep their event loop moving. */
+export async function compileSolidityOffThread(sources: Record<string, string>, options: CompileOptions, logger: Logger): Promise<Record<string, ContractArtifact>> {
+  const pool = new WorkerPool<CompileWorkerApi>({ module: new URL('./compile-worker.ts', import.meta.url), size: 1, name: 'solc', logger });
+  try {
+    return (await pool.run((w) => w.compile(sources, options))) as Record<string, ContractArtifact>;
+  } finally {
+    await pool.close();
+  }
+}
+
 export function readSources(dir = CONTRACTS_SRC): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {

@@ -52,9 +52,11 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function proverNode() {
+/** `publishLagMs`: the proof lands on L1 that long before the publisher reports it (a slow receipt), as in a race with the job checks. */
+function proverNode({ publishLagMs = 0 } = {}) {
   const rollup = new RollupContract(env.client, env.deployment.addresses.rollup);
   const sender = env.sender(PROVER);
+  const publisher = new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 100 });
   return new ProverNode({
     client: env.client,
     rollup,
@@ -67,7 +69,7 @@ function proverNode() {
     quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
     quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
-    publisher: new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 100 }),
+    publisher: { publish: async (request) => publisher.publish(request).then(async (r) => (await new Promise((ok) => setTimeout(ok, publishLagMs)), r)) },
     keys,
     proverId: BigInt(sender.address),
     pollingIntervalMs: 100,
@@ -111,7 +113,8 @@ test('bids on the ended epoch, then proves a claim made while it was down and la
   // the proposer claims while no prover node runs
   await claim(env, PROPOSER, q);
   await archiver.sync();
-  const prover = proverNode();
+  // the node sees the epoch proven on L1 (several polls) before its own publisher reports back: still its own proof
+  const prover = proverNode({ publishLagMs: 500 });
   await prover.start();
   try {
     await waitFor(() => prover.getJobs().some((j) => j.state === 'completed' || j.state === 'failed'), 'the epoch job to end', 60_000);

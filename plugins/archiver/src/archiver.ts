@@ -4,6 +4,7 @@
 // report reorged logs, so we track L1 block hashes ourselves); if not, find the newest checkpoint
 // that still is and rewind the store to it. Then fetch logs in batches of `batchSize` L1 blocks up to
 // the head, decode proposed blocks from their `propose` calldata, and commit each batch atomically.
+import { storageFaultCode } from '@quetzal/kernel/storage';
 import { decodeEventLog, type Hex, type Log, type PublicClient } from 'viem';
 import { decodeProposeCalldata, inboxAbi, rollupAbi, type L1Deployment } from '@quetzal/l1';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
@@ -18,6 +19,8 @@ export interface ArchiverConfig {
   /** L1 blocks per log query. */
   batchSize: number;
   pollingIntervalMs: number;
+  /** Called when the store's disk fails (full, read-only): the loop stops, since retrying would only fail again. */
+  onStorageFault?: (err: unknown) => void;
 }
 
 export interface ArchiverMetrics {
@@ -64,6 +67,12 @@ export class Archiver implements L2BlockSource {
       try {
         await this.sync();
       } catch (e) {
+        if (storageFaultCode(e)) {
+          // retrying cannot help when the store cannot write: the process stops (onStorageFault)
+          this.running = false;
+          this.config.onStorageFault?.(e);
+          return;
+        }
         this.log.warn({ err: (e as Error).message }, 'archiver sync failed; retrying');
       }
       if (this.running) this.timer = setTimeout(loop, this.config.pollingIntervalMs);

@@ -49,7 +49,7 @@ export const circuitProverPlugin = definePlugin({
       });
       prover = native;
       // Epochs reach L1 through root-single (over a block-root or the top block-merge): one verifier.
-      ctx.provide(Tokens.RootVerifier, async () => verifierChoice(await buildHonkVerifier(native, { circuit: 'root-single', cacheDir: join(ctx.core.dataDir, 'vks') })));
+      ctx.provide(Tokens.RootVerifier, async () => verifierChoice(await buildHonkVerifier(native, { circuit: 'root-single', cacheDir: join(ctx.core.dataDir, 'vks'), logger: ctx.logger })));
     }
     ctx.provide(Tokens.CircuitProver, prover);
     ctx.logger.info({ backend: config.backend, crs: config.backend === 'native' ? config.crs : undefined }, 'circuit prover ready');

@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSolidity, type ContractArtifact } from '@quetzal/l1/compile';
+import type { Logger } from '@quetzal/kernel/logging';
+import { pino } from 'pino';
+import { compileSolidityOffThread, type ContractArtifact } from '@quetzal/l1/compile';
 import type { VerifierChoice } from '@quetzal/l1/deployment';
 import type { NativeCircuitProver } from './native-prover.js';
 
@@ -49,7 +51,7 @@ export function verifierChoice(build: HonkVerifierBuild): VerifierChoice {
  */
 export async function buildHonkVerifier(
   prover: NativeCircuitProver,
-  opts: { circuit?: 'root' | 'root-single'; optimized?: boolean; cacheDir: string },
+  opts: { circuit?: 'root' | 'root-single'; optimized?: boolean; cacheDir: string; logger?: Logger },
 ): Promise<HonkVerifierBuild> {
   const circuit = opts.circuit ?? 'root';
   // Default: bb's --optimized verifier. It verifies the same proof (no prover change) for ~1.0M gas
@@ -64,7 +66,8 @@ export async function buildHonkVerifier(
   const key = createHash('sha256').update(source).update(JSON.stringify(compileOptions)).digest('hex').slice(0, 16);
   const file = join(opts.cacheDir, prover.crs.id, `verifier-${circuit}${optimized ? '-optimized' : ''}-${key}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HonkVerifierBuild;
-  const contracts = compileSolidity({ 'HonkVerifier.sol': source }, compileOptions);
+  // tens of seconds of solc: on a worker, so that a node starting up keeps answering
+  const contracts = await compileSolidityOffThread({ 'HonkVerifier.sol': source }, compileOptions, opts.logger ?? pino({ level: 'silent' }));
   const artifact = contracts.HonkVerifier;
   if (!artifact) throw new Error(`bb's verifier source has no HonkVerifier contract (found: ${Object.keys(contracts).join(', ')})`);
   // The libraries the verifier links, transitively (the standard verifier's external library calls).

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -51,12 +51,21 @@ export const localNetworkPlugin = definePlugin({
   async start(ctx) {
     const c = ctx.config;
     const log = ctx.logger;
-    const anvil = await startAnvil({ port: c.anvilPort, chainId: ANVIL_CHAIN_ID, blockTime: c.blockTime, onOutput: (line) => log.trace({ anvil: line }) });
+    mkdirSync(ctx.dataDir, { recursive: true });
+    const anvil = await startAnvil({
+      port: c.anvilPort,
+      chainId: ANVIL_CHAIN_ID,
+      blockTime: c.blockTime,
+      onOutput: (line) => log.trace({ anvil: line }),
+      // anvil dies with this process; should one still be left running (its watchdog killed too), it is stopped, or named
+      pidFile: join(ctx.dataDir, 'anvil.pid'),
+      log,
+    });
     try {
       const genesis = devGenesis(c.genesisAccounts);
       const prover = ctx.resolve(Tokens.CircuitProver);
       const vkTreeRoot = (await prover.getVkTree()).root;
-      const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID });
+      const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID, redactor: ctx.redactor });
       const deployment = await deployL1Contracts({
         rpcUrls: anvil.url,
         privateKey: deployerKey,

@@ -80,6 +80,7 @@ export const proverAgentPlugin = definePlugin({
         remoteBroker?.close();
         s3?.close();
       },
+      isReady: () => agent.isReady,
     };
   },
 });

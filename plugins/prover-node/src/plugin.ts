@@ -14,6 +14,7 @@ import type { P2PService } from '@quetzal/protocol/p2p';
 import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { TxPool } from '@quetzal/protocol/tx-pool';
 import { BondManager } from './bond-manager.js';
+import { BrokerAccess } from './broker-access.js';
 import { L1EpochProofPublisher } from './l1-publisher.js';
 import { ProverNodeMetrics } from './metrics.js';
 import { ProverNode, type QuoteSink } from './prover-node.js';
@@ -78,7 +79,7 @@ export const proverNodePlugin = definePlugin({
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
-    const { key } = resolveL1Key(publisherKeySource(c, l1.chainId), ctx.logger);
+    const { key } = resolveL1Key({ ...publisherKeySource(c, l1.chainId), redactor: ctx.redactor }, ctx.logger);
     const sender = l1.sender(key);
     const proverAddress = sender.address;
     if (c.proverId !== undefined && (!isAddress(c.proverId) || getAddress(c.proverId) !== proverAddress)) {
@@ -95,9 +96,11 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
+    const brokerAccess = new BrokerAccess(ctx.logger);
     const remoteBroker = c.brokerUrl ? new ProvingBrokerClient(c.brokerUrl, { timeoutMs: 60_000, authToken: c.brokerAuthToken }) : undefined;
-    if (remoteBroker) ctx.provide(Tokens.ProvingJobProducer, remoteBroker);
+    if (remoteBroker) ctx.provide(Tokens.ProvingJobProducer, brokerAccess.watch(remoteBroker));
     const producer = ctx.resolve(Tokens.ProvingJobProducer);
+    if (c.brokerUrl) await brokerAccess.probe(producer);
     const node = ctx.resolveOptional(Tokens.Node);
     const p2p = ctx.resolve(Tokens.P2P);
     const txProvider = orderedTxProvider(c.txSources, {
@@ -159,6 +162,7 @@ export const proverNodePlugin = definePlugin({
         await proverNode.stop();
         remoteBroker?.close();
       },
+      isReady: () => !brokerAccess.refused,
     };
   },
 });

@@ -223,6 +223,8 @@ export class ProverNode {
       const { fromBlock, toBlock } = job.getStatus();
       let reason: string | undefined;
       if (claim?.status === 'proven') {
+        // a job that is publishing may be looking at its own proof: its publisher tells how it ended
+        if (job.getState() === 'publishing') continue;
         // proven meanwhile (e.g. by this node's previous run, killed after it sent the proof)
         this.o.logger.info({ epoch: job.epochNumber, job: job.id }, 'epoch already proven on L1: stopping its job');
         await job.stop('stopped', `epoch ${epoch} was proven on L1 by another submission`);

@@ -30,7 +30,7 @@ export const sequencerPlugin = definePlugin({
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
-    const { key } = resolveL1Key({ key: ctx.config.publisherPrivateKey, flag: '--sequencer.publisher-private-key', devIndex: DEV_ACCOUNT.sequencer, chainId: l1.chainId }, ctx.logger);
+    const { key } = resolveL1Key({ key: ctx.config.publisherPrivateKey, flag: '--sequencer.publisher-private-key', devIndex: DEV_ACCOUNT.sequencer, chainId: l1.chainId, redactor: ctx.redactor }, ctx.logger);
     const sender = l1.sender(key);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
@@ -99,7 +99,7 @@ export const botPlugin = definePlugin({
     const l1 = ctx.resolve(Tokens.L1);
     if (ctx.config.nodeUrl) ctx.provide(Tokens.Node, createNodeClient(ctx.config.nodeUrl));
     const node = ctx.resolve(Tokens.Node);
-    const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(resolveL1Key({ key: ctx.config.l1PrivateKey, flag: '--bot.l1-private-key', devIndex: DEV_ACCOUNT.bot, chainId: l1.chainId }, ctx.logger).key) : undefined;
+    const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(resolveL1Key({ key: ctx.config.l1PrivateKey, flag: '--bot.l1-private-key', devIndex: DEV_ACCOUNT.bot, chainId: l1.chainId, redactor: ctx.redactor }, ctx.logger).key) : undefined;
     const bot = new TxBot(
       node,
       ctx.resolve(Tokens.CircuitProver),

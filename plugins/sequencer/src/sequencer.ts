@@ -55,8 +55,7 @@ export class Sequencer implements NodeApi {
     this.quotes = new QuoteBook(quoteChainView(l1));
     this.contracts = getL1Contracts(l1.client, l1.deployment.addresses);
     p2p?.onQuote((q) => {
-      this.quotes.keep(q);
-      this.log.info({ epoch: q.quote.epochToProve, prover: q.quote.prover, basisPointFee: q.quote.basisPointFee }, 'quote accepted from gossip');
+      if (this.quotes.keep(q)) this.log.info({ epoch: q.quote.epochToProve, prover: q.quote.prover, basisPointFee: q.quote.basisPointFee }, 'quote accepted from gossip');
     });
   }
 

@@ -33,6 +33,7 @@ export const worldStatePlugin = definePlugin({
         historyDepth: ctx.config.historyDepth,
         pollIntervalMs: ctx.config.pollIntervalMs,
         log: (msg, data) => ctx.logger.debug(data ?? {}, msg),
+        onStorageFault: (err) => ctx.fail(err),
         progress: (label, total) => createProgress({ label, total, logger: ctx.logger }),
       },
       ctx.resolve(Tokens.L2BlockSource),

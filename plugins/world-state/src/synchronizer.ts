@@ -1,6 +1,7 @@
 // Follows an L2BlockSource: applies each block's tree effects, checks the roots against the
 // block's header, unwinds on prune/reorg, removes old history. Every block is committed in one
 // LMDB transaction, so a restart (even after kill -9) resumes from the last committed block.
+import { storageFaultCode } from '@quetzal/kernel/storage';
 import type { Progress } from '@quetzal/kernel/progress';
 import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
@@ -27,6 +28,8 @@ export interface SynchronizerConfig {
   /** Keep the history of this many blocks before the latest (undefined: keep everything). */
   historyDepth?: number;
   log?: (msg: string, data?: Record<string, unknown>) => void;
+  /** Called when the store's disk fails (full, read-only): the loop stops, since retrying would only fail again. */
+  onStorageFault?: (err: unknown) => void;
   /** Reports a catch-up of more than `batchSize` blocks (a first start, a long stop). */
   progress?: (label: string, total: number) => Progress;
 }
@@ -85,7 +88,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
-  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'progress'>> & Pick<SynchronizerConfig, 'historyDepth' | 'progress'>;
+  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>> & Pick<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>;
 
   constructor(
     readonly worldState: LmdbWorldState,
@@ -97,6 +100,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       batchSize: config.batchSize ?? 20,
       historyDepth: config.historyDepth,
       log: config.log ?? (() => {}),
+      onStorageFault: config.onStorageFault,
       progress: config.progress,
     };
   }
@@ -109,6 +113,10 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       try {
         await this.serialized(() => this.work());
       } catch (e) {
+        if (storageFaultCode(e)) {
+          this.running = false;
+          this.cfg.onStorageFault?.(e);
+        }
         this.cfg.log('world state sync stopped', { error: (e as Error).message });
       }
       if (this.running && !this.error) this.timer = setTimeout(loop, this.cfg.pollIntervalMs);

@@ -79,6 +79,7 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
   const g1Tmp = join(opts.dir, `${G1_FILE}.tmp-${process.pid}`);
   const fd = openSync(g1Tmp, 'w');
   const samples: Uint8Array[] = [];
+  let checked: { g2: Uint8Array; ok: boolean };
   try {
     const chunks = Array.from({ length: Math.ceil(opts.points / CHUNK_POINTS) }, (_, k) => k * CHUNK_POINTS);
     await Promise.all(
@@ -96,6 +97,8 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
       ),
     );
     fsyncSync(fd);
+    // Spot checks before the files go live: the first pair and a pair from the last chunk.
+    checked = await pool.run((w) => w.g2AndChecks(tauHex, samples, G1_POINT_BYTES));
   } catch (e) {
     closeSync(fd);
     rmSync(g1Tmp, { force: true });
@@ -105,15 +108,11 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
   }
   closeSync(fd);
   progress.done();
-
-  const g2 = g2Bytes(tau);
-  // Spot checks before the files go live: the first pair and a pair from the last chunk.
-  for (const s of samples) {
-    if (!pairingCheck(s.subarray(0, G1_POINT_BYTES), s.subarray(G1_POINT_BYTES), g2)) {
-      rmSync(g1Tmp, { force: true });
-      throw new Error('dev CRS pairing spot check failed (generator bug): nothing was written');
-    }
+  if (!checked.ok) {
+    rmSync(g1Tmp, { force: true });
+    throw new Error('dev CRS pairing spot check failed (generator bug): nothing was written');
   }
+  const { g2 } = checked;
   renameSync(g1Tmp, join(opts.dir, G1_FILE));
   const g2Tmp = join(opts.dir, `${G2_FILE}.tmp-${process.pid}`);
   writeFileSync(g2Tmp, g2);
