@@ -30,18 +30,24 @@ export interface BuiltBlock {
 
 const snap = (s: TreeSnapshot) => new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
 
-/** Why `tx` cannot be applied to `fork` now (undefined when it can); does not modify the fork. */
-export async function txConflict(fork: Pick<WorldStateFork, 'findLeafIndex' | 'readPublicData'>, tx: Tx): Promise<string | undefined> {
+/**
+ * Why `tx` cannot be applied to `fork` now (undefined when it can), and the tx field at fault; does
+ * not modify the fork. Every tx needs a funded fee payer, zero-fee ones included: an account with
+ * nothing at stake cannot fill blocks for free.
+ */
+export async function txConflict(
+  fork: Pick<WorldStateFork, 'findLeafIndex' | 'readPublicData'>,
+  tx: Tx,
+): Promise<{ field: 'nullifiers' | 'feePayer' | 'transactionFee'; reason: string } | undefined> {
   const nonZero = tx.publicOutputs.nullifiers.filter((n) => n !== 0n);
-  if (new Set(nonZero).size !== nonZero.length) return 'the tx repeats a nullifier';
+  if (new Set(nonZero).size !== nonZero.length) return { field: 'nullifiers', reason: 'the tx repeats a nullifier' };
   for (const n of tx.publicOutputs.nullifiers) {
-    if (n !== 0n && (await fork.findLeafIndex(TreeId.NULLIFIER, n)) !== undefined) return `nullifier ${hex(n)} already exists (double spend)`;
+    if (n !== 0n && (await fork.findLeafIndex(TreeId.NULLIFIER, n)) !== undefined) return { field: 'nullifiers', reason: `nullifier ${hex(n)} already exists (double spend)` };
   }
-  const fee = tx.publicOutputs.transactionFee;
-  if (fee > 0n) {
-    const balance = await fork.readPublicData(tx.publicOutputs.feePayer);
-    if (balance < fee) return `fee payer ${hex(tx.publicOutputs.feePayer)} has balance ${balance}, below the fee ${fee}`;
-  }
+  const { feePayer, transactionFee: fee } = tx.publicOutputs;
+  const balance = await fork.readPublicData(feePayer);
+  if (balance === 0n) return { field: 'feePayer', reason: `fee payer ${hex(feePayer)} has no balance (every tx, zero-fee included, needs a funded fee payer)` };
+  if (balance < fee) return { field: 'transactionFee', reason: `fee payer ${hex(feePayer)} has balance ${balance}, below the fee ${fee}` };
   return undefined;
 }
 
@@ -57,7 +63,7 @@ export async function buildBlock(fork: WorldStateFork, txs: readonly Tx[], l1ToL
   for (const tx of txs) {
     const conflict = await txConflict(fork, tx);
     if (conflict) {
-      excluded.push({ tx, reason: conflict });
+      excluded.push({ tx, reason: conflict.reason });
       continue;
     }
     const o = tx.publicOutputs;

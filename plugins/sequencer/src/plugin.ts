@@ -4,7 +4,7 @@ import { getAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { devAccountSecret } from '@quetzal/protocol/genesis';
-import { PROOF_LENGTH, MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
+import { MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { bindDataDir } from '@quetzal/l1-client/data-dir';
 import { TxBot } from './bot.js';
@@ -12,7 +12,6 @@ import { l1KeyOrDevKey } from './keys.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
 import { Sequencer, type SequencerMetrics } from './sequencer.js';
 import { TxPool } from './tx-pool.js';
-import { simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
 
 /** anvil dev accounts used by default on the local network (0 deploys, 2 is the prover node's). */
 const DEV_ACCOUNT = { sequencer: 1, bot: 3 };
@@ -29,7 +28,7 @@ export const sequencerPlugin = definePlugin({
     minSecondsLeftInSlot: option.int({ description: 'Do not start a block with fewer seconds left in the slot (the proposal must land in it)', env: 'SEQ_MIN_SECONDS_LEFT_IN_SLOT', default: 1, min: 0 }),
   },
   provides: [Tokens.Node],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.TxProofVerifier],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
@@ -38,8 +37,9 @@ export const sequencerPlugin = definePlugin({
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
     const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
+    const proofs = ctx.resolve(Tokens.TxProofVerifier);
     const sequencer = new Sequencer(
-      l1, sender, source, synchronizer, pool, proofCheckFor(ctx.allConfig.circuitProver as { backend?: string } | undefined, ctx.logger),
+      l1, sender, source, synchronizer, pool, proofs,
       {
         coinbase: getAddress(ctx.config.coinbase ?? sender.address),
         maxTxsPerBlock: ctx.config.maxTxsPerBlock,
@@ -52,7 +52,7 @@ export const sequencerPlugin = definePlugin({
     registerNodeRpc(ctx.rpc, sequencer);
     ctx.provide(Tokens.Node, sequencer);
     sequencer.start();
-    ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount }, 'sequencer started (JSON-RPC namespace node)');
+    ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount, clientProofs: proofs.kind }, 'sequencer started (JSON-RPC namespace node)');
     return {
       async stop() {
         await sequencer.stop();
@@ -70,29 +70,26 @@ function minSecondsLeft(configured: number, slotDuration: number, log: { warn(o:
   return clamped;
 }
 
-/**
- * How sendTx checks client proofs. Simulated: the placeholder proof. Native: bb's off-chain
- * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
- * circuit (which verifies the tx proof recursively) refuses a bad one.
- */
-function proofCheckFor(circuitProver: { backend?: string } | undefined, log: { warn(o: object, m: string): void }): TxProofCheck {
-  const backend = circuitProver?.backend ?? 'simulated';
-  if (backend === 'simulated') return simulatedProofCheck;
-  log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
-  return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
-}
-
 function sequencerMetrics(registry: Registry): SequencerMetrics {
   const blocks = new Counter({ name: 'quetzal_sequencer_blocks_proposed_total', help: 'Blocks proposed on L1', registers: [registry] });
   const txs = new Counter({ name: 'quetzal_sequencer_txs_included_total', help: 'Txs included in proposed blocks', registers: [registry] });
   const claims = new Counter({ name: 'quetzal_sequencer_claims_total', help: 'Epoch proof rights claimed', registers: [registry] });
   const prunes = new Counter({ name: 'quetzal_sequencer_prunes_total', help: 'Prunes sent', registers: [registry] });
   const pool = new Gauge({ name: 'quetzal_sequencer_pending_txs', help: 'Txs waiting for a block', registers: [registry] });
+  const rejected = new Counter({ name: 'quetzal_sequencer_txs_rejected_total', help: 'Txs node_sendTx refused, by the tx field at fault', labelNames: ['field'], registers: [registry] });
+  const dropped = new Counter({
+    name: 'quetzal_sequencer_txs_dropped_total',
+    help: 'Pooled txs dropped: failed re-validation after their block left the chain, or no longer fit the state at block building',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
   return {
     onBlockProposed: (n) => (blocks.inc(), txs.inc(n)),
     onClaim: () => claims.inc(),
     onPrune: () => prunes.inc(),
     onPoolSize: (n) => pool.set(n),
+    onTxRejected: (field) => rejected.inc({ field }),
+    onTxDropped: (stage) => dropped.inc({ stage }),
   };
 }
 

@@ -7,14 +7,15 @@ import { getL1Contracts, type L1TxSender } from '@quetzal/l1';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
-import type { NodeApi } from '@quetzal/protocol/node-api';
+import { TxRejectedError, type NodeApi } from '@quetzal/protocol/node-api';
 import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { Tx } from '@quetzal/protocol/tx';
+import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { buildBlock } from './block-builder.js';
 import { QuoteBook } from './quote-book.js';
 import type { TxPool } from './tx-pool.js';
-import { validateTx, type TxProofCheck } from './tx-validator.js';
+import { TxValidator, type TxField } from './tx-validator.js';
 
 export interface SequencerConfig {
   coinbase: Address;
@@ -29,6 +30,10 @@ export interface SequencerMetrics {
   onClaim(): void;
   onPrune(): void;
   onPoolSize(size: number): void;
+  /** node_sendTx refused a tx (`field`: the tx field at fault). */
+  onTxRejected(field: TxField): void;
+  /** A pooled tx was dropped: it failed its re-validation, or no longer fit the state at block building. */
+  onTxDropped(stage: 'revalidation' | 'block-building'): void;
 }
 
 export class Sequencer implements NodeApi {
@@ -38,6 +43,8 @@ export class Sequencer implements NodeApi {
   private lastProposedSlot = -1n;
   private readonly quotes: QuoteBook;
   private readonly contracts;
+  /** What a tx must satisfy to enter (or stay in) the pool; gossip validates with it too. */
+  readonly validator: TxValidator;
 
   constructor(
     private readonly l1: L1Connection,
@@ -45,13 +52,20 @@ export class Sequencer implements NodeApi {
     private readonly source: L2BlockSource,
     private readonly worldState: WorldStateSynchronizer,
     private readonly pool: TxPool,
-    private readonly checkProof: TxProofCheck,
+    proofs: TxProofVerifier,
     private readonly config: SequencerConfig,
     private readonly log: Logger,
     private readonly metrics?: SequencerMetrics,
   ) {
     this.quotes = new QuoteBook({ chainId: l1.chainId, rollup: l1.deployment.addresses.rollup }, l1.deployment.params.minimumBond);
     this.contracts = getL1Contracts(l1.client, l1.deployment.addresses);
+    this.validator = new TxValidator({
+      chainId: BigInt(l1.chainId),
+      version: l1.deployment.params.version,
+      pool,
+      state: () => worldState.getCommitted(),
+      proofs,
+    });
   }
 
   start(): void {
@@ -168,6 +182,8 @@ export class Sequencer implements NodeApi {
       this.log.debug({ l1Pending: tips.pending, worldState: synced }, 'waiting for the archiver and world state to reach the L1 tip');
       return;
     }
+    await this.revalidateReturned();
+    if (this.pool.pendingCount === 0) return;
     const blockNumber = tips.pending + 1n;
     const [messages, fork] = await Promise.all([this.contracts.inbox.read.getLeaves([blockNumber]), this.worldState.fork(synced)]);
     let built;
@@ -186,7 +202,10 @@ export class Sequencer implements NodeApi {
       await fork.close();
     }
     if (built.excluded.length) {
-      for (const x of built.excluded) this.log.info({ tx: `0x${x.tx.hash().toString(16)}`, reason: x.reason }, 'dropping a tx that no longer applies');
+      for (const x of built.excluded) {
+        this.log.info({ tx: `0x${x.tx.hash().toString(16)}`, reason: x.reason }, 'dropping a tx that no longer applies');
+        this.metrics?.onTxDropped('block-building');
+      }
       await this.pool.drop(built.excluded.map((x) => x.tx.hash()));
     }
     if (built.included.length === 0) return;
@@ -197,16 +216,36 @@ export class Sequencer implements NodeApi {
     this.log.info({ block: Number(blockNumber), slot, txs: built.included.length, l1Block: sent.receipt.blockNumber, messages: messages.length }, 'proposed block');
   }
 
+  /**
+   * Txs back from a block that left the chain, checked again against the state the next block
+   * builds on (the caller synced it to L1's pending tip): a forged or no longer payable tx is
+   * dropped here instead of being proposed after every prune.
+   */
+  private async revalidateReturned(): Promise<void> {
+    const passed: bigint[] = [];
+    const failed: bigint[] = [];
+    for (const tx of this.pool.toRecheck()) {
+      const v = await this.validator.revalidate(tx);
+      if (v.accepted) {
+        passed.push(tx.hash());
+        continue;
+      }
+      failed.push(tx.hash());
+      this.metrics?.onTxDropped('revalidation');
+      this.log.warn({ tx: `0x${tx.hash().toString(16)}`, field: v.field, reason: v.reason }, 'dropping a tx of a block that left the chain: it no longer validates');
+    }
+    if (failed.length) await this.pool.drop(failed);
+    if (passed.length) await this.pool.markRechecked(passed);
+  }
+
   // ---------------------------------------------------------------- NodeApi
 
   async sendTx(tx: Tx): Promise<bigint> {
-    await validateTx(tx, {
-      chainId: BigInt(this.l1.chainId),
-      version: this.l1.deployment.params.version,
-      pool: this.pool,
-      state: () => this.worldState.getCommitted(),
-      checkProof: this.checkProof,
-    });
+    const v = await this.validator.validate(tx);
+    if (!v.accepted) {
+      this.metrics?.onTxRejected(v.field);
+      throw new TxRejectedError(`tx 0x${tx.hash().toString(16)} rejected (field ${v.field}): ${v.reason}`, v.field);
+    }
     await this.pool.add(tx);
     this.metrics?.onPoolSize(this.pool.pendingCount);
     this.log.debug({ tx: `0x${tx.hash().toString(16)}` }, 'tx accepted');

@@ -13,7 +13,7 @@ const tx = (n: bigint) =>
     Array<bigint>(PROOF_LENGTH).fill(0n),
   );
 
-test('the pool survives a restart: pending order, mined txs, nullifier index; txs return to pending and are dropped', async () => {
+test('the pool survives a restart: pending order, mined txs, nullifier index, re-check flags; txs return to pending and are dropped', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qz-pool-'));
   try {
     const [a, b, c] = [tx(1n), tx(2n), tx(3n)];
@@ -28,14 +28,28 @@ test('the pool survives a restart: pending order, mined txs, nullifier index; tx
     assert.equal(pool.txWithNullifier(2002n), b.hash(), 'a mined tx still holds its nullifiers');
     assert.equal(pool.get(b.hash())?.hash(), b.hash());
 
+    assert.deepEqual(pool.toRecheck(), [], 'nothing returned yet');
     await pool.returnToPending([b.hash()]);
     assert.deepEqual(pool.pending().map((t) => t.hash()), [a.hash(), c.hash(), b.hash()]);
     assert.deepEqual(pool.mined(), []);
+    assert.deepEqual(pool.toRecheck().map((t) => t.hash()), [b.hash()], 'a returned tx waits for its re-check');
+    await pool.close();
+    pool = new TxPool(join(dir, 'pool'));
+    assert.deepEqual(pool.toRecheck().map((t) => t.hash()), [b.hash()], 'and still does after a restart');
+    await pool.markRechecked([b.hash()]);
+    assert.deepEqual(pool.toRecheck(), []);
+    await pool.close();
+    pool = new TxPool(join(dir, 'pool'));
+    assert.deepEqual(pool.toRecheck(), [], 'the re-check is persisted');
+    await pool.markMined([b], { block: 5, headerHash: 0xabdn, l1Block: 18 });
+    await pool.returnToPending([b.hash()]);
+    await pool.drop([b.hash()]);
+    assert.deepEqual(pool.toRecheck(), [], 'a dropped tx needs no re-check');
 
     await pool.drop([a.hash()]);
     assert.equal(pool.get(a.hash()), undefined);
     assert.equal(pool.txWithNullifier(1001n), undefined, 'a dropped tx frees its nullifiers');
-    assert.equal(pool.pendingCount, 2);
+    assert.equal(pool.pendingCount, 1);
     await pool.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // The sequencer's tx pool, persisted in LMDB so that no accepted tx is lost on a restart. Pending
 // txs wait for a block; mined ones stay (a prover's tx provider fetches them by hash) and go back
-// to pending if their block leaves the chain (prune, L1 reorg).
+// to pending if their block leaves the chain (prune, L1 reorg), flagged for a re-check before they are
+// proposed again.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { Tx } from '@quetzal/protocol/tx';
 
@@ -10,6 +11,8 @@ interface TxRecord {
   state: 'pending' | 'mined';
   /** Where it was mined: block number, that block's header hash (hex) and the L1 block of the proposal. */
   mined?: { block: number; headerHash: string; l1Block: number };
+  /** Pending again after its block left the chain, and not re-validated since. */
+  recheck?: boolean;
 }
 
 export interface MinedTx {
@@ -29,6 +32,8 @@ export class TxPool {
   private readonly pendingTxs = new Map<bigint, Tx>();
   /** Nullifiers of pending and mined txs -> tx hash (a mined tx's block may not be in the world state yet). */
   private readonly nullifiers = new Map<bigint, bigint>();
+  /** Pending txs to re-validate before they are proposed again. */
+  private readonly recheck = new Set<bigint>();
 
   constructor(path: string) {
     this.root = open({ path, compression: false, maxDbs: 2 });
@@ -39,6 +44,7 @@ export class TxPool {
       const tx = Tx.fromBytes(value.bytes);
       if (value.state === 'pending') pending.push([value.seq, tx]);
       else this.indexNullifiers(tx);
+      if (value.state === 'pending' && value.recheck) this.recheck.add(tx.hash());
     }
     for (const [, tx] of pending.sort((a, b) => a[0] - b[0])) this.track(tx);
   }
@@ -57,6 +63,7 @@ export class TxPool {
   private untrack(hash: bigint, forget = false): void {
     const tx = this.pendingTxs.get(hash) ?? (forget ? this.get(hash) : undefined);
     this.pendingTxs.delete(hash);
+    this.recheck.delete(hash);
     if (forget && tx) for (const n of tx.publicOutputs.nullifiers) if (this.nullifiers.get(n) === hash) this.nullifiers.delete(n);
   }
 
@@ -107,18 +114,37 @@ export class TxPool {
     return out;
   }
 
-  /** Back to pending (their block left the chain). */
+  /** Back to pending (their block left the chain), to be re-checked before they are proposed again. */
   async returnToPending(hashes: readonly bigint[]): Promise<void> {
     const back: [number, Tx][] = [];
     await this.root.transaction(() => {
       for (const h of hashes) {
         const r = this.txs.get(key(h));
         if (r?.state !== 'mined') continue;
-        this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: 'pending' });
+        this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: 'pending', recheck: true });
         back.push([r.seq, Tx.fromBytes(r.bytes)]);
       }
     });
-    for (const [, tx] of back.sort((a, b) => a[0] - b[0])) this.track(tx);
+    for (const [, tx] of back.sort((a, b) => a[0] - b[0])) {
+      this.track(tx);
+      this.recheck.add(tx.hash());
+    }
+  }
+
+  /** Pending txs returned from a block that left the chain and not re-checked since. */
+  toRecheck(): Tx[] {
+    return [...this.recheck].map((h) => this.pendingTxs.get(h)!);
+  }
+
+  /** These returned txs passed their re-check. */
+  async markRechecked(hashes: readonly bigint[]): Promise<void> {
+    await this.root.transaction(() => {
+      for (const h of hashes) {
+        const r = this.txs.get(key(h));
+        if (r?.recheck) this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: r.state });
+      }
+    });
+    for (const h of hashes) this.recheck.delete(h);
   }
 
   /** Forgets txs that can never be mined (e.g. their nullifier was spent by another tx). */

@@ -26,38 +26,40 @@ export const NUM_LIBRA_EVALUATIONS = 4;
 const LIMB_BITS = 136n;
 const LIMB_MAX = 1n << LIMB_BITS;
 
-/** The proof's parts in wire order; each a run of fields. */
+/** The proof's parts in wire order: a run of fields, or of points (G1_FIELDS each). */
 export function zkProofLayout(logN = CONST_PROOF_SIZE_LOG_N) {
+  const points = (n: number) => ({ size: n * G1_FIELDS, points: true });
+  const fields = (n: number) => ({ size: n, points: false });
   return [
-    ['pairingPoints', PAIRING_POINTS_SIZE],
-    ['geminiMasking', G1_FIELDS],
-    ['w1', G1_FIELDS],
-    ['w2', G1_FIELDS],
-    ['w3', G1_FIELDS],
-    ['lookupReadCounts', G1_FIELDS],
-    ['lookupReadTags', G1_FIELDS],
-    ['w4', G1_FIELDS],
-    ['lookupInverses', G1_FIELDS],
-    ['zPerm', G1_FIELDS],
-    ['libraConcatenation', G1_FIELDS],
-    ['libraSum', 1],
-    ['sumcheckUnivariates', logN * ZK_BATCHED_RELATION_PARTIAL_LENGTH],
-    ['sumcheckEvaluations', NUMBER_OF_ENTITIES_ZK],
-    ['libraEvaluation', 1],
-    ['libraGrandSum', G1_FIELDS],
-    ['libraQuotient', G1_FIELDS],
-    ['geminiFoldCommitments', (logN - 1) * G1_FIELDS],
-    ['geminiEvaluations', logN],
-    ['libraPolyEvaluations', NUM_LIBRA_EVALUATIONS],
-    ['shplonkQ', G1_FIELDS],
-    ['kzgQuotient', G1_FIELDS],
+    ['pairingPoints', fields(PAIRING_POINTS_SIZE)],
+    ['geminiMasking', points(1)],
+    ['w1', points(1)],
+    ['w2', points(1)],
+    ['w3', points(1)],
+    ['lookupReadCounts', points(1)],
+    ['lookupReadTags', points(1)],
+    ['w4', points(1)],
+    ['lookupInverses', points(1)],
+    ['zPerm', points(1)],
+    ['libraConcatenation', points(1)],
+    ['libraSum', fields(1)],
+    ['sumcheckUnivariates', fields(logN * ZK_BATCHED_RELATION_PARTIAL_LENGTH)],
+    ['sumcheckEvaluations', fields(NUMBER_OF_ENTITIES_ZK)],
+    ['libraEvaluation', fields(1)],
+    ['libraGrandSum', points(1)],
+    ['libraQuotient', points(1)],
+    ['geminiFoldCommitments', points(logN - 1)],
+    ['geminiEvaluations', fields(logN)],
+    ['libraPolyEvaluations', fields(NUM_LIBRA_EVALUATIONS)],
+    ['shplonkQ', points(1)],
+    ['kzgQuotient', points(1)],
   ] as const;
 }
 
 export type ProofPart = ReturnType<typeof zkProofLayout>[number][0];
 export type ProofParts = Record<ProofPart, bigint[]>;
 
-export const zkProofLength = (logN = CONST_PROOF_SIZE_LOG_N) => zkProofLayout(logN).reduce((n, [, size]) => n + size, 0);
+export const zkProofLength = (logN = CONST_PROOF_SIZE_LOG_N) => zkProofLayout(logN).reduce((n, [, { size }]) => n + size, 0);
 
 /** A refusal with the reason: the proof or VK is malformed or does not verify. */
 export class ProofRejected extends Error {
@@ -73,7 +75,7 @@ export function splitProof(proof: readonly bigint[]): ProofParts {
   });
   const parts = {} as ProofParts;
   let at = 0;
-  for (const [name, size] of zkProofLayout()) {
+  for (const [name, { size }] of zkProofLayout()) {
     parts[name] = proof.slice(at, at + size);
     at += size;
   }

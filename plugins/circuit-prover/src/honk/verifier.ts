@@ -5,9 +5,10 @@
 // check dev-CRS proofs. The algebra follows bb's generated Solidity verifier (same flavor, Keccak
 // transcript), with the padded round count and Poseidon2 transcript of the native flavor.
 import { bn254, bn254_Fr as Fr } from '@noble/curves/bn254.js';
-import { pippenger } from '@noble/curves/abstract/curve.js';
-import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
+import { interleavedMSMUnsafe, pippenger } from '@noble/curves/abstract/curve.js';
 import { FIELD_MODULUS, poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
+import type { ProofVerdict } from '@quetzal/protocol/tx-proof-verifier';
+import type { G2Point } from '../crs/g2.js';
 import {
   CONST_PROOF_SIZE_LOG_N,
   PAIRING_POINTS_SIZE,
@@ -23,25 +24,31 @@ import {
 import { batchSubrelations, evaluateSubrelations } from './relations.js';
 import { Poseidon2Transcript } from './transcript.js';
 
-export type G2Point = WeierstrassPoint<{ c0: bigint; c1: bigint }>;
-
-export type Verdict = { valid: true } | { valid: false; reason: string };
-
-/** A VK ready for verification: parsed, and hashed as bb's transcript absorbs it. */
+/** A VK ready for verification: parsed, hashed as bb's transcript absorbs it, its commitments tabled for MSMs. */
 export interface PreparedVk extends UltraHonkVk {
   hash: bigint;
+  /** sum s_i * C_i over the VK's commitments C_0..C_27 and the generator (last). */
+  fixedMsm(scalars: bigint[]): G1Point;
 }
 
+/** Window of the fixed-base tables: 2^(w-2) points per commitment. */
+const FIXED_MSM_WINDOW = 8;
+
 export function prepareVk(fields: readonly bigint[]): PreparedVk {
-  return { ...parseVerificationKey(fields), hash: poseidon2Hash(fields) };
+  const vk = parseVerificationKey(fields);
+  const bases = [...vk.commitments, bn254.G1.Point.BASE];
+  // A table cannot hold the point at infinity (a zero polynomial's commitment): its terms are 0 anyway.
+  const nonZero = bases.flatMap((p, i) => (p.is0() ? [] : [i]));
+  const msm = interleavedMSMUnsafe(bn254.G1.Point, nonZero.map((i) => bases[i]!), FIXED_MSM_WINDOW);
+  return { ...vk, hash: poseidon2Hash(fields), fixedMsm: (scalars) => msm(nonZero.map((i) => scalars[i]!)) };
 }
 
 const L = CONST_PROOF_SIZE_LOG_N;
 const PERMUTATION_ARGUMENT_VALUE_SEPARATOR = 1n << 28n;
 const NUMBER_UNSHIFTED_ZK = 37;
 const NUMBER_TO_BE_SHIFTED = 5;
-/** Where the to-be-shifted polynomials (w1-w4, z_perm) sit among the MSM's terms (after shplonk Q, the masking polynomial and the VK's 28). */
-const SHIFTED_COMMITMENTS_START = 30;
+/** Where the to-be-shifted polynomials (w1-w4, z_perm) sit among the proof's MSM terms (after shplonk Q and the masking polynomial). */
+const SHIFTED_TERMS_START = 2;
 const SUBGROUP_SIZE = 256;
 const SUBGROUP_GENERATOR = 0x07b0c561a6148404f086204a9f36ffb0617942546750f230c893619174a57a76n;
 const SUBGROUP_GENERATOR_INVERSE = 0x204bd3277422fad364751ad938e2b5e6a54cf8c68712848a692c553d0329f5d6n;
@@ -94,7 +101,7 @@ function pairingCheck(p0: G1Point, p1: G1Point, xG2: G2Point): boolean {
  * `publicInputs` (the circuit's own public inputs, without the pairing points). `xG2` is the
  * CRS's [x]_2. Never throws on a bad proof: the verdict carries the reason.
  */
-export function verifyZkProof(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly bigint[], xG2: G2Point): Verdict {
+export function verifyZkProof(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly bigint[], xG2: G2Point): ProofVerdict {
   try {
     return verify(vk, proof, publicInputs, xG2) ? { valid: true } : { valid: false, reason: 'the pairing check failed' };
   } catch (e) {
@@ -178,9 +185,11 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   for (let i = 1; i < L; i++) squares.push(Fr.sqr(squares[i - 1]!));
   const libraPolyEvaluations = parts.libraPolyEvaluations;
   if (!libraEvaluationsConsistent(libraPolyEvaluations, geminiR, u, libraEvaluation)) throw new ProofRejected('the Libra evaluations are inconsistent (small-subgroup IPA)');
+  // The MSM's terms: the proof's commitments (pippenger), the VK's and the generator (fixed tables)
   const commitments: G1Point[] = [];
   const scalars: bigint[] = [];
   const push = (c: G1Point, s: bigint) => (commitments.push(c), scalars.push(s));
+  const vkScalars: bigint[] = [];
   push(point('shplonkQ'), 1n);
 
   let posInverse = Fr.inv(sub(z, squares[0]!));
@@ -188,16 +197,19 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   const unshiftedScalar = neg(add(posInverse, mul(nu, negInverse)));
   const shiftedScalar = neg(mul(Fr.inv(geminiR), sub(posInverse, mul(nu, negInverse))));
   const witnesses = (['w1', 'w2', 'w3', 'w4', 'zPerm', 'lookupInverses', 'lookupReadCounts', 'lookupReadTags'] as const).map(point);
-  const unshifted = [point('geminiMasking'), ...vk.commitments, ...witnesses];
+  // Unshifted polynomials in evaluation order: the masking polynomial, the VK's 28, the 8 witnesses
+  const unshifted = [point('geminiMasking'), ...vk.commitments.map(() => undefined), ...witnesses];
   let batching = 1n;
   let batchedEvaluation = 0n;
   for (let i = 0; i < NUMBER_UNSHIFTED_ZK; i++) {
-    push(unshifted[i]!, mul(unshiftedScalar, batching));
+    const c = unshifted[i];
+    if (c) push(c, mul(unshiftedScalar, batching));
+    else vkScalars.push(mul(unshiftedScalar, batching));
     batchedEvaluation = add(batchedEvaluation, mul(evaluations[i]!, batching));
     batching = mul(batching, rho);
   }
   for (let i = 0; i < NUMBER_TO_BE_SHIFTED; i++) {
-    const at = SHIFTED_COMMITMENTS_START + i;
+    const at = SHIFTED_TERMS_START + i;
     scalars[at] = add(scalars[at]!, mul(shiftedScalar, batching));
     batchedEvaluation = add(batchedEvaluation, mul(evaluations[NUMBER_UNSHIFTED_ZK + i]!, batching));
     batching = mul(batching, rho);
@@ -242,11 +254,11 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   push(point('libraConcatenation'), libraScalars[0]!);
   push(point('libraGrandSum'), add(add(libraScalars[1]!, libraScalars[2]!), libraScalars[3]!));
   push(point('libraQuotient'), libraScalars[4]!);
-  push(bn254.G1.Point.BASE, constantTerm);
+  vkScalars.push(constantTerm); // times the generator
   const w = point('kzgQuotient');
   push(w, z);
 
-  let p0 = pippenger(bn254.G1.Point, commitments, scalars);
+  let p0 = pippenger(bn254.G1.Point, commitments, scalars).add(vk.fixedMsm(vkScalars));
   let p1 = w.negate();
   const nested = pairingPointsOf(parts.pairingPoints);
   if (nested) {

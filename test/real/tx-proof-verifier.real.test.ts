@@ -1,0 +1,77 @@
+// The TypeScript ZK UltraHonk verifier (plugins/circuit-prover/src/honk) against proofs bb makes
+// under the dev CRS: a fresh tx proof verifies with the dev CRS's [x]_2 and not with Ignition's
+// (neither does `bb verify`, which pins Ignition's); every tampered proof part, public input and VK
+// entry fails; another circuit's proof fails against the tx VK; the worker-pool TxProofVerifier
+// agrees. It also checks that the committed fixture the unit tests verify without bb is current
+// (QUETZAL_UPDATE_FIXTURES=1 rewrites it).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { crsG2 } from '@quetzal/circuit-prover/crs/crs-manager';
+import { IGNITION_G2, g2Point } from '@quetzal/circuit-prover/crs/g2';
+import { loadProofFixture, saveProofFixture, tamperedProofs, tamperedVks } from '@quetzal/circuit-prover/honk/test-fixture';
+import { prepareVk, verifyZkProof } from '@quetzal/circuit-prover/honk/verifier';
+import type { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
+import { NativeTxProofVerifier } from '@quetzal/circuit-prover/tx-proof-verifier';
+import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { buildTxCircuitInputs, Tx } from '@quetzal/protocol/tx';
+import { bbVerify, devProver } from './native.js';
+
+const MIN = 60_000;
+let prover: NativeCircuitProver;
+before(async () => {
+  prover = await devProver();
+}, { timeout: 20 * MIN });
+after(() => prover?.stop());
+
+test('dev CRS: bb-made tx proofs verify with the dev [x]_2 only; every tampered field and another circuit fail', { timeout: 20 * MIN }, async () => {
+  const vk = await prover.getVerificationKey('tx');
+  const proven = await prover.proveTx(buildTxCircuitInputs({ secret: 77n, nonce: BigInt(Date.now()), chainId: 31337n, version: 1n, transactionFee: 3n, noteHashes: [5n], l2ToL1Msgs: [6n] }));
+  const { proof, publicInputs } = proven;
+  const key = prepareVk(vk.fields);
+  const dev = g2Point(crsG2(prover.crs));
+  const ignition = g2Point(IGNITION_G2);
+
+  assert.deepEqual(verifyZkProof(key, proof, publicInputs, dev), { valid: true });
+  assert.deepEqual(verifyZkProof(key, proof, publicInputs, ignition), { valid: false, reason: 'the pairing check failed' }, "Ignition's [x]_2 refuses a dev-CRS proof");
+  assert.equal(await bbVerify(prover, 'tx', proof, publicInputs), false, "and so does bb's own verifier, which pins Ignition's [x]_2");
+
+  for (const t of tamperedProofs(proof)) assert.equal(verifyZkProof(key, t.proof, publicInputs, dev).valid, false, `tampered ${t.what} must fail`);
+  publicInputs.forEach((_, i) => {
+    const tampered = publicInputs.map((v, j) => (j === i ? v + 1n : v));
+    assert.equal(verifyZkProof(key, proof, tampered, dev).valid, false, `tampered public input ${i} must fail`);
+  });
+  for (const t of tamperedVks(vk.fields)) {
+    let verdict;
+    try {
+      verdict = verifyZkProof(prepareVk(t.vk), proof, publicInputs, dev);
+    } catch {
+      continue; // a VK that does not even parse is refused too
+    }
+    assert.equal(verdict.valid, false, `tampered VK ${t.what} must fail`);
+  }
+
+  const [parityInputs] = buildParityBaseInputs([11n, 12n], 0n);
+  const parity = await prover.proveParityBase(parityInputs!);
+  assert.equal(verifyZkProof(key, parity.proof, publicInputs, dev).valid, false, "a parity-base proof is not a tx proof");
+  assert.deepEqual(verifyZkProof(prepareVk((await prover.getVerificationKey('parity-base')).fields), parity.proof, parity.publicInputs, dev), { valid: true }, 'though it verifies against its own VK');
+
+  // The worker-pool verifier the sequencer uses
+  const txProofs = new NativeTxProofVerifier({ vk: async () => vk.fields, g2: crsG2(prover.crs), workers: 1, logger: pino({ level: 'silent' }) });
+  try {
+    assert.deepEqual(await txProofs.verifyTxProof(new Tx(proven.publicOutputs, proof)), { valid: true });
+    const forged = new Tx(proven.publicOutputs, tamperedProofs(proof).at(-1)!.proof);
+    assert.deepEqual(await txProofs.verifyTxProof(forged), { valid: false, reason: 'the pairing check failed' });
+  } finally {
+    await txProofs.stop();
+  }
+
+  // The committed fixture: the same VK (same circuit, same CRS), and it still verifies
+  if (process.env.QUETZAL_UPDATE_FIXTURES === '1') {
+    saveProofFixture({ crsId: prover.crs.id, vk: vk.fields, proof, publicInputs, other: { circuit: 'parity-base', proof: parity.proof, publicInputs: parity.publicInputs } });
+  }
+  const fixture = loadProofFixture();
+  assert.equal(fixture.crsId, prover.crs.id, 'the fixture was made under another CRS: rerun this file with QUETZAL_UPDATE_FIXTURES=1');
+  assert.deepEqual(fixture.vk, vk.fields, "the tx circuit's VK changed since the fixture was made: rerun this file with QUETZAL_UPDATE_FIXTURES=1");
+  assert.deepEqual(verifyZkProof(key, fixture.proof, fixture.publicInputs, dev), { valid: true });
+});
