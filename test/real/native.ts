@@ -7,8 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
-import { defaultBbPath, verifierTarget } from '@quetzal/circuit-prover/gates';
-import { createNativeProver, type NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
+import { createNativeProver, defaultBbPath, verifierTarget, type NativeCircuitProver } from '@quetzal/circuit-prover';
 import type { CircuitName } from '@quetzal/protocol/circuit-names';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 

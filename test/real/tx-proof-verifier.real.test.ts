@@ -7,12 +7,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { crsG2 } from '@quetzal/circuit-prover/crs/crs-manager';
-import { IGNITION_G2, g2Point } from '@quetzal/circuit-prover/crs/g2';
-import { loadProofFixture, saveProofFixture, tamperedProofs, tamperedVks } from '@quetzal/circuit-prover/honk/test-fixture';
-import { prepareVk, verifyZkProof } from '@quetzal/circuit-prover/honk/verifier';
-import type { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
-import { NativeTxProofVerifier } from '@quetzal/circuit-prover/tx-proof-verifier';
+import {
+  IGNITION_G2,
+  NativeTxProofVerifier,
+  crsG2,
+  g2Point,
+  loadProofFixture,
+  prepareVk,
+  saveProofFixture,
+  tamperedProofs,
+  tamperedVks,
+  verifyZkProof,
+  type NativeCircuitProver,
+} from '@quetzal/circuit-prover';
 import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
 import { buildTxCircuitInputs, Tx } from '@quetzal/protocol/tx';
 import { bbVerify, devProver } from './native.js';

@@ -31,6 +31,7 @@ export const circuitProverPlugin = definePlugin({
     verifyWorkers: option.int({ description: 'Worker threads that verify client (tx) proofs under the native backend (started on the first tx)', env: 'PROVER_TX_VERIFY_WORKERS', default: 1, min: 1 }),
   },
   provides: [Tokens.CircuitProver, Tokens.RootVerifier, Tokens.TxProofVerifier],
+  reads: ['proverAgent'],
   async start(ctx) {
     const { config } = ctx;
     let prover: CircuitProver & { stop?(): Promise<void> };
@@ -40,7 +41,6 @@ export const circuitProverPlugin = definePlugin({
       txProofs = new SimulatedTxProofVerifier();
       ctx.provide(Tokens.RootVerifier, async () => ({ kind: 'mock' }));
     } else {
-      const agentCount = (ctx.allConfig.proverAgent as { count?: number } | undefined)?.count;
       // The CRS and VK cache live in the data directory's root, where `quetzal crs` and `quetzal circuits vks` find them too.
       const native = await createNativeProver({
         crs: { mode: config.crs, crsPath: config.crsPath },
@@ -48,7 +48,7 @@ export const circuitProverPlugin = definePlugin({
         signal: ctx.signal,
         logger: ctx.logger,
         threads: config.threads,
-        concurrency: config.concurrency ?? agentCount ?? 1,
+        concurrency: config.concurrency ?? ctx.configOf('proverAgent').count,
         timeoutMs: config.timeoutMs,
       });
       prover = native;

@@ -6,7 +6,7 @@ import { option } from '@quetzal/kernel/options';
 import { devAccountSecret } from '@quetzal/protocol/genesis';
 import { MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
-import { bindDataDir } from '@quetzal/l1-client/data-dir';
+import { bindDataDir } from '@quetzal/l1-client';
 import { TxBot } from './bot.js';
 import { l1KeyOrDevKey } from './keys.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
@@ -105,10 +105,14 @@ export const botPlugin = definePlugin({
     accounts: option.int({ description: 'Dev fee payers to spend from (they hold balances in the dev genesis)', env: 'BOT_ACCOUNTS', default: 4, min: 1 }),
     l1PrivateKey: option.string({ description: 'L1 key that sends L1->L2 messages (hex); default on anvil: dev account 3', env: 'BOT_L1_PRIVATE_KEY', secret: true }),
   },
-  requires: { fromConfig: (c) => (c.nodeUrl ? [Tokens.L1, Tokens.CircuitProver] : [Tokens.L1, Tokens.CircuitProver, Tokens.Node]) },
+  // With a node URL the bot brings its own node client; otherwise a sequencer in this process serves it.
+  provides: { fromConfig: (c) => (c.nodeUrl ? [Tokens.Node] : []) },
+  requires: [Tokens.L1, Tokens.CircuitProver, Tokens.Node],
+  remotes: (c) => (c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
-    const node = ctx.config.nodeUrl ? createNodeClient(ctx.config.nodeUrl) : ctx.resolve(Tokens.Node);
+    if (ctx.config.nodeUrl) ctx.provide(Tokens.Node, createNodeClient(ctx.config.nodeUrl));
+    const node = ctx.resolve(Tokens.Node);
     const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(l1KeyOrDevKey(ctx.config.l1PrivateKey, '--bot.l1-private-key', DEV_ACCOUNT.bot, l1, ctx.logger)) : undefined;
     const bot = new TxBot(
       node,
