@@ -4,37 +4,27 @@
 // prune the re-validation that drops a pruned block's forged tx instead of proposing it again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
-import { Archiver, ArchiverStore } from '@quetzal/archiver';
-import { createL1Connection } from '@quetzal/l1-client';
-import { genesisArchiveRoot } from '@quetzal/local-network';
+import type { Archiver } from '@quetzal/archiver';
 import { RpcRemoteError } from '@quetzal/kernel/jsonrpc/errors';
-import { createNodeClient, registerNodeRpc, Sequencer, TxPool, txConflict, type SequencerMetrics } from '@quetzal/sequencer';
+import { txConflict, type Sequencer, type SequencerMetrics, type TxPool } from '@quetzal/sequencer';
 import { SimulatedCircuitProver, SimulatedTxProofVerifier } from '@quetzal/circuit-prover';
-import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
+import type { ServerWorldStateSynchronizer } from '@quetzal/world-state';
 import { devAccountSecret, devGenesis } from '@quetzal/protocol/genesis';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { buildTxCircuitInputs, Tx, type TxRequest } from '@quetzal/protocol/tx';
 import type { NodeApi } from '@quetzal/protocol/node-api';
-import { accounts, fundEscrow, KEYS, setup, signQuote, type Env } from '../l1/harness.js';
+import { accounts, fundEscrow, signQuote, type Env } from '../l1/harness.js';
+import { startSequencer, type SequencerHarness } from './harness.js';
 
-const log = pino({ level: 'silent' });
 const PROVER = 2;
 
 describe('sequencer', () => {
+  let h: SequencerHarness;
   let env: Env;
-  let dir: string;
   let sequencer: Sequencer;
   let archiver: Archiver;
   let sync: ServerWorldStateSynchronizer;
   let remote: NodeApi;
-  let server: Server;
   let pool: TxPool;
   const rejected: string[] = [];
   const dropped: string[] = [];
@@ -46,9 +36,7 @@ describe('sequencer', () => {
     onTxRejected: (field) => void rejected.push(field),
     onTxDropped: (stage) => void dropped.push(stage),
   };
-  const closers: (() => Promise<unknown>)[] = [];
   const prover = new SimulatedCircuitProver();
-  const genesis = devGenesis(2);
   let forgedTx: Tx;
 
   const makeTx = async (nonce: bigint, extra: Partial<TxRequest> = {}): Promise<Tx> => {
@@ -57,27 +45,10 @@ describe('sequencer', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'qz-sequencer-'));
-    env = await setup({ genesisArchiveRoot: await genesisArchiveRoot(genesis, 31337n, 1n), vkTreeRoot: VkTree.simulated().root });
-    const l1 = await createL1Connection({ rpcUrls: [env.anvil.url], deployment: env.deployment, genesis, pollingIntervalMs: 20 });
-    const store = new ArchiverStore(join(dir, 'archiver'));
-    archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
-    const ws = await LmdbWorldState.open(join(dir, 'ws'), { genesis: { publicData: genesis.publicData, chainId: 31337n, version: 1n } });
-    pool = new TxPool(join(dir, 'pool'));
-    sequencer = new Sequencer(l1, l1.sender(KEYS[1]!), archiver, (sync = new ServerWorldStateSynchronizer(ws, archiver)), pool, new SimulatedTxProofVerifier(),
-      { coinbase: accounts[5]!.address, maxTxsPerBlock: 8, pollingIntervalMs: 50, minSecondsLeftInSlot: 0 }, log, metrics);
-    const rpc = new JsonRpcServer({ maxBodyBytes: 1 << 20, logger: log });
-    registerNodeRpc(rpc, sequencer);
-    server = createServer((req, res) => void rpc.handleHttp(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    remote = createNodeClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    closers.push(() => new Promise((r) => server.close(r)), () => store.close(), () => pool.close(), () => ws.close(), () => env.stop());
+    h = await startSequencer({ genesis: devGenesis(2), vkTreeRoot: VkTree.simulated().root, proofs: new SimulatedTxProofVerifier(), metrics });
+    ({ env, sequencer, archiver, sync, remote, pool } = h);
   });
-  after(async () => {
-    await sequencer.stop();
-    for (const c of closers) await c().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => h?.close());
 
   it('accepts a valid tx over JSON-RPC and serves it by hash', async () => {
     const tx = await makeTx(1n);
@@ -103,7 +74,7 @@ describe('sequencer', () => {
     const poor = await makeTx(4n, { transactionFee: 10n ** 31n });
     await assert.rejects(remote.sendTx(poor), /\(field transactionFee\): fee payer 0x[0-9a-f]+ has balance \d+, below the fee/);
     // bytes that are not a tx at all never reach the sequencer
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+    const res = await fetch(h.url, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'node_sendTx', params: ['0x00000001ff'] }),
     });
     const body = (await res.json()) as { error?: { message: string } };
