@@ -2,7 +2,8 @@
 // under the dev CRS: a fresh tx proof verifies with the dev CRS's [x]_2 and not with Ignition's
 // (neither does `bb verify`, which pins Ignition's); every tampered proof part, public input and VK
 // entry fails; another circuit's proof fails against the tx VK; the worker-pool TxProofVerifier
-// agrees. It also checks that the committed fixture the unit tests verify without bb is current
+// agrees. A recursive proof (base, over the tx proof) verifies too: its nested pairing points are
+// folded into the final pairing, and moving them fails it. It also checks that the committed fixture the unit tests verify without bb is current
 // (QUETZAL_UPDATE_FIXTURES=1 rewrites it).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +21,12 @@ import {
   verifyZkProof,
   type NativeCircuitProver,
 } from '@quetzal/circuit-prover';
-import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
-import { buildTxCircuitInputs, Tx } from '@quetzal/protocol/tx';
+import { GlobalVariables } from '@quetzal/protocol/block/header';
+import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
+import { buildBaseInputs, buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
+import { buildTxCircuitInputs, feePayerOf, Tx } from '@quetzal/protocol/tx';
 import { bbVerify, devProver } from './native.js';
 
 const MIN = 60_000;
@@ -33,7 +38,8 @@ after(() => prover?.stop());
 
 test('dev CRS: bb-made tx proofs verify with the dev [x]_2 only; every tampered field and another circuit fail', { timeout: 20 * MIN }, async () => {
   const vk = await prover.getVerificationKey('tx');
-  const proven = await prover.proveTx(buildTxCircuitInputs({ secret: 77n, nonce: BigInt(Date.now()), chainId: 31337n, version: 1n, transactionFee: 3n, noteHashes: [5n], l2ToL1Msgs: [6n] }));
+  const secret = 77n;
+  const proven = await prover.proveTx(buildTxCircuitInputs({ secret, nonce: BigInt(Date.now()), chainId: 31337n, version: 1n, transactionFee: 3n, noteHashes: [5n], l2ToL1Msgs: [6n] }));
   const { proof, publicInputs } = proven;
   const key = prepareVk(vk.fields);
   const dev = g2Point(crsG2(prover.crs));
@@ -81,4 +87,21 @@ test('dev CRS: bb-made tx proofs verify with the dev [x]_2 only; every tampered 
   assert.equal(fixture.crsId, prover.crs.id, 'the fixture was made under another CRS: rerun this file with QUETZAL_UPDATE_FIXTURES=1');
   assert.deepEqual(fixture.vk, vk.fields, "the tx circuit's VK changed since the fixture was made: rerun this file with QUETZAL_UPDATE_FIXTURES=1");
   assert.deepEqual(verifyZkProof(key, fixture.proof, fixture.publicInputs, dev), { valid: true });
+});
+
+test('dev CRS: a recursive proof verifies with its nested pairing points folded in; moved ones fail', { timeout: 30 * MIN }, async () => {
+  const vkTree = await prover.getVkTree();
+  const secret = 78n;
+  const tx = await prover.proveTx(buildTxCircuitInputs({ secret, nonce: 1n, chainId: 31337n, version: 1n, transactionFee: 2n }));
+  const world = TestWorld.genesis({ chainId: 31337n, version: 1n, balances: [[feePayerOf(secret), 100n]] });
+  const constants = { lastArchive: snapshotToCircuit(world.archiveSnapshot()), globalVariables: globalVariablesToCircuit(new GlobalVariables(31337n, 1n, 1n, 1n, 1n, 0n)), vkTreeRoot: vkTree.root };
+  const base = await prover.proveBase(buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees }));
+  const key = prepareVk((await prover.getVerificationKey('base')).fields);
+  const dev = g2Point(crsG2(prover.crs));
+  assert.ok(base.proof.slice(0, 8).some((l) => l !== 0n), 'a recursive proof carries pairing points');
+  assert.deepEqual(verifyZkProof(key, base.proof, base.publicInputs, dev), { valid: true });
+  // Swap the two deferred points (both still valid points): the transcript and the pairing both see it
+  const swapped = [...base.proof.slice(4, 8), ...base.proof.slice(0, 4), ...base.proof.slice(8)];
+  assert.equal(verifyZkProof(key, swapped, base.publicInputs, dev).valid, false);
+  for (const t of tamperedProofs(base.proof)) assert.equal(verifyZkProof(key, t.proof, base.publicInputs, dev).valid, false, `tampered base ${t.what}`);
 });
