@@ -244,7 +244,8 @@ export class Sequencer implements NodeApi {
     const v = await this.validator.validate(tx);
     if (!v.accepted) {
       this.metrics?.onTxRejected(v.field);
-      throw new TxRejectedError(`tx 0x${tx.hash().toString(16)} rejected (field ${v.field}): ${v.reason}`, v.field);
+      const name = v.field === 'publicOutputs' ? 'tx' : `tx 0x${tx.hash().toString(16)}`; // out-of-range outputs have no hash
+      throw new TxRejectedError(`${name} rejected (field ${v.field}): ${v.reason}`, v.field);
     }
     await this.pool.add(tx);
     this.metrics?.onPoolSize(this.pool.pendingCount);

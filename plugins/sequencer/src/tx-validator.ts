@@ -42,8 +42,8 @@ export class TxValidator {
   /** The first reason to refuse `tx`, cheap checks first. */
   private async problem(tx: Tx, isNew: boolean): Promise<Problem | undefined> {
     const o = tx.publicOutputs;
-    const hash = tx.hash();
     for (const [i, f] of tx.publicInputs().entries()) if (f >= FIELD_MODULUS) return { field: 'publicOutputs', reason: `public output ${i} is not below the BN254 modulus` };
+    const hash = tx.hash(); // only now: hashing needs fields in range
     for (const [i, f] of tx.proof.entries()) if (f >= FIELD_MODULUS) return { field: 'proof', reason: `client proof field ${i} is not below the BN254 modulus` };
     if (o.chainId !== this.c.chainId) return { field: 'chainId', reason: `chainId ${o.chainId}, this network is ${this.c.chainId}` };
     if (o.version !== this.c.version) return { field: 'version', reason: `version ${o.version}, this rollup is version ${this.c.version}` };
