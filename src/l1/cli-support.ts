@@ -1,13 +1,12 @@
 // The logic behind `quetzal l1 anvil` and `quetzal l1 deploy`, callable in-process (e.g. by the local network).
 import { readFileSync } from 'node:fs';
-import { getAddress, isHex, type Address, type Hex } from 'viem';
-import { ANVIL_DEFAULT_PRIVATE_KEYS } from './anvil.js';
+import { getAddress, type Address, type Hex } from 'viem';
+import { resolveL1Key } from './keys.js';
 import type { ContractArtifact } from './compile.js';
 import { DEFAULT_ROLLUP_PARAMS, type DeployL1Options, type L1Deployment, type VerifierChoice } from './deployment.js';
 
 export const DEFAULT_L1_RPC_URL = 'http://127.0.0.1:8545';
 export const DEFAULT_DEPLOYMENT_FILE = '.quetzal/l1-deployment.json';
-export const ANVIL_CHAIN_ID = 31337;
 
 export interface DeployCliInput {
   l1RpcUrls: string;
@@ -51,30 +50,29 @@ export function readVerifierArtifact(path: string): ContractArtifact {
 }
 
 /**
+ * The verifier an option names: "mock", the address of a deployed verifier, or a verifier artifact
+ * JSON (with the artifacts of the libraries it links).
+ */
+export function parseVerifierChoice(verifier: string, libraryFiles: readonly string[] = []): VerifierChoice {
+  if (verifier === 'mock') return { kind: 'mock' };
+  if (/^0x[0-9a-fA-F]{40}$/.test(verifier)) return { kind: 'address', address: getAddress(verifier) };
+  const libraries: Record<string, ContractArtifact> = {};
+  for (const p of libraryFiles) {
+    const a = readVerifierArtifact(p);
+    libraries[a.contractName] = a;
+  }
+  return { kind: 'artifact', artifact: readVerifierArtifact(verifier), libraries };
+}
+
+/**
  * Turns CLI input into deploy options. Without a private key, anvil's first dev account is used, but only on
  * the anvil chain id (the caller checks the chain id and passes `chainId`).
  */
 export function deployOptionsFromCli(input: DeployCliInput, chainId: number): { options: DeployL1Options; usedDevKey: boolean } {
   const rpcUrls = parseRpcUrls(input.l1RpcUrls);
-  let privateKey = input.privateKey;
-  let usedDevKey = false;
-  if (!privateKey) {
-    if (chainId !== ANVIL_CHAIN_ID) throw new Error(`no private key given (--private-key or L1_PRIVATE_KEY) and chain ${chainId} is not anvil`);
-    privateKey = ANVIL_DEFAULT_PRIVATE_KEYS[0];
-    usedDevKey = true;
-  }
-  if (!isHex(privateKey) || privateKey.length !== 66) throw new Error('the private key must be 32 bytes of 0x-prefixed hex');
-  let verifier: VerifierChoice;
-  if (input.verifier === 'mock') verifier = { kind: 'mock' };
-  else if (/^0x[0-9a-fA-F]{40}$/.test(input.verifier)) verifier = { kind: 'address', address: getAddress(input.verifier) };
-  else {
-    const libraries: Record<string, ContractArtifact> = {};
-    for (const p of input.verifierLibraries ?? []) {
-      const a = readVerifierArtifact(p);
-      libraries[a.contractName] = a;
-    }
-    verifier = { kind: 'artifact', artifact: readVerifierArtifact(input.verifier), libraries };
-  }
+  const { key: privateKey, devAccount } = resolveL1Key({ key: input.privateKey, flag: '--private-key (or L1_PRIVATE_KEY)', devIndex: 0, chainId });
+  const usedDevKey = devAccount !== undefined;
+  const verifier = parseVerifierChoice(input.verifier, input.verifierLibraries);
   const sequencers: Address[] = (input.sequencers ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => getAddress(s));
   const mints = (input.mint ?? []).map((m) => {
     const [to, amount] = m.split(':');

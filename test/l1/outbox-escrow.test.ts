@@ -68,8 +68,8 @@ describe('Outbox', () => {
     await rejectsWith(consume(2n, 142n, path), 'BlockNotProven');
     // the client wrapper agrees
     const outbox = new OutboxContract(env.client, env.deployment.addresses.outbox);
-    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 3, 1)), true);
-    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 2, 1)), false);
+    assert.equal(await outbox.hasBeenConsumed(1, outboxMessagePath(txs, 3, 1)), true);
+    assert.equal(await outbox.hasBeenConsumed(1, outboxMessagePath(txs, 2, 1)), false);
   });
 
   it('a single-tx block: the path is just the other message', async () => {
@@ -98,14 +98,14 @@ describe('InboxContract', () => {
     for (const [i, x] of sent.entries()) {
       assert.equal(x.leaf, inboxLeaf({ sender: accounts[3]!.address, recipient: 7n, content: 100n + BigInt(i), secretHash: 9n, globalIndex: x.globalIndex }));
     }
-    assert.deepEqual(await inbox.getLeavesForBlock(2n), sent.map((x) => x.leaf));
-    assert.deepEqual(await inbox.getLeavesForBlock(1n), []);
+    assert.deepEqual(await inbox.getLeavesForBlock(2), sent.map((x) => x.leaf));
+    assert.deepEqual(await inbox.getLeavesForBlock(1), []);
     assert.equal(await inbox.inProgress(), 2n);
     await env.warpToSlot(1);
     await proposeNext(env, 1);
     await env.warpToSlot(2);
-    const b2 = await proposeNext(env, 1, { inHashLeaves: await inbox.getLeavesForBlock(2n) });
-    assert.equal(b2.header.contentCommitment.inHash, await inbox.getRoot(2n));
+    const b2 = await proposeNext(env, 1, { inHashLeaves: await inbox.getLeavesForBlock(2) });
+    assert.equal(b2.header.contentCommitment.inHash, await inbox.getRoot(2));
   });
 });
 

@@ -23,8 +23,7 @@ import {
 } from '@quetzal/circuit-prover';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
-import { buildBaseInputs, buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
-import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { blockConstants, buildBaseInputs, buildParityBaseInputs } from '@quetzal/protocol/circuits/block-building';
 import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
 import { buildTxCircuitInputs, feePayerOf, Tx } from '@quetzal/protocol/tx';
 import { bbVerify, devProver } from './native.js';
@@ -94,8 +93,8 @@ test('dev CRS: a recursive proof verifies with its nested pairing points folded 
   const secret = 78n;
   const tx = await prover.proveTx(buildTxCircuitInputs({ secret, nonce: 1n, chainId: 31337n, version: 1n, transactionFee: 2n }));
   const world = TestWorld.genesis({ chainId: 31337n, version: 1n, balances: [[feePayerOf(secret), 100n]] });
-  const constants = { lastArchive: snapshotToCircuit(world.archiveSnapshot()), globalVariables: globalVariablesToCircuit(new GlobalVariables(31337n, 1n, 1n, 1n, 1n, 0n)), vkTreeRoot: vkTree.root };
-  const base = await prover.proveBase(buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees }));
+  const constants = blockConstants(world.archiveSnapshot(), new GlobalVariables(31337n, 1n, 1n, 1n, 1n, 0n), vkTree.root);
+  const base = await prover.proveBase(await buildBaseInputs(world.fork(), { tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants }));
   const key = prepareVk((await prover.getVerificationKey('base')).fields);
   const dev = g2Point(crsG2(prover.crs));
   assert.ok(base.proof.slice(0, 8).some((l) => l !== 0n), 'a recursive proof carries pairing points');

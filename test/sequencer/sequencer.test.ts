@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Archiver } from '@quetzal/archiver';
 import { RpcRemoteError } from '@quetzal/kernel/jsonrpc/errors';
-import { txConflict, type Sequencer, type SequencerMetrics, type TxPool } from '@quetzal/sequencer';
+import type { Sequencer, SequencerMetrics, TxPool } from '@quetzal/sequencer';
+import { txConflict } from '@quetzal/protocol/circuits/block-building';
 import { SimulatedCircuitProver, SimulatedTxProofVerifier } from '@quetzal/circuit-prover';
 import type { ServerWorldStateSynchronizer } from '@quetzal/world-state';
 import { devAccountSecret, devGenesis } from '@quetzal/protocol/genesis';
@@ -127,7 +128,7 @@ describe('sequencer', () => {
     await assert.rejects(remote.sendTx(respend), /double spend/);
     // and once the block is in the sequencer's world state, the state itself refuses it
     await sync.syncImmediate(1);
-    assert.match((await txConflict(sync.getCommitted(), respend))?.reason ?? '', /nullifier 0x[0-9a-f]+ already exists \(double spend\)/);
+    assert.match((await txConflict(sync.getCommitted(), respend.publicOutputs))?.reason ?? '', /nullifier 0x[0-9a-f]+ already exists \(double spend\)/);
   });
 
   it('validates quotes and claims the best one in the claim window', async () => {
@@ -141,7 +142,7 @@ describe('sequencer', () => {
     await env.warpToSlot(4); // epoch 1, inside the claim window of epoch 0
     await sequencer.tick();
     await archiver.sync();
-    const claim = await archiver.getEpochProofClaim(0n);
+    const claim = await archiver.getEpochProofClaim(0);
     assert.equal(claim?.prover, accounts[PROVER]!.address, 'the best funded quote was claimed');
     assert.equal(claim?.basisPointFee, 500);
   });

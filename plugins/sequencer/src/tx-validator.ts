@@ -2,12 +2,14 @@
 // to stay in it (a tx whose block was pruned, before it is proposed again). Structure, the network,
 // nullifiers unique against the world state and the other pooled txs, a funded fee payer that
 // covers the fee (zero included), and last, as the costliest, the client proof. Every refusal
-// names the tx field at fault and the reason.
+// names the tx field at fault and the reason. The protocol's own conditions (txConflict) are what
+// the circuits enforce; a funded fee payer for a zero fee is this node's policy on top (the
+// circuits accept a zero-fee tx from any payer, so a prover re-executing a block must too).
 import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
 import type { Tx } from '@quetzal/protocol/tx';
 import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import type { WorldStateReader } from '@quetzal/protocol/world-state';
-import { txConflict } from './block-builder.js';
+import { txConflict } from '@quetzal/protocol/circuits/block-building';
 import type { TxPool } from './tx-pool.js';
 
 /** The tx field a refusal is about (JSON-RPC errors carry it as `data.field`). */
@@ -55,8 +57,13 @@ export class TxValidator {
       const other = n === 0n ? undefined : this.c.pool.txWithNullifier(n);
       if (other !== undefined && other !== hash) return { field: 'nullifiers', reason: `nullifier ${hex(n)} is already used by tx ${hex(other)} (double spend)` };
     }
-    const conflict = await txConflict(this.c.state(), tx);
+    const state = this.c.state();
+    const conflict = await txConflict(state, o);
     if (conflict) return conflict;
+    // An account with nothing at stake could otherwise fill blocks for free
+    if (o.transactionFee === 0n && (await state.readPublicData(o.feePayer)) === 0n) {
+      return { field: 'feePayer', reason: `fee payer ${hex(o.feePayer)} has no balance (every tx, zero-fee included, needs a funded fee payer)` };
+    }
     const proof = await this.c.proofs.verifyTxProof(tx);
     if (!proof.valid) return { field: 'proof', reason: `client proof does not verify (${this.c.proofs.kind} proofs): ${proof.reason}` };
     return undefined;

@@ -86,9 +86,10 @@ export class SparseMerkleTree {
   }
 }
 
-export class ReferenceAppendOnlyTree implements AppendOnlyTree {
-  private readonly tree: SparseMerkleTree;
-  private readonly leaves: bigint[] = [];
+/** A tree of leaves kept in a list, hashed into a sparse Merkle tree. */
+abstract class LeafListTree<L> {
+  protected readonly tree: SparseMerkleTree;
+  protected leaves: L[] = [];
 
   constructor(readonly height: number) {
     this.tree = new SparseMerkleTree(height);
@@ -106,6 +107,13 @@ export class ReferenceAppendOnlyTree implements AppendOnlyTree {
     return { root: this.root(), nextAvailableLeafIndex: this.size() };
   }
 
+  getSiblingPath(index: number): SiblingPath {
+    return this.tree.getSiblingPath(index);
+  }
+}
+
+export class ReferenceAppendOnlyTree extends LeafListTree<bigint> implements AppendOnlyTree {
+
   appendLeaves(leaves: readonly bigint[]): void {
     if (this.leaves.length + leaves.length > this.tree.capacity()) throw new RangeError('tree is full');
     for (const leaf of leaves) {
@@ -116,10 +124,6 @@ export class ReferenceAppendOnlyTree implements AppendOnlyTree {
 
   getLeaf(index: number): bigint {
     return this.leaves[index] ?? 0n;
-  }
-
-  getSiblingPath(index: number): SiblingPath {
-    return this.tree.getSiblingPath(index);
   }
 
   /**
@@ -177,37 +181,18 @@ export const publicDataLeafKind: LeafKind<PublicDataLeaf> = {
   initial: () => ({ slot: 0n, value: 0n, nextIndex: 0n, nextSlot: 0n }),
 };
 
-class ReferenceIndexedTree<L> {
-  protected readonly tree: SparseMerkleTree;
-  protected leaves: L[] = [];
-
+class ReferenceIndexedTree<L> extends LeafListTree<L> {
   constructor(
-    readonly height: number,
+    height: number,
     protected readonly kind: LeafKind<L>,
   ) {
-    this.tree = new SparseMerkleTree(height);
+    super(height);
     this.setLeaf(0, kind.initial());
   }
 
   protected setLeaf(index: number, leaf: L): void {
     this.leaves[index] = leaf;
     this.tree.setLeafHash(index, this.kind.hash(leaf));
-  }
-
-  size(): number {
-    return this.leaves.length;
-  }
-
-  root(): bigint {
-    return this.tree.root();
-  }
-
-  snapshot(): TreeSnapshot {
-    return { root: this.root(), nextAvailableLeafIndex: this.size() };
-  }
-
-  getSiblingPath(index: number): SiblingPath {
-    return this.tree.getSiblingPath(index);
   }
 
   getLeafPreimage(index: number): L | undefined {
