@@ -1,7 +1,7 @@
 // The Ultra flavor's relations (bb 5.0.0), evaluated at the sumcheck point from the claimed
 // evaluations, each subrelation scaled by the gate separator's partial evaluation and batched with
 // powers of alpha. The same algebra as bb's generated Solidity verifier (RelationsLib).
-import { bn254_Fr as Fr } from '@noble/curves/bn254.js';
+import { Fr, add, mul, neg, sub } from './field.js';
 
 /** Index of each entity among the claimed evaluations (after the masking polynomial). */
 enum E {
@@ -19,7 +19,6 @@ export interface RelationParameters {
   publicInputsDelta: bigint;
 }
 
-const { add, sub, mul, neg } = { add: Fr.add.bind(Fr), sub: Fr.sub.bind(Fr), mul: Fr.mul.bind(Fr), neg: Fr.neg.bind(Fr) };
 const m = (...xs: bigint[]) => xs.reduce((a, b) => mul(a, b));
 const s = (...xs: bigint[]) => xs.reduce((a, b) => add(a, b));
 const pow5 = (x: bigint) => mul(Fr.sqr(Fr.sqr(x)), x);

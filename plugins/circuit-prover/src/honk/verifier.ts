@@ -4,7 +4,7 @@
 // uses the [x]_2 of the CRS the proofs were made with: bb's own verifier pins Ignition's, so it cannot
 // check dev-CRS proofs. The algebra follows bb's generated Solidity verifier (same flavor, Keccak
 // transcript), with the padded round count and Poseidon2 transcript of the native flavor.
-import { bn254, bn254_Fr as Fr } from '@noble/curves/bn254.js';
+import { bn254 } from '@noble/curves/bn254.js';
 import { interleavedMSMUnsafe, pippenger } from '@noble/curves/abstract/curve.js';
 import { FIELD_MODULUS, poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
 import type { ProofVerdict } from '@quetzal/protocol/tx-proof-verifier';
@@ -21,6 +21,7 @@ import {
   type G1Point,
   type UltraHonkVk,
 } from './encoding.js';
+import { Fr, add, mul, neg, sub } from './field.js';
 import { batchSubrelations, evaluateSubrelations } from './relations.js';
 import { Poseidon2Transcript } from './transcript.js';
 
@@ -52,8 +53,6 @@ const SHIFTED_TERMS_START = 2;
 const SUBGROUP_SIZE = 256;
 const SUBGROUP_GENERATOR = 0x07b0c561a6148404f086204a9f36ffb0617942546750f230c893619174a57a76n;
 const SUBGROUP_GENERATOR_INVERSE = 0x204bd3277422fad364751ad938e2b5e6a54cf8c68712848a692c553d0329f5d6n;
-
-const { add, sub, mul, neg } = { add: Fr.add.bind(Fr), sub: Fr.sub.bind(Fr), mul: Fr.mul.bind(Fr), neg: Fr.neg.bind(Fr) };
 
 /** 1 / prod_{j != i} (i - j) over the points 0..8 (the barycentric weights). */
 const BARYCENTRIC_INVERSE_DENOMINATORS = Array.from({ length: ZK_BATCHED_RELATION_PARTIAL_LENGTH }, (_, i) => {
