@@ -63,7 +63,7 @@ test('dev CRS: bb-made tx proofs verify with the dev [x]_2 only; every tampered 
     assert.equal(verdict.valid, false, `tampered VK ${t.what} must fail`);
   }
 
-  const [parityInputs] = buildParityBaseInputs([11n, 12n], 0n);
+  const [parityInputs] = buildParityBaseInputs([11n, 12n], 7n); // any non-zero VK tree root
   const parity = await prover.proveParityBase(parityInputs!);
   assert.equal(verifyZkProof(key, parity.proof, publicInputs, dev).valid, false, "a parity-base proof is not a tx proof");
   assert.deepEqual(verifyZkProof(prepareVk((await prover.getVerificationKey('parity-base')).fields), parity.proof, parity.publicInputs, dev), { valid: true }, 'though it verifies against its own VK');

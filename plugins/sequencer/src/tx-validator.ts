@@ -58,12 +58,13 @@ export class TxValidator {
       if (other !== undefined && other !== hash) return { field: 'nullifiers', reason: `nullifier ${hex(n)} is already used by tx ${hex(other)} (double spend)` };
     }
     const state = this.c.state();
-    const conflict = await txConflict(state, o);
-    if (conflict) return conflict;
-    // An account with nothing at stake could otherwise fill blocks for free
-    if (o.transactionFee === 0n && (await state.readPublicData(o.feePayer)) === 0n) {
+    // Policy on top of the protocol: a zero-fee tx too needs a funded payer, or an account with
+    // nothing at stake could fill blocks for free
+    if ((await state.readPublicData(o.feePayer)) === 0n) {
       return { field: 'feePayer', reason: `fee payer ${hex(o.feePayer)} has no balance (every tx, zero-fee included, needs a funded fee payer)` };
     }
+    const conflict = await txConflict(state, o);
+    if (conflict) return conflict;
     const proof = await this.c.proofs.verifyTxProof(tx);
     if (!proof.valid) return { field: 'proof', reason: `client proof does not verify (${this.c.proofs.kind} proofs): ${proof.reason}` };
     return undefined;
