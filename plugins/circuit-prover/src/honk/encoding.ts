@@ -105,7 +105,15 @@ export function g1FromLimbs(limbs: readonly bigint[], what: string): G1Point {
 
 /** The points of a run of commitments. */
 export function g1sFromLimbs(fields: readonly bigint[], what: string): G1Point[] {
-  return Array.from({ length: fields.length / G1_FIELDS }, (_, i) => g1FromLimbs(fields.slice(i * G1_FIELDS, (i + 1) * G1_FIELDS), `${what}[${i}]`));
+  const n = fields.length / G1_FIELDS;
+  return Array.from({ length: n }, (_, i) => g1FromLimbs(fields.slice(i * G1_FIELDS, (i + 1) * G1_FIELDS), n === 1 ? what : `${what}[${i}]`));
+}
+
+/** Every commitment of the proof, decoded before any other work: a bad point fails fast, named. */
+export function decodeCommitments(parts: ProofParts): Partial<Record<ProofPart, G1Point[]>> {
+  const out: Partial<Record<ProofPart, G1Point[]>> = {};
+  for (const [name, { points }] of zkProofLayout()) if (points) out[name] = g1sFromLimbs(parts[name], `proof commitment ${name}`);
+  return out;
 }
 
 export interface UltraHonkVk {

@@ -14,11 +14,12 @@ import {
   PAIRING_POINTS_SIZE,
   ProofRejected,
   ZK_BATCHED_RELATION_PARTIAL_LENGTH,
+  decodeCommitments,
   g1FromLimbs,
-  g1sFromLimbs,
   parseVerificationKey,
   splitProof,
   type G1Point,
+  type ProofPart,
   type UltraHonkVk,
 } from './encoding.js';
 import { Fr, add, mul, neg, sub } from './field.js';
@@ -116,8 +117,8 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   publicInputs.forEach((f, i) => {
     if (f < 0n || f >= FIELD_MODULUS) throw new ProofRejected(`public input ${i} is not below the BN254 scalar modulus`);
   });
-  const point = (name: 'geminiMasking' | 'w1' | 'w2' | 'w3' | 'w4' | 'lookupReadCounts' | 'lookupReadTags' | 'lookupInverses' | 'zPerm' | 'libraConcatenation' | 'libraGrandSum' | 'libraQuotient' | 'shplonkQ' | 'kzgQuotient') =>
-    g1FromLimbs(parts[name], `proof commitment ${name}`);
+  const commitments = decodeCommitments(parts);
+  const point = (name: ProofPart) => commitments[name]![0]!;
 
   // Oink: relation parameters and the subrelation separator
   const t = new Poseidon2Transcript();
@@ -185,9 +186,9 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   const libraPolyEvaluations = parts.libraPolyEvaluations;
   if (!libraEvaluationsConsistent(libraPolyEvaluations, geminiR, u, libraEvaluation)) throw new ProofRejected('the Libra evaluations are inconsistent (small-subgroup IPA)');
   // The MSM's terms: the proof's commitments (pippenger), the VK's and the generator (fixed tables)
-  const commitments: G1Point[] = [];
+  const bases: G1Point[] = [];
   const scalars: bigint[] = [];
-  const push = (c: G1Point, s: bigint) => (commitments.push(c), scalars.push(s));
+  const push = (c: G1Point, s: bigint) => (bases.push(c), scalars.push(s));
   const vkScalars: bigint[] = [];
   push(point('shplonkQ'), 1n);
 
@@ -229,7 +230,7 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   }
   let constantTerm = add(mul(foldPos[0]!, posInverse), m3(geminiEvaluations[0]!, nu, negInverse));
   batching = Fr.sqr(nu);
-  const folds = g1sFromLimbs(parts.geminiFoldCommitments, 'proof commitment geminiFold');
+  const folds = commitments.geminiFoldCommitments!;
   for (let i = 0; i < L - 1; i++) {
     posInverse = Fr.inv(sub(z, squares[i + 1]!));
     negInverse = Fr.inv(add(z, squares[i + 1]!));
@@ -257,7 +258,7 @@ function verify(vk: PreparedVk, proof: readonly bigint[], publicInputs: readonly
   const w = point('kzgQuotient');
   push(w, z);
 
-  let p0 = pippenger(bn254.G1.Point, commitments, scalars).add(vk.fixedMsm(vkScalars));
+  let p0 = pippenger(bn254.G1.Point, bases, scalars).add(vk.fixedMsm(vkScalars));
   let p1 = w.negate();
   const nested = pairingPointsOf(parts.pairingPoints);
   if (nested) {
