@@ -39,9 +39,9 @@ export async function startSequencer(opts: { genesis: L2Genesis; vkTreeRoot: big
   const store = new ArchiverStore(join(dir, 'archiver'));
   const archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
   const ws = await LmdbWorldState.open(join(dir, 'ws'), { genesis: { publicData: opts.genesis.publicData, chainId: CHAIN_ID, version: 1n } });
-  const pool = new TxPool(join(dir, 'pool'));
   const sync = new ServerWorldStateSynchronizer(ws, archiver);
-  const sequencer = new Sequencer(l1, l1.sender(KEYS[1]!), archiver, sync, pool, opts.proofs,
+  const pool = new TxPool(join(dir, 'pool'), { validation: { chainId: CHAIN_ID, version: 1n, state: () => sync.getCommitted(), proofs: opts.proofs } });
+  const sequencer = new Sequencer(l1, l1.sender(KEYS[1]!), archiver, sync, pool,
     { coinbase: accounts[5]!.address, maxTxsPerBlock: 8, pollingIntervalMs: 50, minSecondsLeftInSlot: 0 }, log, opts.metrics);
   const rpc = new JsonRpcServer({ maxBodyBytes: 1 << 20, logger: log });
   registerNodeRpc(rpc, sequencer);

@@ -138,7 +138,7 @@ describe('sequencer', () => {
     await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 0n, bondAmount: 1n })), /below the Rollup's minimum bond/);
     await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 5n })), /not claimable now/);
     await remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 0n, basisPointFee: 500 }));
-    await remote.submitEpochProofQuote(await signQuote(env, 3, { epochToProve: 0n, basisPointFee: 300 })); // cheaper, but no escrow deposit
+    await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, 3, { epochToProve: 0n, basisPointFee: 300 })), /escrow deposit 0 does not cover the bond/); // cheaper, but unfunded
     await env.warpToSlot(4); // epoch 1, inside the claim window of epoch 0
     await sequencer.tick();
     await archiver.sync();

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
+import { createProgress } from '@quetzal/kernel/progress';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import { CIRCUIT_NAMES, type CircuitName } from '@quetzal/protocol/circuit-names';
 import { CircuitExecutionError, type CircuitProofResult, type ProveOptions, type VerificationKeyData } from '@quetzal/protocol/circuit-prover';
@@ -19,7 +20,7 @@ import type { BbWorkerApi, BbWorkerConfig, ProveOutcome, VkData } from './bb/bb-
 import { bbChildren } from './bb/processes.js';
 import { ensureCrs, type Crs, type CrsOptions } from './crs/crs-manager.js';
 import { defaultBbPath, verifierTarget } from './gates.js';
-import { VkCache, artifactHash, bbIdentity, vkTreeOf } from './vks.js';
+import { VkCache, artifactHash, bbIdentity, vkTreeOf, type VkKey } from './vks.js';
 
 export interface NativeCircuitProverOptions {
   /** A checked CRS (`ensureCrs`). */
@@ -55,6 +56,14 @@ export class NativeCircuitProver extends BaseCircuitProver {
   private readonly bbId: string;
   private readonly vks = new Map<CircuitName, Promise<VkData>>();
   private tree?: Promise<VkTree>;
+  /**
+   * Settles when the last bb start has: workers start their bb one at a time. Under Deno every web
+   * Worker has threadId 0, so bb.js names the first bb socket of every worker alike
+   * (bb-<pid>-0-0.sock). It unlinks a stale path before spawning bb and a connected socket survives
+   * its path being unlinked, so only overlapping starts collide. (A Deno worker's CRS_PATH is the
+   * process's environment too: one start at a time keeps each spawn's environment its own.)
+   */
+  private bbStarts: Promise<void> = Promise.resolve();
   /** bb children of our workers: terminating a worker thread does not end the process it spawned. */
   private readonly bbPids = new Set<number>();
   /** Timings of the last proof of each circuit. */
@@ -87,8 +96,18 @@ export class NativeCircuitProver extends BaseCircuitProver {
   private async withBb<R>(task: (remote: Parameters<Parameters<WorkerPool<BbWorkerApi>['run']>[0]>[0]) => Promise<R>, signal?: AbortSignal): Promise<R> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let startDone = () => {};
     return this.pool.run(async (remote) => {
-      const pid = await remote.start(this.config);
+      const turn = this.bbStarts;
+      const mine = new Promise<void>((resolve) => (startDone = resolve));
+      this.bbStarts = turn.then(() => mine);
+      await turn;
+      let pid: number | undefined;
+      try {
+        pid = await remote.start(this.config);
+      } finally {
+        startDone();
+      }
       if (pid !== undefined) this.bbPids.add(pid);
       const kill = () => {
         if (pid === undefined) return;
@@ -101,10 +120,13 @@ export class NativeCircuitProver extends BaseCircuitProver {
       } finally {
         combined.removeEventListener('abort', kill);
       }
-    }, { signal: combined }).catch((e: unknown) => {
-      if (timeout.aborted && !signal?.aborted) throw new Error(`bb did not finish within ${this.timeoutMs} ms; its process was killed`, { cause: e });
-      throw e;
-    });
+    }, { signal: combined })
+      .catch((e: unknown) => {
+        if (timeout.aborted && !signal?.aborted) throw new Error(`bb did not finish within ${this.timeoutMs} ms; its process was killed`, { cause: e });
+        throw e;
+      })
+      // A worker that died mid-start never settles its start: free the next one's turn here.
+      .finally(() => startDone());
   }
 
   /** Starts every worker's bb now rather than on the first proof (agents call it at start-up). */
@@ -123,9 +145,13 @@ export class NativeCircuitProver extends BaseCircuitProver {
     return p;
   }
 
+  private vkKey(circuit: CircuitName): VkKey {
+    return { circuit, target: verifierTarget(circuit), crsId: this.options.crs.id, artifactHash: artifactHash(circuit), bbId: this.bbId };
+  }
+
   private async computeVk(circuit: CircuitName): Promise<VkData> {
-    const target = verifierTarget(circuit);
-    const key = { circuit, target, crsId: this.options.crs.id, artifactHash: artifactHash(circuit), bbId: this.bbId };
+    const key = this.vkKey(circuit);
+    const { target } = key;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const t0 = performance.now();
@@ -145,7 +171,14 @@ export class NativeCircuitProver extends BaseCircuitProver {
       // One at a time: a 2-proof circuit's VK takes ~2 GB in bb.
       this.tree = (async () => {
         const vks = {} as Record<CircuitName, VkData>;
-        for (const c of CIRCUIT_NAMES) vks[c] = await this.vkData(c);
+        const missing = CIRCUIT_NAMES.filter((c) => !this.vks.has(c) && !this.cache.get(this.vkKey(c)));
+        // Each missing VK takes bb from seconds to a minute: show the operator how far it got.
+        const progress = missing.length ? createProgress({ label: `computing ${missing.length} verification keys`, total: missing.length, logger: this.options.logger }) : undefined;
+        for (const c of CIRCUIT_NAMES) {
+          vks[c] = await this.vkData(c);
+          if (missing.includes(c)) progress!.add(1);
+        }
+        progress?.done();
         return vkTreeOf(vks);
       })();
       this.tree.catch(() => (this.tree = undefined));

@@ -5,6 +5,7 @@ import { Tokens } from '@quetzal/protocol/tokens';
 import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import { SimulatedCircuitProver } from './simulated-prover.js';
+import { circuitProverChecks } from './checks.js';
 import { createNativeProver } from './native-prover.js';
 import { crsG2 } from './crs/crs-manager.js';
 import { buildHonkVerifier, verifierChoice } from './solidity-verifier.js';
@@ -31,6 +32,7 @@ export const circuitProverPlugin = definePlugin({
     verifyWorkers: option.int({ description: 'Worker threads that verify client (tx) proofs under the native backend (started on the first tx)', env: 'PROVER_TX_VERIFY_WORKERS', default: 1, min: 1 }),
   },
   provides: [Tokens.CircuitProver, Tokens.RootVerifier, Tokens.TxProofVerifier],
+  checks: circuitProverChecks,
   reads: ['proverAgent'],
   async start(ctx) {
     const { config } = ctx;

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { getAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
@@ -11,7 +10,6 @@ import { resolveL1Key } from '@quetzal/l1';
 import { TxBot } from './bot.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
 import { Sequencer, type SequencerMetrics } from './sequencer.js';
-import { TxPool } from './tx-pool.js';
 
 /** anvil dev accounts used by default on the local network (0 deploys, 2 is the prover node's). */
 const DEV_ACCOUNT = { sequencer: 1, bot: 3 };
@@ -28,7 +26,7 @@ export const sequencerPlugin = definePlugin({
     minSecondsLeftInSlot: option.int({ description: 'Do not start a block with fewer seconds left in the slot (the proposal must land in it)', env: 'SEQ_MIN_SECONDS_LEFT_IN_SLOT', default: 1, min: 0 }),
   },
   provides: [Tokens.Node],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.TxProofVerifier],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.TxPool, Tokens.P2P],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
@@ -36,10 +34,9 @@ export const sequencerPlugin = definePlugin({
     const sender = l1.sender(key);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
-    const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
-    const proofs = ctx.resolve(Tokens.TxProofVerifier);
+    const pool = ctx.resolve(Tokens.TxPool);
     const sequencer = new Sequencer(
-      l1, sender, source, synchronizer, pool, proofs,
+      l1, sender, source, synchronizer, pool,
       {
         coinbase: getAddress(ctx.config.coinbase ?? sender.address),
         maxTxsPerBlock: ctx.config.maxTxsPerBlock,
@@ -48,16 +45,14 @@ export const sequencerPlugin = definePlugin({
       },
       ctx.logger,
       sequencerMetrics(ctx.metrics),
+      ctx.resolve(Tokens.P2P),
     );
     registerNodeRpc(ctx.rpc, sequencer);
     ctx.provide(Tokens.Node, sequencer);
     sequencer.start();
-    ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount, clientProofs: proofs.kind }, 'sequencer started (JSON-RPC namespace node)');
+    ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount }, 'sequencer started (JSON-RPC namespace node)');
     return {
-      async stop() {
-        await sequencer.stop();
-        await pool.close();
-      },
+      stop: () => sequencer.stop(),
     };
   },
 });
@@ -76,7 +71,7 @@ function sequencerMetrics(registry: Registry): SequencerMetrics {
   const claims = new Counter({ name: 'quetzal_sequencer_claims_total', help: 'Epoch proof rights claimed', registers: [registry] });
   const prunes = new Counter({ name: 'quetzal_sequencer_prunes_total', help: 'Prunes sent', registers: [registry] });
   const pool = new Gauge({ name: 'quetzal_sequencer_pending_txs', help: 'Txs waiting for a block', registers: [registry] });
-  const rejected = new Counter({ name: 'quetzal_sequencer_txs_rejected_total', help: 'Txs node_sendTx refused, by the tx field at fault', labelNames: ['field'], registers: [registry] });
+  const rejected = new Counter({ name: 'quetzal_sequencer_txs_rejected_total', help: 'Txs node_sendTx refused, by the tx field at fault (pool: the pool was full)', labelNames: ['field'], registers: [registry] });
   const dropped = new Counter({
     name: 'quetzal_sequencer_txs_dropped_total',
     help: 'Pooled txs dropped: failed re-validation after their block left the chain, or no longer fit the state at block building',

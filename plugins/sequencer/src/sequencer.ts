@@ -1,21 +1,23 @@
 // The local network's block producer. Each tick: prune the pending chain when the Rollup allows it,
 // claim the best quote for the previous epoch during its claim window, put txs whose block left the
 // chain back in the pool, and, once per slot while txs are pending, build a block on a fork of its
-// own world state (synced from the archiver) and `propose` it.
+// own world state (synced from the archiver) and `propose` it. Txs back from a block that left the
+// chain are re-validated by the pool (client proof included) before they are proposed again: one
+// that no longer validates is dropped, never re-proposed.
 import type { Address } from 'viem';
 import { getL1Contracts, type L1TxSender } from '@quetzal/l1';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
+import { quoteChainView } from '@quetzal/l1-client';
 import { TxRejectedError, type NodeApi } from '@quetzal/protocol/node-api';
+import type { P2PService } from '@quetzal/protocol/p2p';
 import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { Tx } from '@quetzal/protocol/tx';
-import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
+import type { TxPool } from '@quetzal/protocol/tx-pool';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { buildBlock } from './block-builder.js';
 import { QuoteBook } from './quote-book.js';
-import type { TxPool } from './tx-pool.js';
-import { TxValidator, type TxField } from './tx-validator.js';
 
 export interface SequencerConfig {
   coinbase: Address;
@@ -31,7 +33,7 @@ export interface SequencerMetrics {
   onPrune(): void;
   onPoolSize(size: number): void;
   /** node_sendTx refused a tx (`field`: the tx field at fault). */
-  onTxRejected(field: TxField): void;
+  onTxRejected(field: string): void;
   /** A pooled tx was dropped: it failed its re-validation, or no longer fit the state at block building. */
   onTxDropped(stage: 'revalidation' | 'block-building'): void;
 }
@@ -43,8 +45,6 @@ export class Sequencer implements NodeApi {
   private lastProposedSlot = -1n;
   private readonly quotes: QuoteBook;
   private readonly contracts;
-  /** What a tx must satisfy to enter (or stay in) the pool; gossip validates with it too. */
-  readonly validator: TxValidator;
 
   constructor(
     private readonly l1: L1Connection,
@@ -52,19 +52,17 @@ export class Sequencer implements NodeApi {
     private readonly source: L2BlockSource,
     private readonly worldState: WorldStateSynchronizer,
     private readonly pool: TxPool,
-    proofs: TxProofVerifier,
     private readonly config: SequencerConfig,
     private readonly log: Logger,
     private readonly metrics?: SequencerMetrics,
+    /** Gossips the txs sendTx takes, and hands over the quotes gossip validated. */
+    private readonly p2p?: P2PService,
   ) {
-    this.quotes = new QuoteBook({ chainId: l1.chainId, rollup: l1.deployment.addresses.rollup }, l1.deployment.params.minimumBond);
+    this.quotes = new QuoteBook(quoteChainView(l1));
     this.contracts = getL1Contracts(l1.client, l1.deployment.addresses);
-    this.validator = new TxValidator({
-      chainId: BigInt(l1.chainId),
-      version: l1.deployment.params.version,
-      pool,
-      state: () => worldState.getCommitted(),
-      proofs,
+    p2p?.onQuote((q) => {
+      this.quotes.keep(q);
+      this.log.info({ epoch: q.quote.epochToProve, prover: q.quote.prover, basisPointFee: q.quote.basisPointFee }, 'quote accepted from gossip');
     });
   }
 
@@ -182,7 +180,10 @@ export class Sequencer implements NodeApi {
       this.log.debug({ l1Pending: tips.pending, worldState: synced }, 'waiting for the archiver and world state to reach the L1 tip');
       return;
     }
-    await this.revalidateReturned();
+    for (const d of await this.pool.revalidateReturned()) {
+      this.metrics?.onTxDropped('revalidation');
+      this.log.warn({ tx: `0x${d.hash.toString(16)}`, field: d.field, reason: d.reason }, 'dropped a tx of a block that left the chain: it no longer validates');
+    }
     if (this.pool.pendingCount === 0) return;
     const blockNumber = tips.pending + 1;
     const [messages, fork] = await Promise.all([this.contracts.inbox.read.getLeaves([BigInt(blockNumber)]), this.worldState.fork(synced)]);
@@ -216,40 +217,19 @@ export class Sequencer implements NodeApi {
     this.log.info({ block: Number(blockNumber), slot, txs: built.included.length, l1Block: sent.receipt.blockNumber, messages: messages.length }, 'proposed block');
   }
 
-  /**
-   * Txs back from a block that left the chain, checked again against the state the next block
-   * builds on (the caller synced it to L1's pending tip): a forged or no longer payable tx is
-   * dropped here instead of being proposed after every prune.
-   */
-  private async revalidateReturned(): Promise<void> {
-    const passed: bigint[] = [];
-    const failed: bigint[] = [];
-    for (const tx of this.pool.toRecheck()) {
-      const v = await this.validator.revalidate(tx);
-      if (v.accepted) {
-        passed.push(tx.hash());
-        continue;
-      }
-      failed.push(tx.hash());
-      this.metrics?.onTxDropped('revalidation');
-      this.log.warn({ tx: `0x${tx.hash().toString(16)}`, field: v.field, reason: v.reason }, 'dropping a tx of a block that left the chain: it no longer validates');
-    }
-    if (failed.length) await this.pool.drop(failed);
-    if (passed.length) await this.pool.markRechecked(passed);
-  }
-
   // ---------------------------------------------------------------- NodeApi
 
+  /** The pool validates the tx (TxRejectedError names why not); an accepted tx is gossiped to peers. */
   async sendTx(tx: Tx): Promise<bigint> {
-    const v = await this.validator.validate(tx);
-    if (!v.accepted) {
-      this.metrics?.onTxRejected(v.field);
-      const name = v.field === 'publicOutputs' ? 'tx' : `tx 0x${tx.hash().toString(16)}`; // out-of-range outputs have no hash
-      throw new TxRejectedError(`${name} rejected (field ${v.field}): ${v.reason}`, v.field);
+    try {
+      await this.pool.add(tx);
+    } catch (e) {
+      if (e instanceof TxRejectedError) this.metrics?.onTxRejected(e.field ?? 'pool');
+      throw e;
     }
-    await this.pool.add(tx);
     this.metrics?.onPoolSize(this.pool.pendingCount);
     this.log.debug({ tx: `0x${tx.hash().toString(16)}` }, 'tx accepted');
+    this.p2p?.publishTx(tx).catch((e) => this.log.warn({ tx: `0x${tx.hash().toString(16)}`, err: (e as Error).message }, 'could not gossip the tx'));
     return tx.hash();
   }
 
@@ -262,8 +242,7 @@ export class Sequencer implements NodeApi {
   }
 
   async submitEpochProofQuote(quote: SignedEpochProofQuote): Promise<void> {
-    const currentSlot = await this.l1.rollup.getCurrentSlot();
-    await this.quotes.add(quote, { currentSlot, currentEpoch: Number(currentSlot / BigInt(this.l1.deployment.params.epochDuration)) });
+    await this.quotes.add(quote);
     this.log.info({ epoch: quote.quote.epochToProve, prover: quote.quote.prover, basisPointFee: quote.quote.basisPointFee }, 'quote accepted');
   }
 

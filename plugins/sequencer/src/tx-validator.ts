@@ -6,11 +6,12 @@
 // the circuits enforce; a funded fee payer for a zero fee is this node's policy on top (the
 // circuits accept a zero-fee tx from any payer, so a prover re-executing a block must too).
 import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
+import { TxRejectedError } from '@quetzal/protocol/node-api';
 import type { Tx } from '@quetzal/protocol/tx';
+import type { TxPool } from '@quetzal/protocol/tx-pool';
 import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import type { WorldStateReader } from '@quetzal/protocol/world-state';
 import { txConflict } from '@quetzal/protocol/circuits/block-building';
-import type { TxPool } from './tx-pool.js';
 
 /** The tx field a refusal is about (JSON-RPC errors carry it as `data.field`). */
 export type TxField = 'hash' | 'publicOutputs' | 'chainId' | 'version' | 'transactionFee' | 'feePayer' | 'nullifiers' | 'proof';
@@ -77,4 +78,10 @@ interface Problem {
 }
 
 const verdict = (p: Problem | undefined): TxValidation => (p ? { accepted: false, ...p } : { accepted: true });
+
+/** The error a refused tx gets (node_sendTx answers it as a JSON-RPC error with `data.field`). */
+export function rejectionOf(tx: Tx, refusal: Problem): TxRejectedError {
+  const name = refusal.field === 'publicOutputs' ? 'tx' : `tx ${hex(tx.hash())}`; // out-of-range outputs have no hash
+  return new TxRejectedError(`${name} rejected (field ${refusal.field}): ${refusal.reason}`, refusal.field);
+}
 const hex = (v: bigint) => `0x${v.toString(16)}`;
