@@ -16,6 +16,13 @@ export interface MinedTx {
   l1Block: number;
 }
 
+/** A pooled tx dropped because it failed its re-validation, with the tx field at fault and why. */
+export interface ReturnedTxDropped {
+  hash: bigint;
+  field: string;
+  reason: string;
+}
+
 export interface TxPoolStats {
   pendingTxs: number;
   pendingBytes: number;
@@ -40,8 +47,14 @@ export interface TxPool {
   txWithNullifier(nullifier: bigint): bigint | undefined;
   markMined(txs: readonly Tx[], at: { block: number; headerHash: bigint; l1Block: number }): Promise<void>;
   mined(): MinedTx[];
-  /** Back to pending (their block left the chain). */
+  /** Back to pending (their block left the chain), flagged for re-validation. */
   returnToPending(hashes: readonly bigint[]): Promise<void>;
+  /**
+   * Re-validates the txs returned to pending since their last check (client proof included), against
+   * the current world state, and drops the ones that fail: a forged or no longer payable tx is never
+   * proposed again. Call it with the world state at the tip the next block builds on.
+   */
+  revalidateReturned(): Promise<ReturnedTxDropped[]>;
   /** Forgets txs that can never be mined. */
   drop(hashes: readonly bigint[]): Promise<void>;
   /** Forgets mined txs of blocks up to `block` (proven: no prover needs them any more). */

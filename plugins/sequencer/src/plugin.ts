@@ -71,11 +71,20 @@ function sequencerMetrics(registry: Registry): SequencerMetrics {
   const claims = new Counter({ name: 'quetzal_sequencer_claims_total', help: 'Epoch proof rights claimed', registers: [registry] });
   const prunes = new Counter({ name: 'quetzal_sequencer_prunes_total', help: 'Prunes sent', registers: [registry] });
   const pool = new Gauge({ name: 'quetzal_sequencer_pending_txs', help: 'Txs waiting for a block', registers: [registry] });
+  const rejected = new Counter({ name: 'quetzal_sequencer_txs_rejected_total', help: 'Txs node_sendTx refused, by the tx field at fault (pool: the pool was full)', labelNames: ['field'], registers: [registry] });
+  const dropped = new Counter({
+    name: 'quetzal_sequencer_txs_dropped_total',
+    help: 'Pooled txs dropped: failed re-validation after their block left the chain, or no longer fit the state at block building',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
   return {
     onBlockProposed: (n) => (blocks.inc(), txs.inc(n)),
     onClaim: () => claims.inc(),
     onPrune: () => prunes.inc(),
     onPoolSize: (n) => pool.set(n),
+    onTxRejected: (field) => rejected.inc({ field }),
+    onTxDropped: (stage) => dropped.inc({ stage }),
   };
 }
 

@@ -2,13 +2,10 @@ import { join } from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
-import { PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
-import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { bindDataDir } from '@quetzal/l1-client';
 import { TxPool } from './tx-pool.js';
 import { TxPoolFollower } from './tx-pool-follower.js';
-import { simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
 
 /**
  * The process's tx pool, shared by its roles: the sequencer builds blocks from it, a prover node's tx
@@ -24,7 +21,7 @@ export const txPoolPlugin = definePlugin({
     pollingIntervalMs: option.int({ description: 'How often the pool marks txs the chain mined and forgets those of proven blocks', env: 'TX_POOL_POLLING_INTERVAL_MS', default: 1000, min: 20 }),
   },
   provides: [Tokens.TxPool],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.TxProofVerifier],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
@@ -36,7 +33,7 @@ export const txPoolPlugin = definePlugin({
         chainId: BigInt(l1.chainId),
         version: l1.deployment.params.version,
         state: () => synchronizer.getCommitted(),
-        checkProof: proofCheckFor(ctx.resolve(Tokens.CircuitProver).kind, ctx.logger),
+        proofs: ctx.resolve(Tokens.TxProofVerifier),
       },
       onEvicted: (n) => evicted.inc(n),
     });
@@ -49,7 +46,7 @@ export const txPoolPlugin = definePlugin({
     const follower = new TxPoolFollower(pool, ctx.resolve(Tokens.L2BlockSource), ctx.config.pollingIntervalMs, ctx.logger);
     follower.start();
     ctx.provide(Tokens.TxPool, pool);
-    ctx.logger.info({ pendingTxs: pool.pendingCount, maxTxs: ctx.config.maxTxs, maxBytes: ctx.config.maxBytes }, 'tx pool ready');
+    ctx.logger.info({ pendingTxs: pool.pendingCount, maxTxs: ctx.config.maxTxs, maxBytes: ctx.config.maxBytes, clientProofs: ctx.resolve(Tokens.TxProofVerifier).kind }, 'tx pool ready');
     return {
       async stop() {
         await follower.stop();
@@ -58,14 +55,3 @@ export const txPoolPlugin = definePlugin({
     };
   },
 });
-
-/**
- * How the pool checks client proofs. Simulated: the placeholder proof. Native: bb's off-chain
- * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
- * circuit (which verifies the tx proof recursively) refuses a bad one.
- */
-function proofCheckFor(backend: CircuitProver['kind'], log: { warn(o: object, m: string): void }): TxProofCheck {
-  if (backend === 'simulated') return simulatedProofCheck;
-  log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
-  return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
-}

@@ -1,13 +1,14 @@
 // The node's tx pool, persisted in LMDB so that no accepted tx is lost on a restart. Pending txs wait
 // for a block; mined ones stay (a prover's tx provider fetches them by hash) until their block is
-// proven, and go back to pending if their block leaves the chain (prune, L1 reorg). Pending txs are
+// proven, and go back to pending if their block leaves the chain (prune, L1 reorg), flagged for a
+// re-validation before they are proposed again (revalidateReturned). Pending txs are
 // bounded in count and bytes: past a bound the lowest fee goes first, and among equal fees the latest
 // arrival (so a flood of cheap txs cannot push out older ones paying the same).
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MinHeap } from '@quetzal/kernel/min-heap';
 import { Tx } from '@quetzal/protocol/tx';
-import { TxPoolFullError, type MinedTx, type TxPool as TxPoolApi, type TxPoolStats } from '@quetzal/protocol/tx-pool';
-import { validateTx, type TxValidatorContext } from './tx-validator.js';
+import { TxPoolFullError, type MinedTx, type ReturnedTxDropped, type TxPool as TxPoolApi, type TxPoolStats } from '@quetzal/protocol/tx-pool';
+import { TxValidator, rejectionOf, type TxValidatorContext } from './tx-validator.js';
 
 export type { MinedTx } from '@quetzal/protocol/tx-pool';
 
@@ -17,6 +18,8 @@ interface TxRecord {
   state: 'pending' | 'mined';
   /** Where it was mined: block number, that block's header hash (hex) and the L1 block of the proposal. */
   mined?: { block: number; headerHash: string; l1Block: number };
+  /** Pending again after its block left the chain, and not re-validated since. */
+  recheck?: boolean;
 }
 
 export interface TxPoolLimits {
@@ -58,8 +61,11 @@ export class TxPool implements TxPoolApi {
   private readonly evictionOrder = new MinHeap<PendingEntry>(evictsBefore);
   /** Nullifiers of pending and mined txs -> tx hash (a mined tx's block may not be in the world state yet). */
   private readonly nullifiers = new Map<bigint, bigint>();
-  /** Adds run one at a time: validation reads the pool, and two txs sharing a nullifier must not both pass. */
+  /** Pending txs back from a block that left the chain, to re-validate before they are proposed again. */
+  private readonly recheck = new Set<bigint>();
+  /** Adds (and re-validations) run one at a time: validation reads the pool, and two txs sharing a nullifier must not both pass. */
   private adding: Promise<unknown> = Promise.resolve();
+  private readonly validator?: TxValidator;
 
   constructor(
     path: string,
@@ -67,12 +73,14 @@ export class TxPool implements TxPoolApi {
   ) {
     this.root = open({ path, compression: false, maxDbs: 2 });
     this.txs = this.root.openDB({ name: 'txs' });
+    if (options.validation) this.validator = new TxValidator({ ...options.validation, pool: this });
     const pending: [number, Tx][] = [];
     for (const { value } of this.txs.getRange()) {
       this.seq = Math.max(this.seq, value.seq + 1);
       const tx = Tx.fromBytes(value.bytes);
       if (value.state === 'pending') pending.push([value.seq, tx]);
       else this.indexNullifiers(tx);
+      if (value.state === 'pending' && value.recheck) this.recheck.add(tx.hash());
     }
     for (const [seq, tx] of pending.sort((a, b) => a[0] - b[0])) this.track(tx, seq);
   }
@@ -110,17 +118,23 @@ export class TxPool implements TxPoolApi {
       this.pendingTxs.delete(hash);
       this.pendingBytes -= entry.bytes;
     }
+    this.recheck.delete(hash);
     if (forget && tx) for (const n of tx.publicOutputs.nullifiers) if (this.nullifiers.get(n) === hash) this.nullifiers.delete(n);
   }
 
   add(tx: Tx): Promise<void> {
-    const run = this.adding.then(() => this.addNow(tx));
+    return this.serially(() => this.addNow(tx));
+  }
+
+  private serially<R>(work: () => Promise<R>): Promise<R> {
+    const run = this.adding.then(work);
     this.adding = run.catch(() => undefined);
     return run;
   }
 
   private async addNow(tx: Tx): Promise<void> {
-    if (this.options.validation) await validateTx(tx, { ...this.options.validation, pool: this });
+    const v = await this.validator?.validate(tx);
+    if (v && !v.accepted) throw rejectionOf(tx, v);
     const bytes = tx.toBytes();
     const entry: PendingEntry = { tx, hash: tx.hash(), seq: this.seq, bytes: bytes.length };
     const evicted = this.evictionsFor(entry);
@@ -223,11 +237,40 @@ export class TxPool implements TxPoolApi {
       for (const h of hashes) {
         const r = this.txs.get(key(h));
         if (r?.state !== 'mined') continue;
-        this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: 'pending' });
+        this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: 'pending', recheck: true });
         back.push([r.seq, Tx.fromBytes(r.bytes)]);
       }
     });
-    for (const [seq, tx] of back.sort((a, b) => a[0] - b[0])) this.track(tx, seq);
+    for (const [seq, tx] of back.sort((a, b) => a[0] - b[0])) {
+      this.track(tx, seq);
+      this.recheck.add(tx.hash());
+    }
+  }
+
+  /** Pending txs back from a block that left the chain and not re-validated since. */
+  toRecheck(): Tx[] {
+    return [...this.recheck].map((h) => this.pendingTxs.get(h)!.tx);
+  }
+
+  revalidateReturned(): Promise<ReturnedTxDropped[]> {
+    return this.serially(async () => {
+      const passed: bigint[] = [];
+      const dropped: ReturnedTxDropped[] = [];
+      for (const tx of this.toRecheck()) {
+        const v = (await this.validator?.revalidate(tx)) ?? { accepted: true };
+        if (v.accepted) passed.push(tx.hash());
+        else dropped.push({ hash: tx.hash(), field: v.field, reason: v.reason });
+      }
+      if (dropped.length) await this.drop(dropped.map((d) => d.hash));
+      await this.root.transaction(() => {
+        for (const h of passed) {
+          const r = this.txs.get(key(h));
+          if (r?.recheck) this.txs.put(key(h), { bytes: r.bytes, seq: r.seq, state: r.state });
+        }
+      });
+      for (const h of passed) this.recheck.delete(h);
+      return dropped;
+    });
   }
 
   async drop(hashes: readonly bigint[]): Promise<void> {
