@@ -58,7 +58,7 @@ after(() => prover?.stop());
 
 test('a tx proof verified inside a real base proof', { timeout: 10 * MIN }, async () => {
   const tx = await prover.proveTx(
-    buildTxCircuitInputs({ secret, nonce: 1n, chainId, version, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [99n] }),
+    buildTxCircuitInputs({ secret, nonce: 1n, chainId, version, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 99n }] }),
   );
   assert.equal(tx.proof.length, PROOF_LENGTH);
   assert.equal(tx.vk.hash, vkTree.vkHash('tx'));
