@@ -1,13 +1,15 @@
 // Real proofs end to end: a tx's client proof verified inside a real base proof, then a whole
 // single-block epoch (1 tx and its L1->L2 messages) through parity-base x2, parity-root,
 // block-root and root-single, whose root proof bb's generated HonkVerifier (dev G2) accepts on
-// anvil, and rejects once a proof byte or a public input is changed.
+// anvil, and rejects once a proof byte or a public input is changed. The world is seeded (test only)
+// at genesis block 2^32 - 1, so the block is the last one the trees hold: message subtree 2^32 - 1
+// and archive leaf 2^32.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicClient, http, toHex, type Abi, type Address, type Hex, type PublicClient } from 'viem';
 import { ANVIL_DEFAULT_PRIVATE_KEYS, L1TxSender, deployL1Contracts, startAnvil, type AnvilInstance } from '@quetzal/l1';
 import { CircuitExecutionError, type CircuitProofResult } from '@quetzal/protocol/circuit-prover';
-import { PROOF_LENGTH } from '@quetzal/protocol/constants';
+import { L1_TO_L2_MSG_TREE_HEIGHT, MAX_L2_BLOCK_NUMBER, PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import {
   buildBaseInputs,
@@ -42,15 +44,17 @@ let constants: ReturnType<typeof blockConstants>;
 let base: CircuitProofResult<'base'>;
 let baseInputs: BaseInputs;
 
+const GENESIS_BLOCK = BigInt(MAX_L2_BLOCK_NUMBER) - 1n;
+
 function blockConstants(w: TestWorld, tree: VkTree) {
-  const globals = new GlobalVariables(chainId, version, 1n, 3n, 1_700_000_036n, 0x1234n);
+  const globals = new GlobalVariables(chainId, version, GENESIS_BLOCK + 1n, 3n, 1_700_000_036n, 0x1234n);
   return { lastArchive: snapshotToCircuit(w.archiveSnapshot()), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: tree.root };
 }
 
 before(async () => {
   prover = await devProver();
   vkTree = await prover.getVkTree();
-  world = TestWorld.genesis({ chainId, version, balances: [[feePayerOf(secret), 1_000_000n]] });
+  world = TestWorld.genesis({ chainId, version, balances: [[feePayerOf(secret), 1_000_000n]], genesisBlockNumber: GENESIS_BLOCK });
   constants = blockConstants(world, vkTree);
 }, { timeout: 40 * MIN });
 
@@ -87,6 +91,8 @@ test('a single-block epoch proven for real; its root proof verified on anvil, ta
   const blockRoot = await prover.proveBlockRoot(
     buildBlockRootInputs({ txs: base, parity, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: messages, vkTree }),
   );
+  assert.equal(blockRoot.publicOutputs.newArchive.nextAvailableLeafIndex, BigInt(MAX_L2_BLOCK_NUMBER) + 1n, 'the block is archive leaf 2^32');
+  assert.equal(world.l1ToL2.size(), 2 ** L1_TO_L2_MSG_TREE_HEIGHT, 'its messages filled the L1->L2 message tree');
   const root = await prover.proveRootSingle(buildRootSingleInputs(blockRoot, proverId, vkTree));
   assert.equal(root.publicInputs.length, 55);
   assert.equal(root.publicOutputs.vkTreeRoot, vkTree.root);
