@@ -21,8 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
 import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
-import { createProvingBroker } from '@quetzal/prover-broker/factory';
-import { ProvingBrokerClient, startProvingBrokerServer } from '@quetzal/prover-broker/rpc';
+import { createProvingBroker, ProvingBrokerClient, startProvingBrokerServer } from '@quetzal/prover-broker';
 import { machineDescription, report, type BenchResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -7,14 +7,14 @@
 // simulated prover computed for exactly these inputs in a first, unmeasured pass (so every header
 // check and parent input is real). What is measured is everything but proving: tx processing on
 // the LMDB world state, job encoding, broker queueing and priorities, agent polling, result decoding.
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { createProvingBroker } from '@quetzal/prover-broker/factory';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { createProvingBroker } from '@quetzal/prover-broker';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
 import { makeProvingJobId, PROVING_JOB_RANK, provingJobRank, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node/epoch-proving-job';
+import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node';
 import { fileURLToPath } from 'node:url';
 import { addBlock, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
 import { machineDescription, report, type BenchMetric, type BenchResult } from './report.js';

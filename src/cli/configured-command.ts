@@ -1,4 +1,4 @@
-import { Command } from '@oclif/core';
+import { Command, type Interfaces } from '@oclif/core';
 import { resolveConfig, type ResolvedConfig } from '@quetzal/kernel/config';
 import { configKey, type PluginDeclaration } from '@quetzal/kernel/plugin';
 import { Redactor } from '@quetzal/kernel/redaction';
@@ -10,6 +10,8 @@ export interface Configured {
   roles: Set<string>;
   config: ResolvedConfig;
   redactor: Redactor;
+  /** The command's own flags (`extraFlags`), parsed. */
+  own: Record<string, unknown>;
 }
 
 /**
@@ -17,9 +19,15 @@ export interface Configured {
  * parses the flags they declare, and resolves the effective configuration.
  */
 export abstract class ConfiguredCommand extends Command {
+  /** Flags of the command itself, beside the plugins' (e.g. `start --plan`). */
+  protected extraFlags(): Interfaces.FlagInput {
+    return {};
+  }
+
   protected async configure(): Promise<Configured> {
     const plugins = await discoverPlugins(this.config);
-    const flags = pluginFlags(plugins);
+    const own = this.extraFlags();
+    const flags = { ...pluginFlags(plugins), ...own };
     checkUnknownFlags(this.argv, flags, ['help']);
     const { flags: parsed } = await this.parse({ flags, strict: true, args: {} }, this.argv);
     const config = resolveConfig(plugins, { flags: optionFlagValues(plugins, parsed), env: process.env });
@@ -28,6 +36,7 @@ export abstract class ConfiguredCommand extends Command {
       const section = config[configKey(plugin)];
       for (const [opt, def] of Object.entries(plugin.options ?? {})) if (def.secret) redactor.addSecretValue(section?.[opt] as string | undefined);
     }
-    return { plugins, roles: enabledRoles(plugins, parsed), config, redactor };
+    const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, parsed[k]]));
+    return { plugins, roles: enabledRoles(plugins, parsed), config, redactor, own: ownValues };
   }
 }

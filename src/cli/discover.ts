@@ -22,7 +22,8 @@ export async function discoverPlugins(config: Interfaces.Config): Promise<Plugin
     const details = failures.map((f) => `${f.plugin.name}: ${f.error.message}`).join('; ');
     throw new Error(`could not load Quetzal plugins (${details})`);
   }
-  const declarations = [...KERNEL_PLUGINS, ...successes.flatMap((s) => s.result ?? [])];
+  // hooks finish in any order: sort, so that the start order (and `start --plan`) is the same every time
+  const declarations = [...KERNEL_PLUGINS, ...successes.flatMap((s) => s.result ?? []).sort((a, b) => a.name.localeCompare(b.name))];
   const seen = new Set<string>();
   for (const d of declarations) {
     if (!NAME.test(d.name)) throw new Error(`Quetzal plugin name "${d.name}" must be kebab-case (like prover-agent)`);

@@ -22,15 +22,18 @@ export const corePlugin = definePlugin({
   options: coreOptions,
 });
 
-/** Where L1 is: shared by every role that reads or writes it. */
+const l1Options = {
+  rpcUrls: option.list({ description: 'L1 JSON-RPC URLs, comma-separated (the first is used; others are fallbacks)', env: 'L1_RPC_URLS', aliases: ['l1-rpc-urls'] }),
+  chainId: option.int({ description: 'L1 chain id', env: 'L1_CHAIN_ID', default: 31337, min: 1 }),
+  deployment: option.string({ description: 'Deployment file written by `quetzal l1 deploy` (contract addresses)', env: 'L1_DEPLOYMENT' }),
+};
+export type L1Config = OptionValues<typeof l1Options>;
+
+/** Where L1 is: shared by every role that reads or writes it (`reads: ['l1']`). */
 export const l1Plugin = definePlugin({
   name: 'l1',
   description: 'L1 (Ethereum) connection',
-  options: {
-    rpcUrls: option.list({ description: 'L1 JSON-RPC URLs, comma-separated (the first is used; others are fallbacks)', env: 'L1_RPC_URLS', aliases: ['l1-rpc-urls'] }),
-    chainId: option.int({ description: 'L1 chain id', env: 'L1_CHAIN_ID', default: 31337, min: 1 }),
-    deployment: option.string({ description: 'Deployment file written by `quetzal l1 deploy` (contract addresses)', env: 'L1_DEPLOYMENT' }),
-  },
+  options: l1Options,
 });
 
 /** Peer-to-peer settings, accepted under Aztec's spellings; Quetzal does not gossip yet, quotes go over JSON-RPC. */

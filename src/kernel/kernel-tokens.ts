@@ -1,6 +1,5 @@
 import type { Registry } from 'prom-client';
 import type { JsonRpcServer } from './jsonrpc/server.js';
-import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logging.js';
 import { defineToken } from './tokens.js';
 
@@ -8,6 +7,5 @@ import { defineToken } from './tokens.js';
 export const KernelTokens = {
   Metrics: defineToken<Registry>('Metrics', 'provided by the kernel'),
   Rpc: defineToken<JsonRpcServer>('JsonRpcServer', 'provided by the kernel'),
-  Config: defineToken<ResolvedConfig>('Config', 'provided by the kernel'),
   Logging: defineToken<{ root: Logger; forModule(module: string): Logger }>('Logging', 'provided by the kernel'),
 };

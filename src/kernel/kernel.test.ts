@@ -1,6 +1,8 @@
+import 'reflect-metadata';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
+import { inject, injectable } from 'tsyringe';
 import { Kernel, planPlugins, KernelError } from './kernel.js';
 import { definePlugin, type PluginDeclaration } from './plugin.js';
 import { option } from './options.js';
@@ -59,6 +61,16 @@ const config = (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig => ({
 function kernel(plugins: PluginDeclaration[], roles: string[], cfg = config()) {
   const logger = silentLogger();
   return new Kernel({ plugins, roles: new Set(roles), config: cfg, logging: { root: logger, forModule: () => logger }, metrics: new Registry(), redactor: new Redactor() });
+}
+
+@injectable()
+class NeedsStore {
+  constructor(@inject(Store) readonly store: { kind: string }) {}
+}
+
+@injectable()
+class NeedsSource {
+  constructor(@inject(Source) readonly source: { name: string }) {}
 }
 
 describe('planPlugins', () => {
@@ -121,6 +133,44 @@ describe('Kernel', () => {
     const broken: PluginDeclaration[] = [{ name: 'liar', description: '', role: { description: '' }, provides: [Store], start: async () => undefined }];
     const k = kernel(broken, ['liar'], { core: config().core!, liar: {} });
     await assert.rejects(k.start(), /liar declares that it provides TestStore but did not provide it/);
+  });
+
+  test('a plugin sees only what it declares: requires, uses, reads; construct injects from that scope', async () => {
+    const Optional = defineToken<{ v: number }>('TestOptional', '');
+    const seen: unknown[] = [];
+    const plugins: PluginDeclaration[] = [
+      ...declarations([]),
+      { name: 'optional', description: '', role: { description: '' }, provides: [Optional], start: async (ctx) => ctx.provide(Optional, { v: 7 }) },
+      {
+        name: 'reader',
+        description: '',
+        role: { description: '' },
+        requires: [Store],
+        uses: [Optional],
+        reads: ['l1'],
+        start: async (ctx) => {
+          seen.push(ctx.resolve(Store).kind, ctx.resolveOptional(Optional)?.v, ctx.configOf('l1').chainId);
+          // undeclared: refused with the declaration to add
+          assert.throws(() => ctx.resolve(Source), /reader resolved TestSource without declaring it in requires/);
+          assert.throws(() => ctx.configOf('core'), /reader read the core options without declaring them in reads/);
+          assert.throws(() => ctx.construct(NeedsSource), /TestSource/);
+          seen.push(ctx.construct(NeedsStore).store.kind);
+        },
+      },
+    ];
+    const cfg = { ...config(), l1: { chainId: 5 }, optional: {}, reader: {} };
+    // `uses` orders an active provider first but does not pull one in
+    assert.deepEqual(planPlugins(plugins, new Set(['reader', 'optional']), cfg).map((p) => p.plugin.name), ['store', 'optional', 'reader']);
+    assert.deepEqual(planPlugins(plugins, new Set(['reader']), cfg).map((p) => p.plugin.name), ['store', 'reader']);
+    const k = kernel(plugins, ['optional', 'reader'], cfg);
+    await k.start();
+    await k.stop();
+    assert.deepEqual(seen, ['lmdb', 7, 5, 'lmdb']);
+    const alone = kernel(plugins, ['reader'], cfg);
+    seen.length = 0;
+    await alone.start();
+    await alone.stop();
+    assert.deepEqual(seen, ['lmdb', undefined, 5, 'lmdb']);
   });
 
   test('/ready follows the plugins', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Registry } from 'prom-client';
 import type { CoreConfig } from './core-plugins.js';
-import { configKey, providedTokens, requiredTokens, type ActivationMode, type PluginContext, type PluginDeclaration, type RunningPlugin } from './plugin.js';
+import { configKey, providedTokens, requiredTokens, usedTokens, type ActivationMode, type PluginContext, type PluginDeclaration, type RunningPlugin } from './plugin.js';
 import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logging.js';
 import { JsonRpcServer } from './jsonrpc/server.js';
@@ -60,14 +60,17 @@ export function planPlugins(plugins: PluginDeclaration[], roles: ReadonlySet<str
     }
   }
 
-  // Topological order over "requires a token that p provides".
+  // Topological order over "requires or uses a token that p provides".
   const ordered: PlannedPlugin[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (plugin: PluginDeclaration, path: string[]) => {
     if (state.get(plugin.name) === 'done') return;
     if (state.get(plugin.name) === 'visiting') throw new KernelError(`plugins require each other in a cycle: ${[...path, plugin.name].join(' -> ')}`);
     state.set(plugin.name, 'visiting');
-    for (const token of requiredTokens(plugin, config[configKey(plugin)])) for (const dep of providersOf(token, (p) => active.has(p.name))) if (dep !== plugin) visit(dep, [...path, plugin.name]);
+    const section = config[configKey(plugin)];
+    for (const token of [...requiredTokens(plugin, section), ...usedTokens(plugin, section)]) {
+      for (const dep of providersOf(token, (p) => active.has(p.name))) if (dep !== plugin) visit(dep, [...path, plugin.name]);
+    }
     state.set(plugin.name, 'done');
     ordered.push({ plugin, mode: active.get(plugin.name)! });
   };
@@ -117,10 +120,7 @@ export class Kernel {
       logger: options.logging.forModule('http'),
       isReady: () => this.isReady(),
     });
-    this.container.registerInstance(KernelTokens.Metrics, options.metrics);
-    this.container.registerInstance(KernelTokens.Rpc, this.rpc);
-    this.container.registerInstance(KernelTokens.Config, options.config);
-    this.container.registerInstance(KernelTokens.Logging, options.logging);
+    this.registerKernelTokens(this.container);
   }
 
   get core(): CoreConfig {
@@ -149,24 +149,49 @@ export class Kernel {
     return this.stopping;
   }
 
+  private registerKernelTokens(container: DependencyContainer): void {
+    container.registerInstance(KernelTokens.Metrics, this.options.metrics);
+    container.registerInstance(KernelTokens.Rpc, this.rpc);
+    container.registerInstance(KernelTokens.Logging, this.options.logging);
+  }
+
   private async startPlugin(plugin: PluginDeclaration, mode: ActivationMode): Promise<void> {
     const logger = this.options.logging.forModule(plugin.name);
+    const section = this.options.config[configKey(plugin)];
+    const required = new Set<symbol>(requiredTokens(plugin, section));
+    const used = new Set<symbol>(usedTokens(plugin, section));
+    // What `construct` may inject: the kernel's tokens, the declared requirements, and what the plugin provides.
+    const scope = rootContainer.createChildContainer();
+    this.registerKernelTokens(scope);
+    for (const token of [...required, ...used]) if (this.container.isRegistered(token)) scope.registerInstance(token, this.container.resolve(token));
     const ctx: PluginContext<unknown> = {
       mode,
-      config: this.options.config[configKey(plugin)],
+      config: section,
       core: this.core,
-      allConfig: this.options.config,
+      configOf: (key) => {
+        if (!plugin.reads?.includes(key)) throw new KernelError(`${plugin.name} read the ${key} options without declaring them in reads`);
+        const options = this.options.config[key];
+        if (!options) throw new KernelError(`${plugin.name} reads the ${key} options, but no installed plugin has them`);
+        return options as never;
+      },
       logger,
       loggerFor: (module) => this.options.logging.forModule(module),
       metrics: this.options.metrics,
       rpc: this.rpc,
-      container: this.container,
       redactor: this.options.redactor,
       resolve: <T>(token: Token<T>) => {
-        if (!this.container.isRegistered(token)) throw new KernelError(`${plugin.name} resolved ${tokenName(token)} without declaring it in requires`);
+        if (!required.has(token)) throw new KernelError(`${plugin.name} resolved ${tokenName(token)} without declaring it in requires`);
         return this.container.resolve<T>(token);
       },
-      provide: (token, value) => void this.container.registerInstance(token, value),
+      resolveOptional: <T>(token: Token<T>) => {
+        if (!used.has(token)) throw new KernelError(`${plugin.name} looked up ${tokenName(token)} without declaring it in uses`);
+        return this.container.isRegistered(token) ? this.container.resolve<T>(token) : undefined;
+      },
+      provide: (token, value) => {
+        this.container.registerInstance(token, value);
+        scope.registerInstance(token, value);
+      },
+      construct: (cls) => scope.resolve(cls),
       dataDir: join(this.core.dataDir, plugin.name),
       signal: this.abort.signal,
     };

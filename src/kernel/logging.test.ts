@@ -40,7 +40,7 @@ test('secrets are redacted at any depth, in bindings, errors and message text', 
   assert.ok(!text.includes('tok-123456'), 'nested token leaked');
   assert.ok(!text.includes(key.slice(2)), 'key value leaked');
   assert.match(text, /"bondTokenAddress":"0x1234"/, 'a non-secret key that mentions token was redacted');
-  assert.equal((lines[0]!.config as any).nested.deeper[0].authToken, '[redacted]');
+  assert.equal((lines[0]!.config as { nested: { deeper: { authToken: string }[] } }).nested.deeper[0]!.authToken, '[redacted]');
   assert.match(String(lines[1]!.msg), /failed/);
   assert.match(JSON.stringify(lines[1]!.err), /could not use key \[redacted\]/);
 });

@@ -227,7 +227,7 @@ export function readDeploymentFile(path: string): L1Deployment {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read the L1 deployment file ${path}: ${(e as Error).message} (run \`quetzal l1 deploy --l1.deployment ${path}\`)`);
+    throw new Error(`cannot read the L1 deployment file ${path}: ${(e as Error).message} (run \`quetzal l1 deploy --l1.deployment ${path}\`)`, { cause: e });
   }
   return deploymentFromJson(text);
 }

@@ -167,6 +167,8 @@ export class L1TxSender {
       if (e instanceof L1TxRevertedError || e instanceof L1TxTimeoutError) throw e;
       const v = e as { shortMessage?: string; details?: string; message?: string };
       const text = v.shortMessage ? `${v.shortMessage}${v.details ? ` (${v.details})` : ''}` : (v.message ?? String(e));
+      // no cause: the raw error may hold the secret this message was scrubbed of
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(`${label} failed: ${scrubSecret(text, this.#secret)}`);
     }
   }

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { makeProvingJob, proveWith, PROVING_JOB_TYPES } from '@quetzal/protocol/proving-jobs';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { ProvingBrokerClient } from '@quetzal/prover-broker';
 import { startBroker, type Child } from './helpers.js';
 
 const TOKEN = 'fuzz-token-456';

@@ -5,8 +5,8 @@ import { makeProvingJob, proveWith } from '@quetzal/protocol/proving-jobs';
 import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
-import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
+import { ProvingBrokerClient } from '@quetzal/prover-broker';
 
 test('`quetzal start --prover-broker` and a remote `--prover-agent` process complete jobs', async () => {
   const token = 'cluster-token-0123456789';

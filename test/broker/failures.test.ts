@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeProvingJob, proveWith, type ProvingJob } from '@quetzal/protocol/proving-jobs';
-import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
+import { ProvingBrokerClient } from '@quetzal/prover-broker';
 import { freePort, spawnFixture, startBroker, until, type Child } from './helpers.js';
 
 const TOKEN = 'test-token-123';
@@ -69,7 +69,9 @@ describe('broker and agents across process failures', () => {
     dirs.push(dir);
     const port = String(await freePort());
     const env = { DATA_DIR: dir, PORT: port, AUTH_TOKEN: TOKEN, JOB_TIMEOUT_MS: '2000' };
-    let { child: broker, url } = await startBroker(env);
+    const started = await startBroker(env);
+    let broker = started.child;
+    const url = started.url;
     track(broker);
     const client = new ProvingBrokerClient(url, { authToken: TOKEN, retries: 0, timeoutMs: 2000 });
     // some large payloads, so the directory store is exercised too
@@ -93,7 +95,7 @@ describe('broker and agents across process failures', () => {
     }
 
     await broker.kill9();
-    ({ child: broker, url } = await startBroker(env));
+    ({ child: broker } = await startBroker(env)); // same port (env): the url stays
     track(broker);
     for (const [id, proof] of finished) assert.deepEqual(await client.getProvingJobStatus(id), { status: 'fulfilled', value: proof }, `finished job ${id} survived`);
     // the agent reconnects by itself; every job completes with the right proof

@@ -4,7 +4,7 @@
 // of child proofs is not checked, so child public outputs can be edited freely.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { CircuitExecutionError, type CircuitProofResult } from '@quetzal/protocol/circuit-prover';
 import type { CircuitName } from '@quetzal/protocol/circuit-names';

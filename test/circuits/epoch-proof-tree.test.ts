@@ -2,7 +2,7 @@
 // outputs equal an independent TypeScript computation of the epoch's public inputs (SPEC.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { BlockHeader, ContentCommitment, GlobalVariables } from '@quetzal/protocol/block/header';
 import { TxEffect } from '@quetzal/protocol/block/tx-effect';
 import { blockHash } from '@quetzal/protocol/block/block-hash';

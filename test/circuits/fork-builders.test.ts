@@ -2,7 +2,7 @@
 // builders build, leave the state in the same place, and the circuits accept them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import { buildBaseInputs, buildBlockRootEmptyInputs, buildParityBaseInputs, buildParityRootInputs } from '@quetzal/protocol/circuits/builders';

@@ -28,6 +28,25 @@ describe('quetzal start', () => {
     }
   });
 
+  test('--plan prints the start order and where each requirement comes from, and starts nothing', async () => {
+    const env = isolatedEnv();
+    const { code, stdout } = await runCli(['start', '--plan', '--archiver', '--prover-node', '--prover-broker', '--prover-agent'], env);
+    assert.equal(code, 0);
+    const order = [...stdout.matchAll(/^ *\d+\. ([a-z0-9-]+) \(/gm)].map((m) => m[1]!);
+    assert.deepEqual([...order].sort(), ['archiver', 'circuit-prover', 'l1-client', 'prover-agent', 'prover-broker', 'prover-node', 'world-state']);
+    const before = (a: string, b: string) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} starts before ${b}: ${order.join(', ')}`);
+    for (const [provider, consumer] of [['l1-client', 'archiver'], ['archiver', 'world-state'], ['world-state', 'prover-node'], ['prover-broker', 'prover-node'], ['prover-broker', 'prover-agent'], ['circuit-prover', 'prover-agent']]) before(provider!, consumer!);
+    assert.match(stdout, /ProvingJobProducer <- prover-broker/);
+    assert.match(stdout, /L2BlockSource <- archiver/);
+    assert.match(stdout, /uses +Node <- nothing in this process/);
+    const remote = await runCli(['start', '--plan', '--prover-agent', '--prover-agent.broker-url', 'http://10.0.0.5:8090'], env);
+    assert.equal(remote.code, 0);
+    assert.match(remote.stdout, /ProvingJobConsumer <- http:\/\/10\.0\.0\.5:8090\/? \(JSON-RPC\)/);
+    const missing = await runCli(['start', '--plan', '--prover-node'], env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--archiver\.url/);
+  });
+
   test('an unknown flag is refused with the closest spelling', async () => {
     const { code, stderr } = await runCli(['start', '--prover-agent', '--prover-agent.cuont', '2']);
     assert.notEqual(code, 0);

@@ -8,7 +8,7 @@ import { L2Block } from '@quetzal/protocol/block/l2-block';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { rootOutputsToPublicInputs } from '@quetzal/protocol/circuits/convert';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
-import { EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node/epoch-proving-job';
+import { EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node';
 import { addBlock, ChainBlockSource, expectedRootPublicInputs, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
 import { startStack, type Stack } from './stack.js';
 

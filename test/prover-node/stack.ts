@@ -1,9 +1,8 @@
 // An in-process proving stack for tests: the broker (in memory), agents running the simulated
 // prover through the agents' prove function, and an event log of what reached the broker.
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
-import { ProvingAgent } from '@quetzal/prover-agent/agent';
-import { createProvingBroker } from '@quetzal/prover-broker/factory';
-import type { ProvingBroker } from '@quetzal/prover-broker/broker';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
+import { ProvingAgent } from '@quetzal/prover-agent';
+import { createProvingBroker, type ProvingBroker } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import type { ProvingJob, ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 

@@ -22,12 +22,9 @@ import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/c
 import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import type { BaseInputs } from '@quetzal/protocol/circuits/structs';
-import { bbChildren } from '@quetzal/circuit-prover/bb/processes';
-import { NativeCircuitProver as Prover } from '@quetzal/circuit-prover/native-prover';
+import { bbChildren, NativeCircuitProver as Prover, type NativeCircuitProver, buildHonkVerifier, verifierChoice, type HonkVerifierBuild } from '@quetzal/circuit-prover';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
-import type { NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
-import { buildHonkVerifier, verifierChoice, type HonkVerifierBuild } from '@quetzal/circuit-prover/solidity-verifier';
 import { TEST_DATA_DIR, devProver, testLogger } from './native.js';
 import { join } from 'node:path';
 

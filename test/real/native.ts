@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
-import { createNativeProver, type NativeCircuitProver } from '@quetzal/circuit-prover/native-prover';
+import { createNativeProver, type NativeCircuitProver } from '@quetzal/circuit-prover';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { buildBlock } from '@quetzal/sequencer';
 import { LmdbWorldState } from '@quetzal/world-state';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';

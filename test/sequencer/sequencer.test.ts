@@ -14,7 +14,7 @@ import { Archiver, ArchiverStore } from '@quetzal/archiver';
 import { createL1Connection } from '@quetzal/l1-client';
 import { genesisArchiveRoot } from '@quetzal/local-network';
 import { createNodeClient, registerNodeRpc, Sequencer, simulatedProofCheck, TxPool, txConflict } from '@quetzal/sequencer';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
 import { devAccountSecret, devGenesis } from '@quetzal/protocol/genesis';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';

@@ -12,7 +12,7 @@ export const helloPlugin = definePlugin({
     intervalMs: option.int({ description: 'Time between greetings', env: 'HELLO_INTERVAL_MS', default: 1000, min: 10 }),
   },
   async start(ctx) {
-    const greeter = ctx.container.resolve(Greeter);
+    const greeter = ctx.construct(Greeter);
     greeter.start(ctx.config.greeting, ctx.config.intervalMs);
     return { stop: async () => greeter.stop() };
   },

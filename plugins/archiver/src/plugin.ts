@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
-import { bindDataDir } from '@quetzal/l1-client/data-dir';
+import { bindDataDir } from '@quetzal/l1-client';
 import { Archiver, type ArchiverMetrics } from './archiver.js';
 import { createArchiverClient, registerArchiverRpc } from './rpc.js';
 import { ArchiverStore } from './store.js';
@@ -20,6 +20,7 @@ export const archiverPlugin = definePlugin({
   provides: [Tokens.L2BlockSource],
   requires: { fromConfig: (c) => (c.url ? [] : [Tokens.L1]) },
   clientMode: (c) => Boolean(c.url),
+  remotes: (c) => (c.url ? [{ token: Tokens.L2BlockSource, url: c.url }] : []),
   async start(ctx) {
     if (ctx.mode === 'client') {
       ctx.provide(Tokens.L2BlockSource, createArchiverClient(ctx.config.url!));

@@ -27,6 +27,7 @@ export const circuitProverPlugin = definePlugin({
     timeoutMs: option.int({ description: 'A native proof taking longer is cancelled and its bb killed', env: 'PROVER_TIMEOUT_MS', default: 30 * 60_000, min: 1000 }),
   },
   provides: [Tokens.CircuitProver, Tokens.RootVerifier],
+  reads: ['proverAgent'],
   async start(ctx) {
     const { config } = ctx;
     let prover: CircuitProver & { stop?(): Promise<void> };
@@ -34,7 +35,6 @@ export const circuitProverPlugin = definePlugin({
       prover = new SimulatedCircuitProver();
       ctx.provide(Tokens.RootVerifier, async () => ({ kind: 'mock' }));
     } else {
-      const agentCount = (ctx.allConfig.proverAgent as { count?: number } | undefined)?.count;
       // The CRS and VK cache live in the data directory's root, where `quetzal crs` and `quetzal circuits vks` find them too.
       const native = await createNativeProver({
         crs: { mode: config.crs, crsPath: config.crsPath },
@@ -42,7 +42,7 @@ export const circuitProverPlugin = definePlugin({
         signal: ctx.signal,
         logger: ctx.logger,
         threads: config.threads,
-        concurrency: config.concurrency ?? agentCount ?? 1,
+        concurrency: config.concurrency ?? ctx.configOf('proverAgent').count,
         timeoutMs: config.timeoutMs,
       });
       prover = native;

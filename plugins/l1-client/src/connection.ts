@@ -27,6 +27,8 @@ export async function createL1Connection(o: L1ConnectionOptions): Promise<L1Conn
   try {
     chainId = await client.getChainId();
   } catch (e) {
+    // no cause: the transport error repeats the RPC URL, which may carry a provider API key
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`L1 at ${o.rpcUrls.join(', ')} does not answer (check --l1.rpc-urls): ${(e as Error).message.split('\n')[0]}`);
   }
   if (chainId !== o.deployment.chainId) {

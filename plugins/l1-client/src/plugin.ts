@@ -6,12 +6,6 @@ import { devGenesis, genesisFromJson, type L2Genesis } from '@quetzal/protocol/g
 import { Tokens } from '@quetzal/protocol/tokens';
 import { createL1Connection } from './connection.js';
 
-interface L1Config {
-  rpcUrls?: string[];
-  chainId: number;
-  deployment?: string;
-}
-
 /** Reads a genesis file ({"publicData": [{"slot", "value"}]}), or the dev genesis when none is given. */
 export function loadGenesis(path: string | undefined): L2Genesis {
   if (!path) return devGenesis();
@@ -19,7 +13,7 @@ export function loadGenesis(path: string | undefined): L2Genesis {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read --l1-client.genesis-file ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read --l1-client.genesis-file ${path}: ${(e as Error).message}`, { cause: e });
   }
   return genesisFromJson(JSON.parse(text), path);
 }
@@ -36,8 +30,9 @@ export const l1ClientPlugin = definePlugin({
     pollingIntervalMs: option.int({ description: 'Polling interval of L1 clients and receipt waits', env: 'L1_CLIENT_POLLING_INTERVAL_MS', default: 250, min: 10 }),
   },
   provides: [Tokens.L1],
+  reads: ['l1'],
   async start(ctx) {
-    const l1 = ctx.allConfig.l1 as L1Config;
+    const l1 = ctx.configOf('l1');
     if (!l1.rpcUrls?.length) throw new Error('no L1 RPC URL: pass --l1.rpc-urls (or L1_RPC_URLS), or start a local L1 with --local-network');
     if (!l1.deployment) throw new Error('no L1 deployment file: pass --l1.deployment FILE (written by `quetzal l1 deploy`), or start a local L1 with --local-network');
     const deployment = readDeploymentFile(l1.deployment);

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { makeProvingJob, proveWith, type ProvingJobConsumer, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import { ProvingBroker } from '@quetzal/prover-broker/broker';
-import { MemoryBrokerDatabase } from '@quetzal/prover-broker/database';
+import { MemoryBrokerDatabase, ProvingBroker } from '@quetzal/prover-broker';
 import { NonRetryableProvingError, ProvingAgent, type AgentLogger, type ProveFunction } from './agent.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,27 +1,37 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
-import { option } from '@quetzal/kernel/options';
+import { option, type OptionValues } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { CircuitExecutionError } from '@quetzal/protocol/circuit-prover';
-import { ProvingBrokerClient } from '@quetzal/prover-broker/rpc';
+import { ProvingBrokerClient } from '@quetzal/prover-broker';
 import { NonRetryableProvingError, ProvingAgent } from './agent.js';
+
+const options = {
+  count: option.int({ description: 'Jobs proved concurrently', env: 'PROVER_AGENT_COUNT', default: 1, min: 1 }),
+  proofTypes: option.list({ description: 'Only take these job types (comma-separated circuit names); all when empty', env: 'PROVER_AGENT_PROOF_TYPES' }),
+  brokerUrl: option.url({ description: 'URL of a remote proving broker (instead of --prover-broker in this process)', env: 'PROVER_BROKER_URL', aliases: ['proverAgent.proverBrokerUrl'] }),
+  authToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_AGENT_AUTH_TOKEN', secret: true }),
+  pollIntervalMs: option.int({ description: 'Wait between polls when the broker has no job', env: 'PROVER_AGENT_POLL_INTERVAL_MS', default: 100, min: 10 }),
+  heartbeatIntervalMs: option.int({ description: 'Heartbeat period while proving; keep it well below the broker job timeout', env: 'PROVER_AGENT_HEARTBEAT_INTERVAL_MS', default: 5_000, min: 10 }),
+};
+export type ProverAgentConfig = OptionValues<typeof options>;
+
+declare module '@quetzal/kernel/plugin' {
+  interface PluginConfigs {
+    proverAgent: ProverAgentConfig;
+  }
+}
 
 export const proverAgentPlugin = definePlugin({
   name: 'prover-agent',
   description: 'Pulls proving jobs from a broker and proves them',
   role: { description: 'pulls proving jobs from a broker and proves them' },
-  options: {
-    count: option.int({ description: 'Jobs proved concurrently', env: 'PROVER_AGENT_COUNT', default: 1, min: 1 }),
-    proofTypes: option.list({ description: 'Only take these job types (comma-separated circuit names); all when empty', env: 'PROVER_AGENT_PROOF_TYPES' }),
-    brokerUrl: option.url({ description: 'URL of a remote proving broker (instead of --prover-broker in this process)', env: 'PROVER_BROKER_URL', aliases: ['proverAgent.proverBrokerUrl'] }),
-    authToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_AGENT_AUTH_TOKEN', secret: true }),
-    pollIntervalMs: option.int({ description: 'Wait between polls when the broker has no job', env: 'PROVER_AGENT_POLL_INTERVAL_MS', default: 100, min: 10 }),
-    heartbeatIntervalMs: option.int({ description: 'Heartbeat period while proving; keep it well below the broker job timeout', env: 'PROVER_AGENT_HEARTBEAT_INTERVAL_MS', default: 5_000, min: 10 }),
-  },
+  options,
   // With a broker URL the agent brings its own client; otherwise a broker in this process serves it.
   provides: { fromConfig: (config) => (config.brokerUrl ? [Tokens.ProvingJobConsumer] : []) },
   requires: [Tokens.ProvingJobConsumer, Tokens.CircuitProver],
+  remotes: (config) => (config.brokerUrl ? [{ token: Tokens.ProvingJobConsumer, url: config.brokerUrl }] : []),
   async start(ctx) {
     const { config } = ctx;
     const bad = (config.proofTypes ?? []).filter((t) => !isProvingJobType(t));

@@ -12,7 +12,10 @@ import { ProvingBrokerClient, registerProvingBrokerRpc } from './rpc.js';
 const logger = pino({ level: 'silent' });
 const servers: Server[] = [];
 after(() => {
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
 });
 
 async function serve(maxBodyBytes: number, authToken?: string) {
@@ -100,7 +103,7 @@ describe('ProvingBrokerClient', () => {
 
 describe('in-process and remote brokers are interchangeable', () => {
   async function scenario(producer: import('@quetzal/protocol/proving-jobs').ProvingJobProducer, consumer: import('@quetzal/protocol/proving-jobs').ProvingJobConsumer) {
-    const { ProvingAgent } = await import('@quetzal/prover-agent/agent');
+    const { ProvingAgent } = await import('@quetzal/prover-agent');
     const agent = new ProvingAgent({ consumer, prove: async (type, inputs) => new TextEncoder().encode(`${type}:${inputs.join(',')}`), concurrency: 3, pollIntervalMs: 5, logger });
     agent.start();
     const jobs = [makeProvingJob(1, 'base', new Uint8Array([1])), makeProvingJob(1, 'merge', new Uint8Array([2])), makeProvingJob(2, 'root', new Uint8Array([3]))];

@@ -203,7 +203,7 @@ export class EpochProvingJob {
       try {
         block.checkBody();
       } catch (err) {
-        throw new Error(`block ${n}: ${(err as Error).message}`);
+        throw new Error(`block ${n}: ${(err as Error).message}`, { cause: err });
       }
     }
     return blocks;
@@ -241,7 +241,7 @@ export class EpochProvingJob {
         try {
           orchestrator.addTx(i, await processor.process(tx, constants));
         } catch (err) {
-          throw new Error(`block ${n}: ${(err as Error).message}`);
+          throw new Error(`block ${n}: ${(err as Error).message}`, { cause: err });
         }
         fees += tx.publicOutputs.transactionFee;
       }

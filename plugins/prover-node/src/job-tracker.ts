@@ -64,7 +64,10 @@ export class ProvingJobTracker {
   stats(): JobCounts {
     let queued = 0;
     let proving = 0;
-    for (const p of this.pending.values()) p.status === 'in-queue' ? queued++ : proving++;
+    for (const p of this.pending.values()) {
+      if (p.status === 'in-queue') queued++;
+      else proving++;
+    }
     return { queued, proving, ...this.counts };
   }
 

@@ -4,7 +4,6 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import type { DependencyContainer } from 'tsyringe';
 import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
@@ -50,9 +49,15 @@ export const proverNodePlugin = definePlugin({
     }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
-  requires: {
-    fromConfig: (c) => [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, ...(c.brokerUrl ? [] : [Tokens.ProvingJobProducer])],
-  },
+  // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
+  provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer],
+  // A sequencer in this process takes quotes and serves txs when no node URL is given.
+  uses: [Tokens.Node],
+  remotes: (c) => [
+    ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl }] : []),
+    ...(c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
+  ],
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
@@ -73,19 +78,20 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
-    const producer: ProvingJobProducer = c.brokerUrl
-      ? createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken })
-      : ctx.resolve(Tokens.ProvingJobProducer);
-    const node = lazyNode(ctx.container);
+    if (c.brokerUrl) {
+      ctx.provide(Tokens.ProvingJobProducer, createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken }));
+    }
+    const producer = ctx.resolve(Tokens.ProvingJobProducer);
+    const node = ctx.resolveOptional(Tokens.Node);
     const urls = c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : undefined;
     const txProvider: TxProvider = urls
       ? new RpcTxProvider({ urls, timeoutMs: c.txProviderTimeoutMs, retries: c.txProviderRetries, logger: ctx.logger })
-      : { getTxsByHash: async (hashes) => requireNode(node(), '--prover-node.tx-provider-urls').getTxsByHash([...hashes]) };
+      : { getTxsByHash: async (hashes) => requireNode(node, '--prover-node.tx-provider-urls').getTxsByHash([...hashes]) };
     const remoteNode = c.nodeUrl ? createJsonRpcClient(c.nodeUrl, NODE_RPC_NAMESPACE, { submitEpochProofQuote: NodeApiSchema.submitEpochProofQuote }, { timeoutMs: 10_000 }) : undefined;
     const quoteSink: QuoteSink = {
       submitEpochProofQuote: async (q) => {
         if (remoteNode) await remoteNode.submitEpochProofQuote(q);
-        else await requireNode(node(), '--prover-node.node-url').submitEpochProofQuote(q);
+        else await requireNode(node, '--prover-node.node-url').submitEpochProofQuote(q);
       },
     };
 
@@ -146,7 +152,7 @@ function publisherKey(flag: string | undefined, file: string | undefined, l1: L1
     try {
       key = readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
     }
   }
   if (key) {
@@ -157,11 +163,6 @@ function publisherKey(flag: string | undefined, file: string | undefined, l1: L1
   const dev = ANVIL_DEFAULT_PRIVATE_KEYS[PROVER_DEV_ACCOUNT]!;
   log(`no prover key given: using anvil's dev account ${PROVER_DEV_ACCOUNT} (${privateKeyToAccount(dev).address})`);
   return dev;
-}
-
-/** The sequencer's node API when it runs in this process (looked up at use: it may start after us). */
-function lazyNode(container: DependencyContainer): () => NodeApi | undefined {
-  return () => (container.isRegistered(Tokens.Node) ? container.resolve(Tokens.Node) : undefined);
 }
 
 function requireNode(node: NodeApi | undefined, flag: string): NodeApi {

@@ -33,7 +33,10 @@ test('fetches txs across nodes: a down node, a node with some txs and a forged o
     assert.deepEqual(got.map((t) => t?.hash()), txs.map((t) => t.hash()), 'all found, the forged answer for tx 1 ignored');
     assert.equal(late.calls, 2, 'a second round asked the late node for what was missing');
   } finally {
-    for (const n of [partial, slow, late]) n.server.closeAllConnections(), n.server.close();
+    for (const n of [partial, slow, late]) {
+      n.server.closeAllConnections();
+      n.server.close();
+    }
   }
 });
 

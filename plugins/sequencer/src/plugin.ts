@@ -6,7 +6,8 @@ import { option } from '@quetzal/kernel/options';
 import { devAccountSecret } from '@quetzal/protocol/genesis';
 import { PROOF_LENGTH, MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
-import { bindDataDir } from '@quetzal/l1-client/data-dir';
+import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
+import { bindDataDir } from '@quetzal/l1-client';
 import { TxBot } from './bot.js';
 import { l1KeyOrDevKey } from './keys.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
@@ -29,7 +30,7 @@ export const sequencerPlugin = definePlugin({
     minSecondsLeftInSlot: option.int({ description: 'Do not start a block with fewer seconds left in the slot (the proposal must land in it)', env: 'SEQ_MIN_SECONDS_LEFT_IN_SLOT', default: 1, min: 0 }),
   },
   provides: [Tokens.Node],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
@@ -39,7 +40,7 @@ export const sequencerPlugin = definePlugin({
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
     const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
     const sequencer = new Sequencer(
-      l1, sender, source, synchronizer, pool, proofCheckFor(ctx.allConfig.circuitProver as { backend?: string } | undefined, ctx.logger),
+      l1, sender, source, synchronizer, pool, proofCheckFor(ctx.resolve(Tokens.CircuitProver).kind, ctx.logger),
       {
         coinbase: getAddress(ctx.config.coinbase ?? sender.address),
         maxTxsPerBlock: ctx.config.maxTxsPerBlock,
@@ -75,8 +76,7 @@ function minSecondsLeft(configured: number, slotDuration: number, log: { warn(o:
  * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
  * circuit (which verifies the tx proof recursively) refuses a bad one.
  */
-function proofCheckFor(circuitProver: { backend?: string } | undefined, log: { warn(o: object, m: string): void }): TxProofCheck {
-  const backend = circuitProver?.backend ?? 'simulated';
+function proofCheckFor(backend: CircuitProver['kind'], log: { warn(o: object, m: string): void }): TxProofCheck {
   if (backend === 'simulated') return simulatedProofCheck;
   log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
   return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
@@ -108,10 +108,14 @@ export const botPlugin = definePlugin({
     accounts: option.int({ description: 'Dev fee payers to spend from (they hold balances in the dev genesis)', env: 'BOT_ACCOUNTS', default: 4, min: 1 }),
     l1PrivateKey: option.string({ description: 'L1 key that sends L1->L2 messages (hex); default on anvil: dev account 3', env: 'BOT_L1_PRIVATE_KEY', secret: true }),
   },
-  requires: { fromConfig: (c) => (c.nodeUrl ? [Tokens.L1, Tokens.CircuitProver] : [Tokens.L1, Tokens.CircuitProver, Tokens.Node]) },
+  // With a node URL the bot brings its own node client; otherwise a sequencer in this process serves it.
+  provides: { fromConfig: (c) => (c.nodeUrl ? [Tokens.Node] : []) },
+  requires: [Tokens.L1, Tokens.CircuitProver, Tokens.Node],
+  remotes: (c) => (c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
-    const node = ctx.config.nodeUrl ? createNodeClient(ctx.config.nodeUrl) : ctx.resolve(Tokens.Node);
+    if (ctx.config.nodeUrl) ctx.provide(Tokens.Node, createNodeClient(ctx.config.nodeUrl));
+    const node = ctx.resolve(Tokens.Node);
     const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(l1KeyOrDevKey(ctx.config.l1PrivateKey, '--bot.l1-private-key', DEV_ACCOUNT.bot, l1, ctx.logger)) : undefined;
     const bot = new TxBot(
       node,

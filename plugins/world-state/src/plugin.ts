@@ -1,7 +1,7 @@
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
-import { bindDataDir } from '@quetzal/l1-client/data-dir';
+import { bindDataDir } from '@quetzal/l1-client';
 import { createWorldStateSynchronizer } from './factory.js';
 
 /**

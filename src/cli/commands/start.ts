@@ -1,5 +1,6 @@
-import { Errors } from '@oclif/core';
-import { Kernel } from '@quetzal/kernel/kernel';
+import { Errors, Flags, type Interfaces } from '@oclif/core';
+import { describePlan } from '@quetzal/kernel/plan-text';
+import { Kernel, planPlugins } from '@quetzal/kernel/kernel';
 import { createLogging } from '@quetzal/kernel/logging';
 import { createMetricsRegistry } from '@quetzal/kernel/metrics';
 import type { CoreConfig } from '@quetzal/kernel/core-plugins';
@@ -11,15 +12,28 @@ export default class Start extends ConfiguredCommand {
   static override examples = [
     '<%= config.bin %> start --local-network --sequencer --bot --archiver --prover-node --prover-broker --prover-agent',
     '<%= config.bin %> start --prover-broker --port 8090',
+    '<%= config.bin %> start --plan --archiver --prover-node --prover-broker --prover-agent',
     '<%= config.bin %> start --prover-agent --prover-agent.count 2 --proverAgent.proverBrokerUrl http://10.0.0.5:8090',
   ];
   static override strict = false;
 
+  protected override extraFlags(): Interfaces.FlagInput {
+    return { plan: Flags.boolean({ description: 'Print the plugins in start order, with what each provides and requires and where each requirement comes from, and exit without starting anything' }) };
+  }
+
   async run(): Promise<void> {
-    const { plugins, roles, config, redactor } = await this.configure().catch((err: Error) => this.error(err.message, { exit: 2 }));
+    const { plugins, roles, config, redactor, own } = await this.configure().catch((err: Error) => this.error(err.message, { exit: 2 }));
     if (roles.size === 0) {
       const available = plugins.filter((p) => p.role).map((p) => `--${p.name}`);
       this.error(`no role selected: pass at least one of ${available.join(', ')}`, { exit: 2 });
+    }
+    if (own.plan) {
+      try {
+        this.log(redactor.redactString(describePlan(planPlugins(plugins, roles, config), config)));
+      } catch (err) {
+        this.error((err as Error).message, { exit: 2 });
+      }
+      return;
     }
     const core = config.core as CoreConfig;
     const logging = createLogging({ level: core.logLevel, redactor });

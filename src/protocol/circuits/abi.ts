@@ -71,7 +71,7 @@ export function toAbi<S extends Schema>(schema: S, value: Value<S>, path = ''): 
       try {
         return fieldToHex(value as bigint);
       } catch (e) {
-        throw new TypeError(`${path || 'value'}: ${(e as Error).message}`);
+        throw new TypeError(`${path || 'value'}: ${(e as Error).message}`, { cause: e });
       }
     case 'array': {
       const xs = value as unknown[];

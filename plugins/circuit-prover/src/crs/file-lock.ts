@@ -34,7 +34,7 @@ export async function acquireFileLock(path: string, opts: { pollMs?: number; onW
     } finally {
       rmSync(mine, { force: true });
     }
-    let pid = NaN;
+    let pid: number;
     try {
       pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
     } catch {

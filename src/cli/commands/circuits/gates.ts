@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { CIRCUIT_NAMES, type CircuitName } from '@quetzal/protocol/circuit-names';
 import { MAX_CIRCUIT_GATES } from '@quetzal/protocol/constants';
-import { measureGates, type CircuitGates } from '@quetzal/circuit-prover/gates';
+import { measureGates, type CircuitGates } from '@quetzal/circuit-prover';
 
 export default class CircuitsGates extends Command {
   static override summary = "Print each protocol circuit's ACIR opcode count and gate count (bb gates)";

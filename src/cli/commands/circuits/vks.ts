@@ -2,9 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Flags } from '@oclif/core';
 import { CIRCUIT_NAMES } from '@quetzal/protocol/circuit-names';
 import { fieldToHex } from '@quetzal/protocol/circuits/abi';
-import { crsFlags, crsMode, commandLogger } from '@quetzal/circuit-prover/crs/cli-flags';
-import { createNativeProver } from '@quetzal/circuit-prover/native-prover';
-import { verifierTarget } from '@quetzal/circuit-prover/gates';
+import { crsFlags, crsMode, commandLogger, createNativeProver, verifierTarget } from '@quetzal/circuit-prover';
 
 interface VksResult {
   crs: { mode: string; dir: string; id: string };

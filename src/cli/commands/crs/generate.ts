@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command, Flags } from '@oclif/core';
-import { crsFlags, commandLogger } from '@quetzal/circuit-prover/crs/cli-flags';
-import { REQUIRED_CRS_POINTS, ensureCrs, inspectCrs } from '@quetzal/circuit-prover/crs/crs-manager';
+import { crsFlags, commandLogger, REQUIRED_CRS_POINTS, ensureCrs, inspectCrs } from '@quetzal/circuit-prover';
 
 export default class CrsGenerate extends Command {
   static override summary = 'Generate the INSECURE dev CRS (once; every process then reuses it)';

@@ -1,6 +1,5 @@
 import { Command } from '@oclif/core';
-import { crsFlags, crsMode } from '@quetzal/circuit-prover/crs/cli-flags';
-import { inspectCrs, type CrsStatus } from '@quetzal/circuit-prover/crs/crs-manager';
+import { crsFlags, crsMode, inspectCrs, type CrsStatus } from '@quetzal/circuit-prover';
 
 export default class CrsInfo extends Command {
   static override summary = 'Show where the CRS is, how many points it holds and whether the circuits fit';
