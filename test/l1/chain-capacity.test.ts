@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InboxContract, RollupContract, rollupAbi } from '@quetzal/l1';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover/simulated-prover';
+import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import {
   AppendOnlyTreeSnapshot, BlockHeader, Body, ContentCommitment, GlobalVariables, L2Block, addressToField, blockOutHash, computeInHash, txsEffectsHash,
 } from '@quetzal/protocol/block';
