@@ -1,6 +1,7 @@
 // Shared set-up for the contract tests: an anvil of its own, the contracts deployed with small windows, block
 // builders and time travel by slot.
 import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { createPublicClient, http, toHex, type Address, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
@@ -86,6 +87,24 @@ export async function setup(opts: Partial<DeployL1Options> = {}): Promise<Env> {
     },
     stop: () => anvil.stop(),
   };
+}
+
+/**
+ * Registers a test file's hooks: one anvil with the contracts deployed (`setup(opts)`), handed to `use`, and every
+ * test starting from the state after deployment (an anvil snapshot reverted after each test).
+ */
+export function envPerFile(use: (env: Env) => void, opts: Partial<DeployL1Options> = {}): void {
+  let env: Env | undefined;
+  let snap = '';
+  before(async () => {
+    env = await setup(opts);
+    use(env);
+  });
+  after(async () => env?.stop());
+  beforeEach(async () => {
+    snap = await env!.snapshot();
+  });
+  afterEach(async () => env!.revert(snap));
 }
 
 /** Asserts that `p` rejects with the named custom error; returns the decoded args. */

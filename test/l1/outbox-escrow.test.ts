@@ -1,21 +1,13 @@
-import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEventLogs, type Hex } from 'viem';
 import { outboxAbi, proofCommitmentEscrowAbi, rollupAbi, anvilRpc, outboxMessagePath, OutboxContract, InboxContract, inboxLeaf, treeOfGlobalIndex, type OutboxMessage } from '@quetzal/l1';
 import { l2ToL1MessageLeaf } from '@quetzal/protocol/tx';
 import type { TxEffect } from '@quetzal/protocol/block';
-import { accounts, claim, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, setup, signQuote, type Env } from './harness.js';
+import { accounts, claim, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, envPerFile, signQuote, type Env } from './harness.js';
 
 let env: Env;
-let snap: string;
-before(async () => {
-  env = await setup();
-});
-after(async () => env?.stop());
-beforeEach(async () => {
-  snap = await env.snapshot();
-});
-afterEach(async () => env.revert(snap));
+envPerFile((e) => (env = e));
 
 /** Membership path of message `j` of tx `i` (as the Outbox takes it). */
 function messagePath(txs: TxEffect[], i: number, j: number): { directions: bigint; siblings: Hex[] } {

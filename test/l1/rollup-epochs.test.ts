@@ -1,6 +1,6 @@
 // Claims, epoch proofs, rewards, bonds and pruning. Windows: 4 slots per epoch, claim window 2 slots, proof
 // submission window 6 slots (epoch N's proof is due before slot 4(N+1) + 6).
-import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
 import { rollupAbi, proofCommitmentEscrowAbi } from '@quetzal/l1';
@@ -8,19 +8,11 @@ import { epochProofQuoteTypedData } from '@quetzal/protocol/quote';
 import { RootRollupPublicInputs, computeEpochOutHash } from '@quetzal/protocol/root-public-inputs';
 import { addressToField } from '@quetzal/protocol/block';
 import {
-  accounts, claim, DEPLOYER, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, setExpectedPublicInputs, setup, signQuote, type BuiltBlock, type Env,
+  accounts, claim, DEPLOYER, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, setExpectedPublicInputs, envPerFile, signQuote, type BuiltBlock, type Env,
 } from './harness.js';
 
 let env: Env;
-let snap: string;
-before(async () => {
-  env = await setup();
-});
-after(async () => env?.stop());
-beforeEach(async () => {
-  snap = await env.snapshot();
-});
-afterEach(async () => env.revert(snap));
+envPerFile((e) => (env = e));
 
 const PROVER = 2;
 const rollup = () => env.deployment.addresses.rollup;

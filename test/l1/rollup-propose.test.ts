@@ -1,4 +1,4 @@
-import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeAbiParameters, parseEventLogs, type Address } from 'viem';
 import { inboxAbi, rollupAbi } from '@quetzal/l1';
@@ -6,18 +6,10 @@ import { computeInHash, EMPTY_IN_HASH, TxEffect } from '@quetzal/protocol/block'
 import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
 import { sha256ToField, fromBytes } from '@quetzal/protocol/hash/sha256';
 import { L1_TO_L2_MSGS_PER_BLOCK, NOTE_HASH_TREE_HEIGHT, NULLIFIER_TREE_HEIGHT, PUBLIC_DATA_TREE_HEIGHT } from '@quetzal/protocol/constants';
-import { accounts, buildBlock, DEPLOYER, effect, fieldHex, proposeNext, rejectsWith, setup, type Env } from './harness.js';
+import { accounts, buildBlock, DEPLOYER, effect, fieldHex, proposeNext, rejectsWith, envPerFile, type Env } from './harness.js';
 
 let env: Env;
-let snap: string;
-before(async () => {
-  env = await setup();
-});
-after(async () => env?.stop());
-beforeEach(async () => {
-  snap = await env.snapshot();
-});
-afterEach(async () => env.revert(snap));
+envPerFile((e) => (env = e));
 
 async function proposeRaw(proposer: number, b: { headerHex: `0x${string}`; archive: bigint; bodyHex: `0x${string}` }) {
   return env.sender(proposer).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: [b.headerHex, fieldHex(b.archive), b.bodyHex] });

@@ -2,23 +2,15 @@
 // epoch E + 2, so an epoch's proof is always checked with the values its epoch had, even when its claim is still
 // open after the change. Windows: 4 slots per epoch, claim window 2, proof submission window 16 (an open claim on
 // epoch N lasts until slot 4(N+1) + 16, past the change).
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAddress, parseEventLogs, type Address, type Hex } from 'viem';
 import { linkBytecode, loadArtifact, mockVerifierAbi, rollupAbi } from '@quetzal/l1';
 import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
-import { accounts, claim, DEPLOYER, fieldHex, fundEscrow, proposeNext, rejectsWith, setExpectedPublicInputs, setup, signQuote, type Env } from './harness.js';
+import { accounts, claim, DEPLOYER, fieldHex, fundEscrow, proposeNext, rejectsWith, setExpectedPublicInputs, envPerFile, signQuote, type Env } from './harness.js';
 
 let env: Env;
-let snap: string;
-before(async () => {
-  env = await setup({ proofSubmissionWindow: 16 });
-});
-after(async () => env?.stop());
-beforeEach(async () => {
-  snap = await env.snapshot();
-});
-afterEach(async () => env.revert(snap));
+envPerFile((e) => (env = e), { proofSubmissionWindow: 16 });
 
 const PROVER = 2;
 const rollup = () => env.deployment.addresses.rollup;
