@@ -59,7 +59,7 @@ export async function run(): Promise<BenchResult> {
         const first = (lastBlockOfEpoch.get(prev - 1n) ?? 0n) + 1n;
         await new RollupContract(env.client, env.deployment.addresses.rollup).submitEpochRootProof(
           env.sender(PROVER),
-          { epoch: prev, previousArchive: archives.get(first - 1n)!, endArchive: archives.get(lastBlockOfEpoch.get(prev)!)!, proverId: accounts[PROVER]!.address },
+          { epoch: Number(prev), previousArchive: archives.get(first - 1n)!, endArchive: archives.get(lastBlockOfEpoch.get(prev)!)!, proverId: accounts[PROVER]!.address },
           '0x',
         );
       }

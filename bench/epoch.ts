@@ -155,7 +155,7 @@ interface Measured {
 
 async function measure(c: Config, scale: number): Promise<Measured> {
   const chain = newChain();
-  for (let b = 0; b < c.blocks; b++) addBlock(chain, c.txs, 5);
+  for (let b = 0; b < c.blocks; b++) await addBlock(chain, c.txs, 5);
   const ws = await syncedWorldState(chain);
   const recorded = new Map<string, Uint8Array>();
   const runJob = async (prove: (type: ProvingJobType, inputs: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>, agents: number) => {

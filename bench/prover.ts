@@ -25,12 +25,11 @@ import type { CircuitName } from '@quetzal/protocol/circuit-names';
 import type { CircuitProofResult } from '@quetzal/protocol/circuit-prover';
 import { circuitArtifactPath } from '@quetzal/protocol/circuits/artifacts';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
-import { buildBaseInputs, buildBlockRootInputs, buildParityBaseInputs, buildParityRootInputs, buildRootSingleInputs } from '@quetzal/protocol/circuits/builders';
-import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { blockConstants, buildBaseInputs, buildBlockRootInputs, buildParityBaseInputs, buildParityRootInputs, buildRootSingleInputs } from '@quetzal/protocol/circuits/block-building';
 import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
-import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
+import { buildTxCircuitInputs, feePayerOf, Tx } from '@quetzal/protocol/tx';
 import { machineDescription, median, report, type BenchResult } from './report.js';
 
 
@@ -116,22 +115,24 @@ export async function run(): Promise<BenchResult> {
   const vkTree = await vkSource.getVkTree();
   const messages = [101n, 102n, 103n];
   const proofs: Partial<Record<CircuitName, CircuitProofResult>> = {};
-  const inputsOf = (c: CircuitName): CircuitInputs<CircuitName> => {
+  const globals = new GlobalVariables(chainId, 1n, 1n, 3n, 1_700_000_036n, 0x1234n);
+  const inputsOf = async (c: CircuitName): Promise<CircuitInputs<CircuitName>> => {
     const p = proofs as Record<string, CircuitProofResult<never>>;
     switch (c) {
       case 'tx':
         return buildTxCircuitInputs({ secret, nonce: 1n, chainId, version: 1n, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 99n }] });
       case 'parity-base':
         return buildParityBaseInputs(messages, vkTree.root)[0]!;
-      case 'base': {
-        const globals = new GlobalVariables(chainId, 1n, 1n, 3n, 1_700_000_036n, 0x1234n);
-        const constants = { lastArchive: snapshotToCircuit(world.archiveSnapshot()), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
-        return buildBaseInputs({ tx: p.tx!.publicOutputs as never, txProof: childProofOf(p.tx!, vkTree), constants, trees: world.trees });
-      }
+      case 'base':
+        return buildBaseInputs(world.fork(), { tx: p.tx!.publicOutputs as never, txProof: childProofOf(p.tx!, vkTree), constants: blockConstants(world.archiveSnapshot(), globals, vkTree.root) });
       case 'parity-root':
         return buildParityRootInputs(p['parity-base']! as never, p['parity-base']! as never, vkTree);
-      case 'block-root':
-        return buildBlockRootInputs({ txs: p.base! as never, parity: p['parity-root']! as never, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: messages, vkTree });
+      case 'block-root': {
+        const previousHeader = world.lastHeader;
+        const tx = p.tx as CircuitProofResult<'tx'>;
+        const { witness } = await world.finishBlock({ txEffects: [new Tx(tx.publicOutputs, tx.proof).toEffect()], l1ToL2Messages: messages, globals });
+        return buildBlockRootInputs({ txs: p.base! as never, parity: p['parity-root']! as never, previousHeader, witness, vkTree });
+      }
       default:
         return buildRootSingleInputs(p['block-root']! as never, 0xabcn, vkTree);
     }
@@ -140,7 +141,7 @@ export async function run(): Promise<BenchResult> {
   const results: BenchResult['results'] = [];
   const runs: Record<string, CircuitRuns> = {};
   for (const circuit of CHAIN.slice(0, last + 1)) {
-    const inputs = inputsOf(circuit);
+    const inputs = await inputsOf(circuit);
     // a fresh prover per circuit: its bb's peak RSS is this circuit's alone
     const prover = newProver();
     await prover.warmUp();

@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 
 /** anvil's default mnemonic accounts (test junk; public knowledge). Account 0 deploys by default. */
+/** anvil's default chain id: the one chain where dev keys and dev-only settings are allowed. */
+export const ANVIL_CHAIN_ID = 31337;
+
 export const ANVIL_DEFAULT_PRIVATE_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
   '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
@@ -105,7 +108,7 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port && opts.port > 0 ? opts.port : await getFreePort(host);
   await assertPortFree(port, host);
-  const chainId = opts.chainId ?? 31337;
+  const chainId = opts.chainId ?? ANVIL_CHAIN_ID;
   const args = ['--host', host, '--port', String(port), '--chain-id', String(chainId), '--accounts', String(opts.accounts ?? 10)];
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
   if (opts.noMining) args.push('--no-mining');

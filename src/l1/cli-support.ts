@@ -1,13 +1,13 @@
 // The logic behind `quetzal l1 anvil` and `quetzal l1 deploy`, callable in-process (e.g. by the local network).
 import { readFileSync } from 'node:fs';
-import { getAddress, isHex, type Address, type Hex } from 'viem';
-import { ANVIL_DEFAULT_PRIVATE_KEYS } from './anvil.js';
+import { getAddress, type Address, type Hex } from 'viem';
+import { ANVIL_CHAIN_ID } from './anvil.js';
+import { resolveL1Key } from './keys.js';
 import type { ContractArtifact } from './compile.js';
 import { DEFAULT_ROLLUP_PARAMS, type DeployL1Options, type L1Deployment, type VerifierChoice } from './deployment.js';
 
 export const DEFAULT_L1_RPC_URL = 'http://127.0.0.1:8545';
 export const DEFAULT_DEPLOYMENT_FILE = '.quetzal/l1-deployment.json';
-export const ANVIL_CHAIN_ID = 31337;
 
 export interface DeployCliInput {
   l1RpcUrls: string;
@@ -55,6 +55,21 @@ export function readVerifierArtifact(path: string): ContractArtifact {
 }
 
 /**
+ * The verifier an option names: "mock", the address of a deployed verifier, or a verifier artifact
+ * JSON (with the artifacts of the libraries it links).
+ */
+export function parseVerifierChoice(verifier: string, libraryFiles: readonly string[] = []): VerifierChoice {
+  if (verifier === 'mock') return { kind: 'mock' };
+  if (/^0x[0-9a-fA-F]{40}$/.test(verifier)) return { kind: 'address', address: getAddress(verifier) };
+  const libraries: Record<string, ContractArtifact> = {};
+  for (const p of libraryFiles) {
+    const a = readVerifierArtifact(p);
+    libraries[a.contractName] = a;
+  }
+  return { kind: 'artifact', artifact: readVerifierArtifact(verifier), libraries };
+}
+
+/**
  * What a deployment outside anvil must not have without an explicit `--unsafe-...` flag: the mock verifier (anyone
  * can prove anything) and zero roots (a VK tree root no proof can match, a genesis archive no world state has).
  */
@@ -83,25 +98,9 @@ export function deployOptionsFromCli(input: DeployCliInput, chainId: number): { 
   const vkTreeRoot = bigintArg('vk-tree-root', input.vkTreeRoot);
   const genesisArchiveRoot = bigintArg('genesis-archive-root', input.genesisArchiveRoot);
   refuseUnsafeOutsideAnvil(input, chainId, vkTreeRoot, genesisArchiveRoot);
-  let privateKey = input.privateKey;
-  let usedDevKey = false;
-  if (!privateKey) {
-    if (chainId !== ANVIL_CHAIN_ID) throw new Error(`no private key given (--private-key or L1_PRIVATE_KEY) and chain ${chainId} is not anvil`);
-    privateKey = ANVIL_DEFAULT_PRIVATE_KEYS[0];
-    usedDevKey = true;
-  }
-  if (!isHex(privateKey) || privateKey.length !== 66) throw new Error('the private key must be 32 bytes of 0x-prefixed hex');
-  let verifier: VerifierChoice;
-  if (input.verifier === 'mock') verifier = { kind: 'mock' };
-  else if (/^0x[0-9a-fA-F]{40}$/.test(input.verifier)) verifier = { kind: 'address', address: getAddress(input.verifier) };
-  else {
-    const libraries: Record<string, ContractArtifact> = {};
-    for (const p of input.verifierLibraries ?? []) {
-      const a = readVerifierArtifact(p);
-      libraries[a.contractName] = a;
-    }
-    verifier = { kind: 'artifact', artifact: readVerifierArtifact(input.verifier), libraries };
-  }
+  const { key: privateKey, devAccount } = resolveL1Key({ key: input.privateKey, flag: '--private-key (or L1_PRIVATE_KEY)', devIndex: 0, chainId });
+  const usedDevKey = devAccount !== undefined;
+  const verifier = parseVerifierChoice(input.verifier, input.verifierLibraries);
   const sequencers: Address[] = (input.sequencers ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => getAddress(s));
   const mints = (input.mint ?? []).map((m) => {
     const [to, amount] = m.split(':');

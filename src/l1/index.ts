@@ -7,3 +7,4 @@ export * from './tx-sender.js';
 export * from './rollup.js';
 export * from './cli-support.js';
 export * from './messaging.js';
+export * from './keys.js';

@@ -38,14 +38,14 @@ export class InboxContract {
   ) {}
 
   /** The leaves block `blockNumber` consumes (tree `blockNumber`), in order, unpadded. */
-  async getLeavesForBlock(blockNumber: bigint): Promise<bigint[]> {
-    const leaves = (await this.client.readContract({ address: this.address, abi: inboxAbi, functionName: 'getLeaves', args: [blockNumber] })) as readonly Hex[];
+  async getLeavesForBlock(blockNumber: number): Promise<bigint[]> {
+    const leaves = (await this.client.readContract({ address: this.address, abi: inboxAbi, functionName: 'getLeaves', args: [BigInt(blockNumber)] })) as readonly Hex[];
     return leaves.map((l) => BigInt(l));
   }
 
   /** The inHash block `blockNumber` must carry. */
-  async getRoot(blockNumber: bigint): Promise<bigint> {
-    return BigInt(await this.client.readContract({ address: this.address, abi: inboxAbi, functionName: 'getRoot', args: [blockNumber] }));
+  async getRoot(blockNumber: number): Promise<bigint> {
+    return BigInt(await this.client.readContract({ address: this.address, abi: inboxAbi, functionName: 'getRoot', args: [BigInt(blockNumber)] }));
   }
 
   /** The tree new messages go to; trees below it are frozen. */
@@ -98,15 +98,15 @@ export class OutboxContract {
   ) {}
 
   /** Consumes a message; `sender` must be the message's recipient (the Outbox refuses anyone else). */
-  consume(sender: L1TxSender, blockNumber: bigint, message: OutboxMessage, path: OutboxMessagePath): Promise<SentTx> {
+  consume(sender: L1TxSender, blockNumber: number, message: OutboxMessage, path: OutboxMessagePath): Promise<SentTx> {
     const m = { sender: fieldHex(message.sender), recipient: message.recipient, content: fieldHex(message.content) };
     return sender.sendContractTx({
-      address: this.address, abi: outboxAbi, functionName: 'consume', args: [blockNumber, m, path.directions, path.siblings.map(fieldHex)], label: `Outbox.consume(${blockNumber})`,
+      address: this.address, abi: outboxAbi, functionName: 'consume', args: [BigInt(blockNumber), m, path.directions, path.siblings.map(fieldHex)], label: `Outbox.consume(${blockNumber})`,
     });
   }
 
-  async hasBeenConsumed(blockNumber: bigint, path: OutboxMessagePath): Promise<boolean> {
+  async hasBeenConsumed(blockNumber: number, path: OutboxMessagePath): Promise<boolean> {
     const leafId = await this.client.readContract({ address: this.address, abi: outboxAbi, functionName: 'leafIdOf', args: [path.directions, BigInt(path.siblings.length)] });
-    return this.client.readContract({ address: this.address, abi: outboxAbi, functionName: 'hasMessageBeenConsumed', args: [blockNumber, leafId] });
+    return this.client.readContract({ address: this.address, abi: outboxAbi, functionName: 'hasMessageBeenConsumed', args: [BigInt(blockNumber), leafId] });
   }
 }

@@ -1,5 +1,6 @@
 // A typed client for the Rollup: the reads the prover node, archiver and sequencer need, protocol-typed
-// (L2Block, SignedEpochProofQuote, RootRollupPublicInputs), and writes through the L1TxSender.
+// (L2Block, SignedEpochProofQuote, RootRollupPublicInputs), and writes through the L1TxSender. This is
+// the L1 edge of epoch and block numbers: JavaScript numbers everywhere else, uint256 on L1.
 import { decodeFunctionData, encodeFunctionData, toHex, type Address, type Hex, type PublicClient } from 'viem';
 import { AppendOnlyTreeSnapshot, BlockHeader, Body, L2Block } from '@quetzal/protocol/block';
 import { fromBytes, toBytes32 } from '@quetzal/protocol/hash/sha256';
@@ -14,7 +15,7 @@ export const PRUNE_REASON = ['none', 'unclaimed', 'unproven'] as const;
 export type PruneReason = (typeof PRUNE_REASON)[number];
 
 export interface EpochProofClaim {
-  epoch: bigint;
+  epoch: number;
   bondAmount: bigint;
   prover: Address;
   basisPointFee: number;
@@ -24,7 +25,7 @@ export interface EpochProofClaim {
 }
 
 export interface StoredBlock {
-  blockNumber: bigint;
+  blockNumber: number;
   archive: bigint;
   headerHash: bigint;
   outHash: bigint;
@@ -35,7 +36,7 @@ export interface StoredBlock {
 }
 
 export interface EpochProofArgs {
-  epoch: bigint;
+  epoch: number;
   previousArchive: bigint;
   endArchive: bigint;
   proverId: Address;
@@ -103,46 +104,46 @@ export class RollupContract {
   getCurrentSlot(): Promise<bigint> {
     return this.read('getCurrentSlot');
   }
-  getCurrentEpoch(): Promise<bigint> {
-    return this.read('getCurrentEpoch');
+  async getCurrentEpoch(): Promise<number> {
+    return Number(await this.read<'getCurrentEpoch'>('getCurrentEpoch'));
   }
   getCurrentProposer(): Promise<Address> {
     return this.read('getCurrentProposer');
   }
 
-  async getTips(): Promise<{ pending: bigint; proven: bigint }> {
+  async getTips(): Promise<{ pending: number; proven: number }> {
     const [pending, proven] = (await this.read('getTips')) as [bigint, bigint];
-    return { pending, proven };
+    return { pending: Number(pending), proven: Number(proven) };
   }
 
-  async getBlock(blockNumber: bigint): Promise<StoredBlock> {
-    const b = (await this.read('getBlock', [blockNumber])) as { archive: Hex; headerHash: Hex; outHash: Hex; totalFees: bigint; coinbase: Address; slotNumber: bigint; numTxs: number };
+  async getBlock(blockNumber: number): Promise<StoredBlock> {
+    const b = (await this.read('getBlock', [BigInt(blockNumber)])) as { archive: Hex; headerHash: Hex; outHash: Hex; totalFees: bigint; coinbase: Address; slotNumber: bigint; numTxs: number };
     return { blockNumber, archive: BigInt(b.archive), headerHash: BigInt(b.headerHash), outHash: BigInt(b.outHash), totalFees: b.totalFees, coinbase: b.coinbase, slotNumber: b.slotNumber, numTxs: b.numTxs };
   }
 
   /** First and last pending block of an epoch, or undefined when it has none. */
-  async getEpochBlocks(epoch: bigint): Promise<{ first: bigint; last: bigint } | undefined> {
-    const [first, last] = (await this.read('getEpochBlocks', [epoch])) as [bigint, bigint];
-    return first === 0n ? undefined : { first, last };
+  async getEpochBlocks(epoch: number): Promise<{ first: number; last: number } | undefined> {
+    const [first, last] = (await this.read('getEpochBlocks', [BigInt(epoch)])) as [bigint, bigint];
+    return first === 0n ? undefined : { first: Number(first), last: Number(last) };
   }
 
-  getEpochForBlock(blockNumber: bigint): Promise<bigint> {
-    return this.read('getEpochForBlock', [blockNumber]);
+  async getEpochForBlock(blockNumber: number): Promise<number> {
+    return Number(await this.read<'getEpochForBlock'>('getEpochForBlock', [BigInt(blockNumber)]));
   }
 
-  getProofDeadlineSlot(epoch: bigint): Promise<bigint> {
-    return this.read('getProofDeadlineSlot', [epoch]);
+  getProofDeadlineSlot(epoch: number): Promise<bigint> {
+    return this.read('getProofDeadlineSlot', [BigInt(epoch)]);
   }
 
-  async getClaim(epoch: bigint): Promise<EpochProofClaim | undefined> {
-    const c = (await this.read('getClaim', [epoch])) as { bondAmount: bigint; prover: Address; basisPointFee: number; status: number; proposer: Address; claimedAtSlot: bigint };
+  async getClaim(epoch: number): Promise<EpochProofClaim | undefined> {
+    const c = (await this.read('getClaim', [BigInt(epoch)])) as { bondAmount: bigint; prover: Address; basisPointFee: number; status: number; proposer: Address; claimedAtSlot: bigint };
     if (c.status === 0) return undefined;
     return { epoch, bondAmount: c.bondAmount, prover: c.prover, basisPointFee: c.basisPointFee, status: CLAIM_STATUS[c.status]!, proposer: c.proposer, claimedAtSlot: c.claimedAtSlot };
   }
 
-  async getPruneStatus(): Promise<{ reason: PruneReason; epoch: bigint }> {
+  async getPruneStatus(): Promise<{ reason: PruneReason; epoch: number }> {
     const [reason, epoch] = (await this.read('getPruneStatus')) as [number, bigint];
-    return { reason: PRUNE_REASON[reason]!, epoch };
+    return { reason: PRUNE_REASON[reason]!, epoch: Number(epoch) };
   }
 
   /** What the Rollup would pass to the verifier for these args (reverts with the same errors as a submission). */
@@ -155,16 +156,16 @@ export class RollupContract {
    * Where L1 time stands for claims: the current slot and epoch, and the epoch that can be claimed right now
    * (the previous one, inside the claim window, with unproven blocks and no claim yet), if any.
    */
-  async getClaimStatus(): Promise<{ slot: bigint; epoch: bigint; claimableEpoch?: bigint; claimWindowEndsAtSlot?: bigint }> {
+  async getClaimStatus(): Promise<{ slot: bigint; epoch: number; claimableEpoch?: number; claimWindowEndsAtSlot?: bigint }> {
     const [slot, epochDuration, claimWindow, tips] = await Promise.all([
       this.getCurrentSlot(), this.read('EPOCH_DURATION') as Promise<bigint>, this.read('CLAIM_WINDOW') as Promise<bigint>, this.getTips(),
     ]);
-    const epoch = slot / epochDuration;
-    if (epoch === 0n || slot % epochDuration >= claimWindow) return { slot, epoch };
-    const target = epoch - 1n;
+    const epoch = Number(slot / epochDuration);
+    if (epoch === 0 || slot % epochDuration >= claimWindow) return { slot, epoch };
+    const target = epoch - 1;
     const [blocks, claim] = await Promise.all([this.getEpochBlocks(target), this.getClaim(target)]);
     if (!blocks || blocks.last <= tips.proven || claim) return { slot, epoch };
-    return { slot, epoch, claimableEpoch: target, claimWindowEndsAtSlot: epoch * epochDuration + claimWindow };
+    return { slot, epoch, claimableEpoch: target, claimWindowEndsAtSlot: BigInt(epoch) * epochDuration + claimWindow };
   }
 
   /** Start of an L2 slot in L1 time. */
@@ -194,5 +195,5 @@ export class RollupContract {
 }
 
 function toArgs(a: EpochProofArgs) {
-  return { epoch: a.epoch, previousArchive: fieldHex(a.previousArchive), endArchive: fieldHex(a.endArchive), proverId: a.proverId };
+  return { epoch: BigInt(a.epoch), previousArchive: fieldHex(a.previousArchive), endArchive: fieldHex(a.endArchive), proverId: a.proverId };
 }

@@ -28,7 +28,7 @@ export interface L2Tips {
 
 /** A `ProofRightClaimed` seen on L1. */
 export interface EpochClaimRecord {
-  epoch: bigint;
+  epoch: number;
   prover: `0x${string}`;
   proposer: `0x${string}`;
   bondAmount: bigint;
@@ -56,16 +56,16 @@ export interface L2BlockSyncSource {
 export interface L2BlockSource extends L2BlockSyncSource {
   getTips(): Promise<L2Tips>;
   /** The pending chain's blocks whose slot lies in `epoch`, in order. */
-  getBlocksForEpoch(epoch: bigint): Promise<L2Block[]>;
+  getBlocksForEpoch(epoch: number): Promise<L2Block[]>;
   /** The tx hashes of the epoch's blocks, in block then tx order. */
-  getTxHashesForEpoch(epoch: bigint): Promise<bigint[]>;
+  getTxHashesForEpoch(epoch: number): Promise<bigint[]>;
   getRollupConstants(): Promise<L1RollupConstants>;
   /** The last L1 block the source has processed (its number and timestamp). */
   getSyncedL1Block(): Promise<{ number: bigint; timestamp: bigint }>;
   /** Whether L1 time (as synced) has passed the epoch's last slot: no more blocks can join it. */
-  isEpochComplete(epoch: bigint): Promise<boolean>;
+  isEpochComplete(epoch: number): Promise<boolean>;
   /** The claim of an epoch's proving right, if one was made (and not rolled back by an L1 reorg). */
-  getEpochProofClaim(epoch: bigint): Promise<EpochClaimRecord | undefined>;
+  getEpochProofClaim(epoch: number): Promise<EpochClaimRecord | undefined>;
 }
 
 // ---------------------------------------------------------------- slot and epoch arithmetic
@@ -73,26 +73,18 @@ export interface L2BlockSource extends L2BlockSyncSource {
 
 type TimeConstants = Pick<L1RollupConstants, 'l1GenesisTime' | 'slotDuration' | 'epochDuration'>;
 
-export function slotAtTimestamp(c: TimeConstants, timestamp: bigint): bigint {
-  return timestamp < c.l1GenesisTime ? 0n : (timestamp - c.l1GenesisTime) / BigInt(c.slotDuration);
-}
-
 export function timestampOfSlot(c: TimeConstants, slot: bigint): bigint {
   return c.l1GenesisTime + slot * BigInt(c.slotDuration);
 }
 
-export function epochOfSlot(c: TimeConstants, slot: bigint): bigint {
-  return slot / BigInt(c.epochDuration);
+export function epochOfSlot(c: TimeConstants, slot: bigint): number {
+  return Number(slot / BigInt(c.epochDuration));
 }
 
 /** First and last slot of an epoch (inclusive). */
-export function epochSlotRange(c: TimeConstants, epoch: bigint): [bigint, bigint] {
-  const first = epoch * BigInt(c.epochDuration);
+export function epochSlotRange(c: TimeConstants, epoch: number): [bigint, bigint] {
+  const first = BigInt(epoch) * BigInt(c.epochDuration);
   return [first, first + BigInt(c.epochDuration) - 1n];
-}
-
-export function epochOfBlock(c: TimeConstants, block: L2Block): bigint {
-  return epochOfSlot(c, block.header.globalVariables.slotNumber);
 }
 
 // ---------------------------------------------------------------- JSON-RPC
@@ -103,7 +95,8 @@ const zBlock = z.codec(zBytes.in, z.custom<L2Block>((v) => v instanceof L2Block,
   decode: (hex) => L2Block.fromBytes(zBytes.decode(hex)),
   encode: (b) => zBytes.encode(b.toBytes()),
 });
-const zBlockNumber = z.number().int().min(0).max(2 ** 32);
+const zBlockNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const zEpoch = zBlockNumber;
 const zAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`, `0x${string}`>;
 
 export const L2BlockSourceSchema = {
@@ -113,8 +106,8 @@ export const L2BlockSourceSchema = {
   getBlocks: { params: z.tuple([zBlockNumber, z.number().int().min(0).max(1000)]), result: z.array(zBlock) },
   getL1ToL2Messages: { params: z.tuple([zBlockNumber]), result: z.array(zUint) },
   getTips: { params: z.tuple([]), result: z.object({ pending: zBlockNumber, proven: zBlockNumber }) },
-  getBlocksForEpoch: { params: z.tuple([zUint]), result: z.array(zBlock) },
-  getTxHashesForEpoch: { params: z.tuple([zUint]), result: z.array(zUint) },
+  getBlocksForEpoch: { params: z.tuple([zEpoch]), result: z.array(zBlock) },
+  getTxHashesForEpoch: { params: z.tuple([zEpoch]), result: z.array(zUint) },
   getRollupConstants: {
     params: z.tuple([]),
     result: z.object({
@@ -123,11 +116,11 @@ export const L2BlockSourceSchema = {
     }),
   },
   getSyncedL1Block: { params: z.tuple([]), result: z.object({ number: zUint, timestamp: zUint }) },
-  isEpochComplete: { params: z.tuple([zUint]), result: z.boolean() },
+  isEpochComplete: { params: z.tuple([zEpoch]), result: z.boolean() },
   getEpochProofClaim: {
-    params: z.tuple([zUint]),
+    params: z.tuple([zEpoch]),
     result: z
-      .object({ epoch: zUint, prover: zAddress, proposer: zAddress, bondAmount: zUint, basisPointFee: z.number().int(), l1BlockNumber: zUint })
+      .object({ epoch: zEpoch, prover: zAddress, proposer: zAddress, bondAmount: zUint, basisPointFee: z.number().int(), l1BlockNumber: zUint })
       .nullable(),
   },
 };

@@ -63,21 +63,21 @@ describe('archiver against anvil', () => {
     }
     assert.deepEqual((await main.archiver.getL1ToL2Messages(2)).slice(0, 2), [leaf, 0n]);
     assert.deepEqual(await main.archiver.getL1ToL2Messages(1), Array(16).fill(0n));
-    assert.deepEqual(await main.archiver.getTxHashesForEpoch(0n), [100n, 200n]);
-    assert.equal(await main.archiver.isEpochComplete(0n), false);
+    assert.deepEqual(await main.archiver.getTxHashesForEpoch(0), [100n, 200n]);
+    assert.equal(await main.archiver.isEpochComplete(0), false);
 
     await fundEscrow(env, PROVER, 1000n);
     await env.warpToSlot(4);
     await claim(env, 1, await signQuote(env, PROVER, { epochToProve: 0n }));
     await new RollupContract(env.client, env.deployment.addresses.rollup).submitEpochRootProof(
       env.sender(PROVER),
-      { epoch: 0n, previousArchive: env.deployment.params.genesisArchiveRoot, endArchive: blocks[1]!.archive, proverId: accounts[PROVER]!.address },
+      { epoch: 0, previousArchive: env.deployment.params.genesisArchiveRoot, endArchive: blocks[1]!.archive, proverId: accounts[PROVER]!.address },
       '0x',
     );
     await main.archiver.sync();
     assert.deepEqual(await main.archiver.getTips(), { pending: 2, proven: 2 });
-    assert.equal((await main.archiver.getEpochProofClaim(0n))?.prover, accounts[PROVER]!.address);
-    assert.equal(await main.archiver.isEpochComplete(0n), true);
+    assert.equal((await main.archiver.getEpochProofClaim(0))?.prover, accounts[PROVER]!.address);
+    assert.equal(await main.archiver.isEpochComplete(0), true);
   });
 
   it('rewinds when an L1 reorg removes the block holding a proposal, then re-syncs the replacement', async () => {
@@ -95,7 +95,7 @@ describe('archiver against anvil', () => {
     const replacement = await proposeNext(env, 1, { txs: [effect(999n)] });
     await main.archiver.sync();
     assert.equal((await main.archiver.getBlock(3))?.headerHash(), replacement.header.hash());
-    assert.deepEqual(await main.archiver.getTxHashesForEpoch(1n), [999n]);
+    assert.deepEqual(await main.archiver.getTxHashesForEpoch(1), [999n]);
   });
 
   it('follows a prune, and restores the pruned blocks when a reorg removes the prune', async () => {
@@ -112,7 +112,7 @@ describe('archiver against anvil', () => {
     env.sender(4).resyncNonce();
     await main.archiver.sync();
     assert.equal(await main.archiver.getBlockNumber(), 3, 'the prune was reorged out: block 3 is back');
-    assert.deepEqual(await main.archiver.getTxHashesForEpoch(1n), [999n]);
+    assert.deepEqual(await main.archiver.getTxHashesForEpoch(1), [999n]);
   });
 
   it('resumes after a crash in the middle of a sync from its last synced L1 block', async () => {
@@ -158,14 +158,14 @@ describe('archiver against anvil', () => {
       assert.deepEqual((await remote.getBlocks(1, 10)).map((b) => b.toBytes()), (await local.getBlocks(1, 10)).map((b) => b.toBytes()));
       assert.equal(await remote.getBlock(99), undefined);
       assert.deepEqual(await remote.getL1ToL2Messages(2), await local.getL1ToL2Messages(2));
-      assert.deepEqual(await remote.getTxHashesForEpoch(1n), await local.getTxHashesForEpoch(1n));
-      assert.deepEqual((await remote.getBlocksForEpoch(0n)).map((b) => b.number), [1n, 2n]);
+      assert.deepEqual(await remote.getTxHashesForEpoch(1), await local.getTxHashesForEpoch(1));
+      assert.deepEqual((await remote.getBlocksForEpoch(0)).map((b) => b.number), [1n, 2n]);
       assert.deepEqual(await remote.getRollupConstants(), await local.getRollupConstants());
       assert.deepEqual(await remote.getSyncedL1Block(), await local.getSyncedL1Block());
-      assert.equal(await remote.isEpochComplete(0n), true);
-      assert.equal(await remote.isEpochComplete(50n), false);
-      assert.deepEqual(await remote.getEpochProofClaim(0n), await local.getEpochProofClaim(0n));
-      assert.equal(await remote.getEpochProofClaim(7n), undefined);
+      assert.equal(await remote.isEpochComplete(0), true);
+      assert.equal(await remote.isEpochComplete(50), false);
+      assert.deepEqual(await remote.getEpochProofClaim(0), await local.getEpochProofClaim(0));
+      assert.equal(await remote.getEpochProofClaim(7), undefined);
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isolatedEnv, startCli, runCli } from '../helpers/cli.js';
 import { makeProvingJob, proveWith } from '@quetzal/protocol/proving-jobs';
-import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { buildParityBaseInputs } from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { SimulatedCircuitProver } from '@quetzal/circuit-prover';

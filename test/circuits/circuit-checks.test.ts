@@ -10,7 +10,6 @@ import { CircuitExecutionError, type CircuitProofResult } from '@quetzal/protoco
 import type { CircuitName } from '@quetzal/protocol/circuit-names';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import {
-  appendBlockHash,
   buildBaseInputs,
   buildBlockMergeInputs,
   buildBlockRootEmptyInputs,
@@ -20,7 +19,7 @@ import {
   buildParityRootInputs,
   buildRootInputs,
   buildRootSingleInputs,
-} from '@quetzal/protocol/circuits/builders';
+} from '@quetzal/protocol/circuits/block-building';
 import { globalVariablesToCircuit, headerFromCircuit, snapshotToCircuit, nullifierWitnessToCircuit } from '@quetzal/protocol/circuits/convert';
 import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import type { CircuitInputs } from '@quetzal/protocol/circuits/structs';
@@ -28,7 +27,7 @@ import { VkTree, simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
 import type { ChildProof } from '@quetzal/protocol/circuits/structs';
 import { BlockHeader, ContentCommitment } from '@quetzal/protocol/block/header';
-import { buildTxCircuitInputs, feePayerOf, firstInnerNullifierOf, firstNullifierOf, l2ToL1MessageLeaf, siloNullifier } from '@quetzal/protocol/tx';
+import { buildTxCircuitInputs, feePayerOf, firstInnerNullifierOf, firstNullifierOf, l2ToL1MessageLeaf, siloNullifier, Tx } from '@quetzal/protocol/tx';
 import { computeInHash } from '@quetzal/protocol/block/body';
 
 const chainId = 31337n;
@@ -87,19 +86,22 @@ before(async () => {
     const lastArchive = world.archiveSnapshot();
     const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
     const bases: CircuitProofResult<'base'>[] = [];
+    const effects = [];
     for (let t = 0; t < txCounts[b - 1]!; t++) {
       const txr = await prover.proveTx(
         buildTxCircuitInputs({ secret: secrets[t]!, nonce: BigInt(b), chainId, version, transactionFee: 10n, noteHashes: [BigInt(b * 10 + t + 1)], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 7n }] }),
       );
-      bases.push(await prover.proveBase(buildBaseInputs({ tx: txr.publicOutputs, txProof: childProofOf(txr, vkTree), constants, trees: world.trees })));
+      effects.push(new Tx(txr.publicOutputs, txr.proof).toEffect());
+      bases.push(await prover.proveBase(await buildBaseInputs(world.fork(), { tx: txr.publicOutputs, txProof: childProofOf(txr, vkTree), constants })));
     }
     const txs = bases.length === 1 ? bases[0]! : await prover.proveMerge(buildMergeInputs(bases[0]!, bases[1]!, vkTree));
     const messages = [BigInt(b * 1000 + 1), BigInt(b * 1000 + 2), BigInt(b * 1000 + 3)];
     const [p0, p1] = buildParityBaseInputs(messages, vkTree.root);
     const parity = await prover.proveParityRoot(buildParityRootInputs(await prover.proveParityBase(p0!), await prover.proveParityBase(p1!), vkTree));
-    const blockRoot = await prover.proveBlockRoot(
-      buildBlockRootInputs({ txs, parity, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: messages, vkTree }),
-    );
+    const previousHeader = world.lastHeader;
+    const finished = await world.finishBlock({ txEffects: effects, l1ToL2Messages: messages, globals });
+    const blockRoot = await prover.proveBlockRoot(buildBlockRootInputs({ txs, parity, previousHeader, witness: finished.witness, vkTree }));
+    // the header again, from the children's outputs
     const header = new BlockHeader(
       lastArchive,
       new ContentCommitment(txs.publicOutputs.numTxs, txs.publicOutputs.txsEffectsHash, parity.publicOutputs.shaRoot, txs.publicOutputs.outHash),
@@ -108,8 +110,7 @@ before(async () => {
       txs.publicOutputs.accumulatedFees,
     );
     assert.equal(blockRoot.publicOutputs.headerHashes[0], header.hash());
-    world.headers.push(header);
-    appendBlockHash(world.archive, header);
+    assert.equal(finished.header.hash(), header.hash());
     blocks.push(blockRoot);
   }
   const merged = await prover.proveBlockMerge(buildBlockMergeInputs(blocks[0]!, blocks[1]!, vkTree));
@@ -123,14 +124,13 @@ before(async () => {
   const [e0, e1] = buildParityBaseInputs([], vkTree.root);
   const parity3 = await prover.proveParityRoot(buildParityRootInputs(await prover.proveParityBase(e0!), await prover.proveParityBase(e1!), vkTree));
   const stateBefore = world.stateReference();
-  const empty = await prover.proveBlockRootEmpty(
-    buildBlockRootEmptyInputs({ constants: constants3, parity: parity3, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: [], vkTree }),
-  );
+  const previousHeader3 = world.lastHeader;
+  const finished3 = await world.finishBlock({ txEffects: [], l1ToL2Messages: [], globals: globals3 });
+  const empty = await prover.proveBlockRootEmpty(buildBlockRootEmptyInputs({ constants: constants3, parity: parity3, previousHeader: previousHeader3, witness: finished3.witness, vkTree }));
   const header3 = new BlockHeader(lastArchive3, new ContentCommitment(0n, 0n, computeInHash([]), 0n), world.stateReference(), globals3, 0n);
   assert.equal(world.stateReference().noteHashTree.root, stateBefore.noteHashTree.root);
   assert.equal(empty.publicOutputs.headerHashes[0], header3.hash());
-  world.headers.push(header3);
-  appendBlockHash(world.archive, header3);
+  assert.equal(finished3.header.hash(), header3.hash());
   assert.equal(empty.publicOutputs.newArchive.root, world.archive.root());
   const root3 = await prover.proveRoot(buildRootInputs(merged, empty, 5n, vkTree));
   assert.deepEqual(root3.publicOutputs.headerHashes.slice(0, 4), [...world.headers.slice(1).map((h) => h.hash()), 0n]);

@@ -29,7 +29,7 @@ test('the publisher key comes from a key file and never reaches the output', asy
   const bad = join(dir, 'bad.key');
   writeFileSync(bad, 'not-a-key-but-a-secret-looking-string');
   await assert.rejects(startCli([...BASE, '--prover-node.publisher-private-key-file', bad], isolatedEnv(), 90_000), (err: Error) => {
-    assert.match(err.message, new RegExp(`the prover's L1 key \\(${bad.replace(/[/.]/g, '\\$&')}\\) must be 32 bytes of 0x-prefixed hex`));
+    assert.ok(err.message.includes(`--prover-node.publisher-private-key-file ${bad}: an L1 key must be 32 bytes of 0x-prefixed hex`), err.message);
     assert.doesNotMatch(err.message, /secret-looking/);
     return true;
   });

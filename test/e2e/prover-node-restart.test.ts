@@ -44,14 +44,14 @@ test('a prover node killed with SIGKILL mid-epoch and restarted proves the epoch
   const running = proverNodeClient(prover.port);
   const before = await waitFor('a job with finished circuits', async () => (await running.getJobs()).find((j) => j.jobs.done >= 2), 150_000, () => prover!.logs());
   await prover.stop('SIGKILL');
-  assert.notEqual((await rollup.getClaim(BigInt(before.epoch)))?.status, 'proven', 'only parity-base jobs can be proven: the epoch is unfinished');
+  assert.notEqual((await rollup.getClaim(before.epoch))?.status, 'proven', 'only parity-base jobs can be proven: the epoch is unfinished');
 
   prover = await startProver();
   await startAgents([]);
   const restarted = proverNodeClient(prover.port);
   const epoch = before.epoch;
   // L1 refuses a proof after the deadline, so a proven claim is an epoch proven in time.
-  await waitFor(`epoch ${epoch} proven on L1`, async () => (await rollup.getClaim(BigInt(epoch)))?.status === 'proven', 120_000, () => prover!.logs());
+  await waitFor(`epoch ${epoch} proven on L1`, async () => (await rollup.getClaim(epoch))?.status === 'proven', 120_000, () => prover!.logs());
   const doneAtKill = before.jobs.done;
   const reused = await metric(prover.port, 'quetzal_prover_node_circuits_reused_total');
   assert.ok(reused >= doneAtKill, `the ${doneAtKill} circuits finished before the kill were re-used (re-used: ${reused})`);

@@ -39,11 +39,11 @@ test('three consecutive epochs with txs and L1->L2 messages are bid, claimed and
   let messages = 0;
   for (const e of epochs) {
     assert.ok(quotedEpochs.includes(e), `a quote was sent for epoch ${e}`);
-    const claim = (await rollup.getClaim(BigInt(e)))!;
+    const claim = (await rollup.getClaim(e))!;
     assert.equal(claim.status, 'proven', `epoch ${e} is proven on L1`);
     assert.equal(getAddress(claim.prover), getAddress(address), `our quote won epoch ${e}`);
-    const range = (await rollup.getEpochBlocks(BigInt(e)))!;
-    for (let n = Number(range.first); n <= Number(range.last); n++) {
+    const range = (await rollup.getEpochBlocks(e))!;
+    for (let n = range.first; n <= range.last; n++) {
       txs += (await archiver.getBlock(n))!.body.numTxs;
       messages += (await archiver.getL1ToL2Messages(n)).filter((m) => m !== 0n).length;
     }
@@ -51,7 +51,7 @@ test('three consecutive epochs with txs and L1->L2 messages are bid, claimed and
   assert.ok(txs > 0, 'the proven epochs hold txs');
   assert.ok(messages > 0, 'the proven epochs consume L1->L2 messages');
   const { proven } = await rollup.getTips();
-  const last = (await rollup.getEpochBlocks(BigInt(epochs[2]!)))!.last;
+  const last = (await rollup.getEpochBlocks(epochs[2]!))!.last;
   assert.ok(proven >= last, 'the proven tip passed the third epoch');
 
   assert.ok((await metric(cli.port, 'quetzal_prover_node_proofs_published_total')) >= 3);

@@ -73,8 +73,8 @@ describe('Outbox', () => {
     await rejectsWith(consume(2n, m(142n), path), 'BlockNotProven');
     // the client wrapper agrees
     const outbox = new OutboxContract(env.client, env.deployment.addresses.outbox);
-    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 3, 1)), true);
-    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 2, 1)), false);
+    assert.equal(await outbox.hasBeenConsumed(1, outboxMessagePath(txs, 3, 1)), true);
+    assert.equal(await outbox.hasBeenConsumed(1, outboxMessagePath(txs, 2, 1)), false);
     assert.equal(BigInt(await env.c.outbox.read.messageLeaf([{ sender: fieldHex(SENDER), recipient: accounts[4]!.address, content: fieldHex(7n) }])), leaf(msg(7n)));
   });
 
@@ -98,8 +98,8 @@ describe('Outbox', () => {
     await proveEpoch0(b.archive);
     await consume(1n, msg(6n), messagePath(txs, 0, 1));
     const outbox = new OutboxContract(env.client, env.deployment.addresses.outbox);
-    await outbox.consume(env.sender(4), 1n, msg(5n), outboxMessagePath(txs, 0, 0));
-    assert.equal(await outbox.hasBeenConsumed(1n, outboxMessagePath(txs, 0, 0)), true);
+    await outbox.consume(env.sender(4), 1, msg(5n), outboxMessagePath(txs, 0, 0));
+    assert.equal(await outbox.hasBeenConsumed(1, outboxMessagePath(txs, 0, 0)), true);
   });
 });
 
@@ -113,14 +113,14 @@ describe('InboxContract', () => {
     for (const [i, x] of sent.entries()) {
       assert.equal(x.leaf, inboxLeaf({ sender: accounts[3]!.address, recipient: 7n, content: 100n + BigInt(i), secretHash: 9n, globalIndex: x.globalIndex }));
     }
-    assert.deepEqual(await inbox.getLeavesForBlock(2n), sent.map((x) => x.leaf));
-    assert.deepEqual(await inbox.getLeavesForBlock(1n), []);
+    assert.deepEqual(await inbox.getLeavesForBlock(2), sent.map((x) => x.leaf));
+    assert.deepEqual(await inbox.getLeavesForBlock(1), []);
     assert.equal(await inbox.inProgress(), 2n);
     await env.warpToSlot(1);
     await proposeNext(env, 1);
     await env.warpToSlot(2);
-    const b2 = await proposeNext(env, 1, { inHashLeaves: await inbox.getLeavesForBlock(2n) });
-    assert.equal(b2.header.contentCommitment.inHash, await inbox.getRoot(2n));
+    const b2 = await proposeNext(env, 1, { inHashLeaves: await inbox.getLeavesForBlock(2) });
+    assert.equal(b2.header.contentCommitment.inHash, await inbox.getRoot(2));
   });
 });
 

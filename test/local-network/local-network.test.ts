@@ -47,7 +47,7 @@ describe('local network', () => {
     const node = createNodeClient(url);
     for (const n of [1, 2]) {
       const block = (await archiver.getBlock(n))!;
-      const onL1 = await rollup.getBlock(BigInt(n));
+      const onL1 = await rollup.getBlock(n);
       assert.equal(block.headerHash(), onL1.headerHash, `block ${n}: the archiver's header is the one L1 stores`);
       assert.equal(block.archive.root, onL1.archive);
       assert.ok(block.body.numTxs >= 1);

@@ -1,14 +1,13 @@
-// An epoch built independently of the prover node: blocks made over the reference trees (no
-// proofs), the full txs that produced them, their L1->L2 messages, and the epoch's expected root
-// public inputs computed from the headers (SPEC.md "Epoch root public inputs").
+// An epoch built outside the prover node: blocks made by the protocol's block building over the
+// reference trees (no proofs), the full txs that produced them, their L1->L2 messages, and the
+// epoch's expected root public inputs computed from the headers (SPEC.md "Epoch root public inputs").
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Body, blockOutHash, computeInHash, txsEffectsHash } from '@quetzal/protocol/block/body';
-import { BlockHeader, ContentCommitment, GlobalVariables } from '@quetzal/protocol/block/header';
+import { Body } from '@quetzal/protocol/block/body';
+import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
-import { appendBlockHash, buildBaseInputs } from '@quetzal/protocol/circuits/builders';
-import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { applyTx } from '@quetzal/protocol/circuits/block-building';
 import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
 import { VkTree, simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { L1_TO_L2_MSGS_PER_BLOCK, PROOF_LENGTH } from '@quetzal/protocol/constants';
@@ -45,35 +44,21 @@ export function newChain(): Chain {
  * Appends a block of `numTxs` txs (with note hashes, extra nullifiers, L2->L1 messages) and L1->L2
  * messages (`msgs` made-up leaves, or the given ones); `at` places it in an L1 slot.
  */
-export function addBlock(chain: Chain, txs: number | Tx[], msgs: number | bigint[], at?: { slot: bigint; timestamp: bigint }): L2Block {
+export async function addBlock(chain: Chain, txs: number | Tx[], msgs: number | bigint[], at?: { slot: bigint; timestamp: bigint }): Promise<L2Block> {
   const { world } = chain;
   const n = BigInt(chain.blocks.length + 1);
   const globals = new GlobalVariables(CHAIN_ID, VERSION, n, at?.slot ?? 10n + n, at?.timestamp ?? 1_700_000_000n + n * 36n, 0x1000n + n);
-  const lastArchive = world.archiveSnapshot();
-  const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: vkTree.root };
   const effects = [];
-  let fees = 0n;
   const count = typeof txs === 'number' ? txs : txs.length;
   for (let t = 0; t < count; t++) {
     const tx = typeof txs === 'number' ? madeUpTx(n, t) : txs[t]!;
     chain.txs.set(tx.hash(), tx);
     effects.push(tx.toEffect());
-    fees += tx.publicOutputs.transactionFee;
-    // applies the tx's effects to the reference trees (the inputs themselves are not used)
-    buildBaseInputs({ tx: tx.publicOutputs, txProof: undefined as never, constants, trees: world.trees });
+    await applyTx(world.fork(), tx.publicOutputs, globals);
   }
   const messages = padTo(typeof msgs === 'number' ? Array.from({ length: msgs }, (_, i) => n * 10_000n + BigInt(i) + 1n) : msgs, L1_TO_L2_MSGS_PER_BLOCK);
-  world.l1ToL2.appendLeaves(messages);
-  const header = new BlockHeader(
-    lastArchive,
-    new ContentCommitment(BigInt(count), txsEffectsHash(effects), computeInHash(messages), blockOutHash(effects)),
-    world.stateReference(),
-    globals,
-    fees,
-  );
-  world.headers.push(header);
-  appendBlockHash(world.archive, header);
-  const block = new L2Block(header, new Body(effects), world.archiveSnapshot());
+  const { header, archive } = await world.finishBlock({ txEffects: effects, l1ToL2Messages: messages, globals });
+  const block = new L2Block(header, new Body(effects), archive);
   chain.blocks.push(block);
   chain.messages.push(messages);
   return block;

@@ -28,12 +28,12 @@ before(async () => {
   await ensureCircuitsBuilt();
   chain = newChain();
   // epoch 1: blocks 1-2 (3 txs each); epoch 2: blocks 3-5 (0, 2, 1 txs); epoch 3: block 6
-  addBlock(chain, 3, 6);
-  addBlock(chain, 3, 7);
-  addBlock(chain, 0, 0);
-  addBlock(chain, 2, 16);
-  addBlock(chain, 1, 3);
-  addBlock(chain, 1, 1);
+  await addBlock(chain, 3, 6);
+  await addBlock(chain, 3, 7);
+  await addBlock(chain, 0, 0);
+  await addBlock(chain, 2, 16);
+  await addBlock(chain, 1, 3);
+  await addBlock(chain, 1, 1);
   stack = await startStack({ agents: 2 });
   ws = await syncedWorldState(chain);
 });
@@ -156,7 +156,7 @@ test('the job ends as timed-out at its deadline and as stopped when stopped', as
   await Promise.all(stack.agents.map((a) => a.stop())); // nobody proves: the job can only wait
   try {
     const c2 = newChain();
-    addBlock(c2, 2, 1);
+    await addBlock(c2, 2, 1);
     const ws2 = await syncedWorldState(c2);
     try {
       const base = { epochNumber: 9, fromBlock: 1, toBlock: 1, blockSource: new ChainBlockSource(c2), worldState: ws2.sync, txProvider: new MapTxProvider(c2.txs), producer: stack.producer, keys, proverId: PROVER_ID, publisher: new CapturingPublisher(), pollMs: 50 };

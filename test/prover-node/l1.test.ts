@@ -71,14 +71,13 @@ function proverNode() {
     keys,
     proverId: BigInt(sender.address),
     pollingIntervalMs: 100,
-    brokerPollMs: 200,
     logger: log,
   });
 }
 
 async function propose(numTxs: number, msgs: bigint[] = []) {
   const slot = await env.currentSlot();
-  const block = addBlock(chain, numTxs, msgs, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  const block = await addBlock(chain, numTxs, msgs, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
   await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
 }
 

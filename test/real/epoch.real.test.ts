@@ -12,19 +12,19 @@ import { CircuitExecutionError, type CircuitProofResult } from '@quetzal/protoco
 import { L1_TO_L2_MSG_TREE_HEIGHT, MAX_L2_BLOCK_NUMBER, PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import {
+  blockConstants,
   buildBaseInputs,
   buildBlockRootInputs,
   buildParityBaseInputs,
   buildParityRootInputs,
   buildRootSingleInputs,
-} from '@quetzal/protocol/circuits/builders';
-import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+} from '@quetzal/protocol/circuits/block-building';
 import { TestWorld } from '@quetzal/protocol/circuits/fixtures';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
-import type { BaseInputs } from '@quetzal/protocol/circuits/structs';
+import type { BaseInputs, BlockConstants } from '@quetzal/protocol/circuits/structs';
 import { bbChildren, NativeCircuitProver as Prover, type NativeCircuitProver, buildHonkVerifier, verifierChoice, type HonkVerifierBuild } from '@quetzal/circuit-prover';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
-import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
+import { buildTxCircuitInputs, feePayerOf, Tx } from '@quetzal/protocol/tx';
 import { TEST_DATA_DIR, devProver, testLogger } from './native.js';
 import { join } from 'node:path';
 
@@ -37,22 +37,18 @@ const MIN = 60_000;
 let prover: NativeCircuitProver;
 let vkTree: VkTree;
 let world: TestWorld;
-let constants: ReturnType<typeof blockConstants>;
+const GENESIS_BLOCK = BigInt(MAX_L2_BLOCK_NUMBER) - 1n;
+const globals = new GlobalVariables(chainId, version, GENESIS_BLOCK + 1n, 3n, 1_700_000_036n, 0x1234n);
+let constants: BlockConstants;
 let base: CircuitProofResult<'base'>;
 let baseInputs: BaseInputs;
-
-const GENESIS_BLOCK = BigInt(MAX_L2_BLOCK_NUMBER) - 1n;
-
-function blockConstants(w: TestWorld, tree: VkTree) {
-  const globals = new GlobalVariables(chainId, version, GENESIS_BLOCK + 1n, 3n, 1_700_000_036n, 0x1234n);
-  return { lastArchive: snapshotToCircuit(w.archiveSnapshot()), globalVariables: globalVariablesToCircuit(globals), vkTreeRoot: tree.root };
-}
+let baseTx: CircuitProofResult<'tx'>;
 
 before(async () => {
   prover = await devProver();
   vkTree = await prover.getVkTree();
   world = TestWorld.genesis({ chainId, version, balances: [[feePayerOf(secret), 1_000_000n]], genesisBlockNumber: GENESIS_BLOCK });
-  constants = blockConstants(world, vkTree);
+  constants = blockConstants(world.archiveSnapshot(), globals, vkTree.root);
 }, { timeout: 40 * MIN });
 
 after(() => prover?.stop());
@@ -68,11 +64,12 @@ test('a tx proof verified inside a real base proof', { timeout: 10 * MIN }, asyn
   const forged = { ...childProofOf(tx, vkTree), vkHash: tx.vk.hash + 1n };
   const scratch = TestWorld.genesis({ chainId, version, balances: [[feePayerOf(secret), 1_000_000n]] });
   await assert.rejects(
-    prover.proveBase(buildBaseInputs({ tx: tx.publicOutputs, txProof: forged, constants, trees: scratch.trees })),
+    prover.proveBase(await buildBaseInputs(scratch.fork(), { tx: tx.publicOutputs, txProof: forged, constants })),
     (e: unknown) => e instanceof CircuitExecutionError && e.circuit === 'base',
   );
 
-  baseInputs = buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees });
+  baseInputs = await buildBaseInputs(world.fork(), { tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants });
+  baseTx = tx;
   base = await prover.proveBase(baseInputs);
   assert.equal(base.proof.length, PROOF_LENGTH);
   assert.equal(base.publicOutputs.numTxs, 1n);
@@ -85,9 +82,9 @@ test('a single-block epoch proven for real; its root proof verified on anvil, ta
   const messages = [101n, 102n, 103n];
   const [pb0, pb1] = buildParityBaseInputs(messages, vkTree.root);
   const parity = await prover.proveParityRoot(buildParityRootInputs(await prover.proveParityBase(pb0!), await prover.proveParityBase(pb1!), vkTree));
-  const blockRoot = await prover.proveBlockRoot(
-    buildBlockRootInputs({ txs: base, parity, previousHeader: world.lastHeader, archive: world.archive, l1ToL2: world.l1ToL2, l1ToL2Messages: messages, vkTree }),
-  );
+  const previousHeader = world.lastHeader;
+  const { witness } = await world.finishBlock({ txEffects: [new Tx(baseTx.publicOutputs, baseTx.proof).toEffect()], l1ToL2Messages: messages, globals });
+  const blockRoot = await prover.proveBlockRoot(buildBlockRootInputs({ txs: base, parity, previousHeader, witness, vkTree }));
   assert.equal(blockRoot.publicOutputs.newArchive.nextAvailableLeafIndex, BigInt(MAX_L2_BLOCK_NUMBER) + 1n, 'the block is archive leaf 2^32');
   assert.equal(world.l1ToL2.size(), 2 ** L1_TO_L2_MSG_TREE_HEIGHT, 'its messages filled the L1->L2 message tree');
   const root = await prover.proveRootSingle(buildRootSingleInputs(blockRoot, proverId, vkTree));

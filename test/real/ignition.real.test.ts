@@ -7,8 +7,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { inspectCrs, createNativeProver, type NativeCircuitProver } from '@quetzal/circuit-prover';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
-import { buildBaseInputs } from '@quetzal/protocol/circuits/builders';
-import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
+import { blockConstants, buildBaseInputs } from '@quetzal/protocol/circuits/block-building';
 import { TestWorld, ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { GlobalVariables } from '@quetzal/protocol/block/header';
 import { buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
@@ -30,12 +29,8 @@ test('ignition: tx and base proofs, each verified off-chain by bb as it is made'
   const secret = 9n;
   const world = TestWorld.genesis({ chainId: 1n, version: 1n, balances: [[feePayerOf(secret), 1000n]] });
   const tx = await prover.proveTx(buildTxCircuitInputs({ secret, nonce: 1n, chainId: 1n, version: 1n, transactionFee: 10n, noteHashes: [1n], extraNullifiers: [], l2ToL1Msgs: [] }));
-  const constants = {
-    lastArchive: snapshotToCircuit(world.archiveSnapshot()),
-    globalVariables: globalVariablesToCircuit(new GlobalVariables(1n, 1n, 1n, 1n, 1n, 0n)),
-    vkTreeRoot: vkTree.root,
-  };
+  const constants = blockConstants(world.archiveSnapshot(), new GlobalVariables(1n, 1n, 1n, 1n, 1n, 0n), vkTree.root);
   // prove() throws when bb's verifier rejects the proof it just made
-  const base = await prover.proveBase(buildBaseInputs({ tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants, trees: world.trees }));
+  const base = await prover.proveBase(await buildBaseInputs(world.fork(), { tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants }));
   assert.equal(base.publicOutputs.accumulatedFees, 10n);
 });

@@ -65,7 +65,7 @@ test('an epoch proven with real proofs is accepted by the HonkVerifier on L1', {
   const tx = new Tx(txProof.publicOutputs, txProof.proof);
   await env.warpToSlot(1);
   const slot = await env.currentSlot();
-  const block = addBlock(chain, [tx], [], { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  const block = await addBlock(chain, [tx], [], { slot, timestamp: env.genesisTime + slot * env.slotDuration });
   await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
 
   await env.warpToSlot(4); // epoch 1, claim window of epoch 0 (a single block: root-single)
@@ -80,7 +80,7 @@ test('an epoch proven with real proofs is accepted by the HonkVerifier on L1', {
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
     publisher: new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 1000 }),
     keys: { vkTree: await prover.getVkTree(), txVerificationKey: await prover.getVerificationKey('tx') },
-    proverId: BigInt(sender.address), pollingIntervalMs: 500, brokerPollMs: 5000, logger: log,
+    proverId: BigInt(sender.address), pollingIntervalMs: 500, logger: log,
   });
   await node.start();
   try {

@@ -13,7 +13,8 @@ import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
 import { Archiver, ArchiverStore } from '@quetzal/archiver';
 import { createL1Connection } from '@quetzal/l1-client';
 import { genesisArchiveRoot } from '@quetzal/local-network';
-import { createNodeClient, registerNodeRpc, Sequencer, simulatedProofCheck, TxPool, txConflict } from '@quetzal/sequencer';
+import { createNodeClient, registerNodeRpc, Sequencer, simulatedProofCheck, TxPool } from '@quetzal/sequencer';
+import { txConflict } from '@quetzal/protocol/circuits/block-building';
 import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
 import { devAccountSecret, devGenesis } from '@quetzal/protocol/genesis';
@@ -119,7 +120,7 @@ describe('sequencer', () => {
     await assert.rejects(remote.sendTx(respend), /double spend/);
     // and once the block is in the sequencer's world state, the state itself refuses it
     await sync.syncImmediate(1);
-    assert.match((await txConflict(sync.getCommitted(), respend)) ?? '', /nullifier 0x[0-9a-f]+ already exists \(double spend\)/);
+    assert.match((await txConflict(sync.getCommitted(), respend.publicOutputs)) ?? '', /nullifier 0x[0-9a-f]+ already exists \(double spend\)/);
   });
 
   it('validates quotes and claims the best one in the claim window', async () => {
@@ -133,7 +134,7 @@ describe('sequencer', () => {
     await env.warpToSlot(4); // epoch 1, inside the claim window of epoch 0
     await sequencer.tick();
     await archiver.sync();
-    const claim = await archiver.getEpochProofClaim(0n);
+    const claim = await archiver.getEpochProofClaim(0);
     assert.equal(claim?.prover, accounts[PROVER]!.address, 'the best funded quote was claimed');
     assert.equal(claim?.basisPointFee, 500);
   });

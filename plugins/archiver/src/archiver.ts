@@ -160,7 +160,7 @@ export class Archiver implements L2BlockSource {
         return { kind: 'proof', key, blockNumber: Number(g.blockNumber) };
       case 'ProofRightClaimed':
         return {
-          kind: 'claim', l1Block: key[0], epoch: g.epoch as bigint, prover: g.prover as Hex, proposer: g.proposer as Hex, bondAmount: g.bondAmount as bigint, basisPointFee: Number(g.basisPointFee),
+          kind: 'claim', l1Block: key[0], epoch: Number(g.epoch as bigint), prover: g.prover as Hex, proposer: g.proposer as Hex, bondAmount: g.bondAmount as bigint, basisPointFee: Number(g.basisPointFee),
         };
       case 'PrunedPending':
         return { kind: 'prune', l1Block: key[0], provenBlockNumber: Number(g.provenBlockNumber), pendingBlockNumber: Number(g.pendingBlockNumber) };
@@ -202,11 +202,11 @@ export class Archiver implements L2BlockSource {
   async getL1ToL2Messages(blockNumber: number): Promise<bigint[]> {
     return this.store.getL1ToL2Messages(blockNumber);
   }
-  async getBlocksForEpoch(epoch: bigint): Promise<L2Block[]> {
+  async getBlocksForEpoch(epoch: number): Promise<L2Block[]> {
     const [first, last] = epochSlotRange(this.constants, epoch);
     return this.store.blockNumbersInSlots(Number(first), Number(last)).map((n) => this.store.getBlock(n)!);
   }
-  async getTxHashesForEpoch(epoch: bigint): Promise<bigint[]> {
+  async getTxHashesForEpoch(epoch: number): Promise<bigint[]> {
     return (await this.getBlocksForEpoch(epoch)).flatMap((b) => b.body.txEffects.map((e) => e.txHash));
   }
   async getRollupConstants(): Promise<L1RollupConstants> {
@@ -216,12 +216,12 @@ export class Archiver implements L2BlockSource {
     const s = this.store.getSynced();
     return { number: BigInt(s?.number ?? 0), timestamp: BigInt(s?.timestamp ?? 0) };
   }
-  async isEpochComplete(epoch: bigint): Promise<boolean> {
+  async isEpochComplete(epoch: number): Promise<boolean> {
     const [, last] = epochSlotRange(this.constants, epoch);
     const synced = this.store.getSynced();
     return synced !== undefined && BigInt(synced.timestamp) >= timestampOfSlot(this.constants, last + 1n);
   }
-  async getEpochProofClaim(epoch: bigint): Promise<EpochClaimRecord | undefined> {
+  async getEpochProofClaim(epoch: number): Promise<EpochClaimRecord | undefined> {
     return this.store.getClaim(epoch);
   }
 }

@@ -53,7 +53,7 @@ export type ArchiverEvent =
   | { kind: 'block'; key: LogKey; block: L2Block }
   | { kind: 'message'; l1Block: number; tree: number; index: number; leaf: bigint }
   | { kind: 'proof'; key: LogKey; blockNumber: number }
-  | { kind: 'claim'; l1Block: number; epoch: bigint; prover: `0x${string}`; proposer: `0x${string}`; bondAmount: bigint; basisPointFee: number }
+  | { kind: 'claim'; l1Block: number; epoch: number; prover: `0x${string}`; proposer: `0x${string}`; bondAmount: bigint; basisPointFee: number }
   | { kind: 'prune'; l1Block: number; provenBlockNumber: number; pendingBlockNumber: number };
 
 /** How many batch-end hashes to keep for finding the common ancestor after a reorg (a deeper one resyncs from the start). */
@@ -112,7 +112,7 @@ export class ArchiverStore {
         this.proofs.put(e.key, e.blockNumber);
         return;
       case 'claim':
-        this.claims.put(Number(e.epoch), { prover: e.prover, proposer: e.proposer, bondAmount: e.bondAmount.toString(), basisPointFee: e.basisPointFee, l1Block: e.l1Block });
+        this.claims.put(e.epoch, { prover: e.prover, proposer: e.proposer, bondAmount: e.bondAmount.toString(), basisPointFee: e.basisPointFee, l1Block: e.l1Block });
         return;
       case 'prune':
         for (let n = e.provenBlockNumber + 1; n <= e.pendingBlockNumber; n++) {
@@ -200,8 +200,8 @@ export class ArchiverStore {
     return leaves;
   }
 
-  getClaim(epoch: bigint): EpochClaimRecord | undefined {
-    const c = this.claims.get(Number(epoch));
+  getClaim(epoch: number): EpochClaimRecord | undefined {
+    const c = this.claims.get(epoch);
     if (!c) return undefined;
     return { epoch, prover: c.prover, proposer: c.proposer, bondAmount: BigInt(c.bondAmount), basisPointFee: c.basisPointFee, l1BlockNumber: BigInt(c.l1Block) };
   }

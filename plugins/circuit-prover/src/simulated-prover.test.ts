@@ -5,7 +5,7 @@ import { CircuitExecutionError } from '@quetzal/protocol/circuit-prover';
 import { PROOF_LENGTH, VK_LENGTH } from '@quetzal/protocol/constants';
 import { decodeProofResult, encodeCircuitInputs, proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
-import { buildParityBaseInputs } from '@quetzal/protocol/circuits/builders';
+import { buildParityBaseInputs } from '@quetzal/protocol/circuits/block-building';
 import { computeInHash } from '@quetzal/protocol/block/body';
 import { buildTxCircuitInputs, txHashOf } from '@quetzal/protocol/tx';
 import { SimulatedCircuitProver } from './simulated-prover.js';

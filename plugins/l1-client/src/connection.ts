@@ -1,10 +1,9 @@
 // Builds the L1Connection every role resolves through `Tokens.L1`.
 import { createPublicClient, fallback, http, type Hex, type PublicClient } from 'viem';
-import { L1TxSender, RollupContract, type L1Deployment, type L1Logger } from '@quetzal/l1';
+import { ANVIL_CHAIN_ID, L1TxSender, RollupContract, type L1Deployment, type L1Logger } from '@quetzal/l1';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import type { L2Genesis } from '@quetzal/protocol/genesis';
 
-export const ANVIL_CHAIN_ID = 31337;
 
 export interface L1ConnectionOptions {
   rpcUrls: string[];

@@ -1,3 +1,3 @@
-export { createL1Connection, createL1Client, ANVIL_CHAIN_ID, type L1ConnectionOptions } from './connection.js';
+export { createL1Connection, createL1Client, type L1ConnectionOptions } from './connection.js';
 export { l1ClientPlugin, loadGenesis } from './plugin.js';
 export { bindDataDir } from './data-dir.js';

@@ -2,18 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { Hex } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import {
-  ANVIL_DEFAULT_PRIVATE_KEYS, deployL1Contracts, formatDeployment, readVerifierArtifact, startAnvil, writeDeploymentFile, type VerifierChoice,
+  ANVIL_CHAIN_ID, ANVIL_DEFAULT_PRIVATE_KEYS, deployL1Contracts, formatDeployment, parseVerifierChoice, resolveL1Key, startAnvil, writeDeploymentFile,
 } from '@quetzal/l1';
 import { createL1Connection } from '@quetzal/l1-client';
 import { LmdbWorldState } from '@quetzal/world-state';
 import { devGenesis, genesisToJson, type L2Genesis } from '@quetzal/protocol/genesis';
 import { Tokens } from '@quetzal/protocol/tokens';
-
-const ANVIL_CHAIN_ID = 31337;
 
 /**
  * `quetzal start --local-network`: an anvil L1, the contracts deployed on it (with the verifier of
@@ -50,11 +47,11 @@ export const localNetworkPlugin = definePlugin({
       const genesis = devGenesis(c.genesisAccounts);
       const prover = ctx.resolve(Tokens.CircuitProver);
       const vkTreeRoot = (await prover.getVkTree()).root;
-      const deployerKey = (c.deployerPrivateKey ?? ANVIL_DEFAULT_PRIVATE_KEYS[0]) as Hex;
+      const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID });
       const deployment = await deployL1Contracts({
         rpcUrls: anvil.url,
         privateKey: deployerKey,
-        verifier: c.verifier === 'auto' ? await ctx.resolve(Tokens.RootVerifier)() : verifierChoice(c.verifier, c.verifierLibraries),
+        verifier: c.verifier === 'auto' ? await ctx.resolve(Tokens.RootVerifier)() : parseVerifierChoice(c.verifier, c.verifierLibraries),
         slotDuration: c.slotDuration,
         epochDuration: c.epochDuration,
         claimWindow: c.claimWindow,
@@ -93,15 +90,6 @@ export const localNetworkPlugin = definePlugin({
   },
 });
 
-function verifierChoice(verifier: string, libraries: string[] | undefined): VerifierChoice {
-  if (verifier === 'mock') return { kind: 'mock' };
-  const artifact = readVerifierArtifact(verifier);
-  const libs = Object.fromEntries((libraries ?? []).map((p) => {
-    const a = readVerifierArtifact(p);
-    return [a.contractName, a];
-  }));
-  return { kind: 'artifact', artifact, libraries: libs };
-}
 
 /** The archive root after genesis (leaf 0 = the genesis block hash), from a throwaway world state. */
 export async function genesisArchiveRoot(genesis: L2Genesis, chainId: bigint, version: bigint): Promise<bigint> {

@@ -5,16 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@quetzal/kernel/logging';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
-import { blockOutHash, computeInHash, txsEffectsHash } from '@quetzal/protocol/block/body';
-import { AppendOnlyTreeSnapshot, BlockHeader, ContentCommitment, GlobalVariables, StateReference } from '@quetzal/protocol/block/header';
+import { AppendOnlyTreeSnapshot, BlockHeader, StateReference } from '@quetzal/protocol/block/header';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
-import { ARCHIVE_TREE_HEIGHT, L1_TO_L2_MSG_SUBTREE_HEIGHT, L1_TO_L2_MSGS_PER_BLOCK, MAX_BLOCKS_PER_EPOCH } from '@quetzal/protocol/constants';
-import { globalVariablesToCircuit, snapshotToCircuit } from '@quetzal/protocol/circuits/convert';
-import { padTo } from '@quetzal/protocol/hash/sha256';
+import type { VerificationKeyData } from '@quetzal/protocol/circuit-prover';
+import { blockConstants, buildBaseInputs, finishBlock } from '@quetzal/protocol/circuits/block-building';
+import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
+import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import { ARCHIVE_TREE_HEIGHT, MAX_BLOCKS_PER_EPOCH } from '@quetzal/protocol/constants';
 import type { L2BlockSyncSource } from '@quetzal/protocol/l2-block-source';
 import type { ProvingJobProducer, ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { zeroHash } from '@quetzal/protocol/trees/hash';
-import { TreeId, type TreeSnapshot } from '@quetzal/protocol/trees/types';
+import { TreeId } from '@quetzal/protocol/trees/types';
 import type { EpochProvingJobState, EpochProvingJobStatus } from '@quetzal/protocol/prover-node-api';
 import type { Tx } from '@quetzal/protocol/tx';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
@@ -22,9 +23,15 @@ import type { WorldStateFork, WorldStateSynchronizer } from '@quetzal/protocol/w
 import { assertSameHeader, BlockMismatchError, hex } from './block-check.js';
 import { ProvingJobTracker } from './job-tracker.js';
 import { EpochOrchestrator, ProofMismatchError, type RootCircuitChoice, type RootResult } from './orchestrator.js';
-import { TxProcessor, type TxProcessorKeys } from './tx-processor.js';
 
 const FINAL_STATES: readonly EpochProvingJobState[] = ['completed', 'failed', 'timed-out', 'reorged', 'stopped'];
+
+/** The keys an epoch is proven against. */
+export interface EpochProvingKeys {
+  vkTree: VkTree;
+  /** The `tx` circuit's VK: every client proof is verified against it by the base circuit. */
+  txVerificationKey: VerificationKeyData;
+}
 
 export interface PublishRequest {
   epoch: number;
@@ -50,7 +57,7 @@ export interface EpochProvingJobOptions {
   worldState: WorldStateSynchronizer;
   txProvider: TxProvider;
   producer: ProvingJobProducer;
-  keys: TxProcessorKeys;
+  keys: EpochProvingKeys;
   proverId: bigint;
   /** Which root circuit tops the tree (default `auto`). */
   rootCircuit?: RootCircuitChoice;
@@ -225,49 +232,34 @@ export class EpochProvingJob {
   }
 
   private async processBlocks(fork: WorldStateFork, blocks: L2Block[], txs: Tx[][], orchestrator: EpochOrchestrator): Promise<void> {
-    const processor = new TxProcessor(fork, this.o.keys);
+    const { vkTree, txVerificationKey } = this.o.keys;
     let previousHeader = await this.headerBefore(fork, blocks[0]!);
     for (const [i, block] of blocks.entries()) {
       this.ac.signal.throwIfAborted();
       const n = Number(block.number);
-      const header = block.header;
-      const lastArchive = (await fork.getTreeInfo(TreeId.ARCHIVE)) as TreeSnapshot;
-      const messages = padTo(await this.o.blockSource.getL1ToL2Messages(n), L1_TO_L2_MSGS_PER_BLOCK);
-      const constants = { lastArchive: snapshotToCircuit(lastArchive), globalVariables: globalVariablesToCircuit(header.globalVariables), vkTreeRoot: this.o.keys.vkTree.root };
+      const globals = block.header.globalVariables;
+      const messages = await this.o.blockSource.getL1ToL2Messages(n);
+      const lastArchive = AppendOnlyTreeSnapshot.of((await fork.getStateReference()).archive);
+      const constants = blockConstants(lastArchive, globals, vkTree.root);
       orchestrator.startBlock(i, { blockNumber: n, numTxs: block.body.numTxs, constants, l1ToL2Messages: messages });
-      let fees = 0n;
       for (const tx of txs[i]!) {
         this.ac.signal.throwIfAborted();
+        const txProof = childProofOf({ circuit: 'tx', proof: [...tx.proof], vk: txVerificationKey }, vkTree);
         try {
-          orchestrator.addTx(i, await processor.process(tx, constants));
+          orchestrator.addTx(i, await buildBaseInputs(fork, { tx: tx.publicOutputs, txProof, constants }));
         } catch (err) {
           throw new Error(`block ${n}: ${(err as Error).message}`, { cause: err });
         }
-        fees += tx.publicOutputs.transactionFee;
       }
-      const previousHeaderPath = await fork.getSiblingPath(TreeId.ARCHIVE, lastArchive.nextAvailableLeafIndex - 1);
-      const l1ToL2SubtreePath = await fork.getSubtreeSiblingPath(TreeId.L1_TO_L2_MESSAGES, L1_TO_L2_MSG_SUBTREE_HEIGHT);
-      await fork.appendLeaves(TreeId.L1_TO_L2_MESSAGES, messages);
-      const newArchivePath = await fork.getSiblingPath(TreeId.ARCHIVE, lastArchive.nextAvailableLeafIndex);
-
-      const effects = block.body.txEffects;
-      const rebuilt = new BlockHeader(
-        snapshot(lastArchive),
-        new ContentCommitment(BigInt(effects.length), txsEffectsHash(effects), computeInHash(messages), blockOutHash(effects)),
-        await stateReference(fork),
-        header.globalVariables,
-        fees,
-      );
-      assertSameHeader(n, rebuilt, header);
-      await fork.appendLeaves(TreeId.ARCHIVE, [blockHash(header)]);
-      const archive = await fork.getTreeInfo(TreeId.ARCHIVE);
-      if (archive.root !== block.archive.root) throw new BlockMismatchError(n, 'archive.root', archive.root, block.archive.root);
-      if (BigInt(archive.nextAvailableLeafIndex) !== block.archive.nextAvailableLeafIndex) {
-        throw new BlockMismatchError(n, 'archive.nextAvailableLeafIndex', BigInt(archive.nextAvailableLeafIndex), block.archive.nextAvailableLeafIndex);
+      const finished = await finishBlock(fork, { txEffects: block.body.txEffects, l1ToL2Messages: messages, globals });
+      assertSameHeader(n, finished.header, block.header);
+      if (finished.archive.root !== block.archive.root) throw new BlockMismatchError(n, 'archive.root', finished.archive.root, block.archive.root);
+      if (finished.archive.nextAvailableLeafIndex !== block.archive.nextAvailableLeafIndex) {
+        throw new BlockMismatchError(n, 'archive.nextAvailableLeafIndex', finished.archive.nextAvailableLeafIndex, block.archive.nextAvailableLeafIndex);
       }
-      orchestrator.setBlockWitness(i, { previousHeader, previousHeaderPath, l1ToL2SubtreePath, newArchivePath, header });
-      previousHeader = header;
-      this.o.logger?.debug({ block: n, txs: effects.length }, 'block processed');
+      orchestrator.setBlockWitness(i, { previousHeader, ...finished.witness, header: block.header });
+      previousHeader = block.header;
+      this.o.logger?.debug({ block: n, txs: block.body.numTxs }, 'block processed');
     }
   }
 
@@ -277,13 +269,7 @@ export class EpochProvingJob {
     let header: BlockHeader;
     if (n === 0) {
       const g = first.header.globalVariables;
-      header = new BlockHeader(
-        new AppendOnlyTreeSnapshot(zeroHash(ARCHIVE_TREE_HEIGHT), 0n),
-        ContentCommitment.empty(),
-        await stateReference(fork),
-        new GlobalVariables(g.chainId, g.version, 0n, 0n, 0n, 0n),
-        0n,
-      );
+      header = BlockHeader.genesis(StateReference.of(await fork.getStateReference()), zeroHash(ARCHIVE_TREE_HEIGHT), g.chainId, g.version);
     } else {
       const block = await this.o.blockSource.getBlock(n);
       if (!block) throw new Error(`epoch ${this.o.epochNumber}: the archiver has no block ${n} (the block before the epoch)`);
@@ -307,11 +293,3 @@ export class EpochProvingJob {
   }
 }
 
-function snapshot(s: TreeSnapshot): AppendOnlyTreeSnapshot {
-  return new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
-}
-
-async function stateReference(fork: WorldStateFork): Promise<StateReference> {
-  const s = await fork.getStateReference();
-  return new StateReference(snapshot(s.l1ToL2MessageTree), snapshot(s.noteHashTree), snapshot(s.nullifierTree), snapshot(s.publicDataTree));
-}

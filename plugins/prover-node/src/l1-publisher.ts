@@ -35,7 +35,7 @@ export class L1EpochProofPublisher implements EpochProofPublisher {
 
   async publish({ epoch, root, deadline, signal }: PublishRequest): Promise<{ txHash: string }> {
     const ours = rootOutputsToPublicInputs(root.publicOutputs);
-    const args = { epoch: BigInt(epoch), previousArchive: ours.previousArchiveRoot, endArchive: ours.endArchiveRoot, proverId: this.o.proverAddress };
+    const args = { epoch, previousArchive: ours.previousArchiveRoot, endArchive: ours.endArchiveRoot, proverId: this.o.proverAddress };
     const proof = fieldsToBytes(root.proof);
     const interval = this.o.retryIntervalMs ?? 2000;
     for (let attempt = 1; ; attempt++) {

@@ -7,14 +7,15 @@ import type { BlockHeader } from '@quetzal/protocol/block/header';
 import type { CircuitProofResult } from '@quetzal/protocol/circuit-prover';
 import {
   buildBlockMergeInputs,
+  buildBlockRootEmptyInputs,
+  buildBlockRootInputs,
   buildMergeInputs,
   buildParityBaseInputs,
   buildParityRootInputs,
   buildRootInputs,
   buildRootSingleInputs,
-} from '@quetzal/protocol/circuits/builders';
-import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
-import { headerToCircuit } from '@quetzal/protocol/circuits/convert';
+  type BlockEndWitness,
+} from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import type { BaseInputs, BlockConstants, CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
@@ -27,15 +28,9 @@ export type BlockRollupResult = CircuitProofResult<'block-root' | 'block-root-em
 export type RootResult = CircuitProofResult<'root' | 'root-single'>;
 
 /** What the block-root circuit needs from the world state, taken in order by the caller. */
-export interface BlockRootWitness {
+export interface BlockRootWitness extends BlockEndWitness {
   /** The header of the block before (genesis for block 1). */
   previousHeader: BlockHeader;
-  /** Sibling path of the previous block's archive leaf. */
-  previousHeaderPath: bigint[];
-  /** Sibling path of the block's L1->L2 message subtree, before it is appended. */
-  l1ToL2SubtreePath: bigint[];
-  /** Sibling path of the archive leaf this block's hash goes to. */
-  newArchivePath: bigint[];
   /** The block's header as the archiver has it: the block-root's proven header hash must equal its hash. */
   header: BlockHeader;
 }
@@ -125,21 +120,16 @@ export class EpochOrchestrator {
       }
       return result;
     };
-    const blockLevel = (w: BlockRootWitness) => ({
-      previousHeader: headerToCircuit(w.previousHeader),
-      previousHeaderPath: w.previousHeaderPath,
-      l1ToL2SubtreePath: w.l1ToL2SubtreePath,
-      newArchivePath: w.newArchivePath,
+    const blockLevel = (parityResult: CircuitProofResult<'parity-root'>, w: BlockRootWitness) => ({
+      parity: parityResult,
+      previousHeader: w.previousHeader,
+      witness: { previousHeaderPath: w.previousHeaderPath, l1ToL2SubtreePath: w.l1ToL2SubtreePath, newArchivePath: w.newArchivePath },
+      vkTree: this.o.vkTree,
     });
     if (block.numTxs === 0) {
       this.blockRoots[index]!.resolve(
         Promise.all([parity, slot.witness.promise]).then(async ([parityResult, w]) => {
-          const result = await this.prove('block-root-empty', {
-            constants: block.constants,
-            parity: parityResult.publicOutputs,
-            parityProof: childProofOf(parityResult, this.o.vkTree),
-            ...blockLevel(w),
-          });
+          const result = await this.prove('block-root-empty', buildBlockRootEmptyInputs({ constants: block.constants, ...blockLevel(parityResult, w) }));
           return checkHeader(result, w);
         }),
       );
@@ -151,13 +141,7 @@ export class EpochOrchestrator {
     );
     this.blockRoots[index]!.resolve(
       Promise.all([txs, parity, slot.witness.promise]).then(async ([txsResult, parityResult, w]) => {
-        const result = await this.prove('block-root', {
-          txs: txsResult.publicOutputs,
-          txsProof: childProofOf(txsResult, this.o.vkTree),
-          parity: parityResult.publicOutputs,
-          parityProof: childProofOf(parityResult, this.o.vkTree),
-          ...blockLevel(w),
-        });
+        const result = await this.prove('block-root', buildBlockRootInputs({ txs: txsResult, ...blockLevel(parityResult, w) }));
         return checkHeader(result, w);
       }),
     );

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { getAddress, isAddress, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { getAddress, isAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import { ANVIL_DEFAULT_PRIVATE_KEYS } from '@quetzal/l1';
-import type { L1Connection } from '@quetzal/protocol/l1-connection';
+import { resolveL1Key } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
-import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
@@ -61,7 +58,10 @@ export const proverNodePlugin = definePlugin({
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
-    const key = publisherKey(c.publisherPrivateKey, c.publisherPrivateKeyFile, l1, (m) => ctx.logger.info(m));
+    const { key } = resolveL1Key(
+      { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId: l1.chainId },
+      ctx.logger,
+    );
     const sender = l1.sender(key);
     const proverAddress = sender.address;
     if (c.proverId !== undefined && (!isAddress(c.proverId) || getAddress(c.proverId) !== proverAddress)) {
@@ -145,25 +145,6 @@ export const proverNodePlugin = definePlugin({
   },
 });
 
-/** The key from the flag, the key file, or (anvil only) the prover's dev account. Never logged. */
-function publisherKey(flag: string | undefined, file: string | undefined, l1: L1Connection, log: (m: string) => void): Hex {
-  let key = flag;
-  if (!key && file) {
-    try {
-      key = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new Error(`cannot read --prover-node.publisher-private-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
-    }
-  }
-  if (key) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`the prover's L1 key (${flag ? '--prover-node.publisher-private-key' : file}) must be 32 bytes of 0x-prefixed hex`);
-    return key as Hex;
-  }
-  if (!l1.isDevChain) throw new Error(`no prover L1 key: pass --prover-node.publisher-private-key or --prover-node.publisher-private-key-file (chain ${l1.chainId} is not anvil, so no dev key is used)`);
-  const dev = ANVIL_DEFAULT_PRIVATE_KEYS[PROVER_DEV_ACCOUNT]!;
-  log(`no prover key given: using anvil's dev account ${PROVER_DEV_ACCOUNT} (${privateKeyToAccount(dev).address})`);
-  return dev;
-}
 
 function requireNode(node: NodeApi | undefined, flag: string): NodeApi {
   if (!node) throw new Error(`no sequencer in this process: pass ${flag}`);

@@ -13,11 +13,10 @@ import { signEpochProofQuote, type SignedEpochProofQuote } from '@quetzal/protoc
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import type { BondManager } from './bond-manager.js';
-import { EpochProvingJob, type EpochProofPublisher } from './epoch-proving-job.js';
+import { EpochProvingJob, type EpochProofPublisher, type EpochProvingKeys } from './epoch-proving-job.js';
 import type { ProverNodeMetrics } from './metrics.js';
 import type { RootCircuitChoice } from './orchestrator.js';
 import type { QuoteProvider } from './quote-provider.js';
-import type { TxProcessorKeys } from './tx-processor.js';
 
 export interface QuoteSink {
   submitEpochProofQuote(quote: SignedEpochProofQuote): Promise<void>;
@@ -37,14 +36,12 @@ export interface ProverNodeOptions {
   quoteProvider: QuoteProvider;
   bondManager?: BondManager;
   publisher: EpochProofPublisher;
-  keys: TxProcessorKeys;
+  keys: EpochProvingKeys;
   proverId: bigint;
   rootCircuit?: RootCircuitChoice;
   pollingIntervalMs: number;
   /** Wait before recreating a failed job of a still-active claim (default 10 s). */
   jobRetryDelayMs?: number;
-  /** Long-poll window at the broker. */
-  brokerPollMs?: number;
   logger: Logger;
   metrics?: ProverNodeMetrics;
 }
@@ -114,23 +111,22 @@ export class ProverNode {
   async tick(): Promise<void> {
     const cfg = this.config!;
     const slot = await this.o.rollup.getCurrentSlot();
-    const epoch = slot / cfg.epochDuration;
-    this.currentEpoch = Number(epoch);
-    this.o.metrics?.currentEpoch.set(this.currentEpoch);
+    const epoch = Number(slot / cfg.epochDuration);
+    this.currentEpoch = epoch;
+    this.o.metrics?.currentEpoch.set(epoch);
     await this.checkRunningJobs();
     // every epoch whose proof may still land: its deadline is PROOF_SUBMISSION_WINDOW slots into the next epoch
-    const lookback = cfg.proofSubmissionWindow / cfg.epochDuration + 1n;
-    for (let e = epoch > lookback ? epoch - lookback : 0n; e < epoch; e++) await this.checkClaim(e);
-    if (epoch > 0n && slot % cfg.epochDuration < cfg.claimWindow) await this.bid(epoch - 1n, epoch * cfg.epochDuration + cfg.claimWindow - 1n);
+    const lookback = Number(cfg.proofSubmissionWindow / cfg.epochDuration) + 1;
+    for (let e = Math.max(0, epoch - lookback); e < epoch; e++) await this.checkClaim(e);
+    if (epoch > 0 && slot % cfg.epochDuration < cfg.claimWindow) await this.bid(epoch - 1, BigInt(epoch) * cfg.epochDuration + cfg.claimWindow - 1n);
   }
 
-  private async bid(epoch: bigint, validUntilSlot: bigint): Promise<void> {
-    const e = Number(epoch);
+  private async bid(e: number, validUntilSlot: bigint): Promise<void> {
     if (!this.o.quoteSink || this.quoted.includes(e)) return;
-    const range = await this.o.rollup.getEpochBlocks(epoch);
-    if (!range || (await this.o.rollup.getClaim(epoch))) return;
-    const txs = await this.o.blockSource.getTxHashesForEpoch(epoch).then((h) => h.length, () => 0);
-    const terms = await this.o.quoteProvider.getQuote(epoch, { blocks: Number(range.last - range.first + 1n), txs });
+    const range = await this.o.rollup.getEpochBlocks(e);
+    if (!range || (await this.o.rollup.getClaim(e))) return;
+    const txs = await this.o.blockSource.getTxHashesForEpoch(e).then((h) => h.length, () => 0);
+    const terms = await this.o.quoteProvider.getQuote(e, { blocks: range.last - range.first + 1, txs });
     if (!terms) {
       this.o.logger.info({ epoch: e }, 'quote provider declined the epoch');
       this.quoted.push(e);
@@ -146,7 +142,7 @@ export class ProverNode {
     }
     const signed = await signEpochProofQuote(
       this.o.sender.account,
-      { epochToProve: epoch, validUntilSlot, bondAmount: terms.bondAmount, prover: this.address, basisPointFee: terms.basisPointFee },
+      { epochToProve: BigInt(e), validUntilSlot, bondAmount: terms.bondAmount, prover: this.address, basisPointFee: terms.basisPointFee },
       { chainId: this.o.chainId, rollup: this.o.rollup.address },
     );
     await this.o.quoteSink.submitEpochProofQuote(signed);
@@ -156,24 +152,23 @@ export class ProverNode {
     this.o.logger.info({ epoch: e, basisPointFee: terms.basisPointFee, bondAmount: terms.bondAmount.toString(), validUntilSlot: validUntilSlot.toString() }, 'quote sent');
   }
 
-  private async checkClaim(epoch: bigint): Promise<void> {
-    const e = Number(epoch);
+  private async checkClaim(e: number): Promise<void> {
     const latest = this.latestJob(e);
     if (latest && LIVE.has(latest.getState())) return;
     // a completed job's epoch is proven unless an L1 reorg dropped the proof: then the claim is active again
-    const claim = await this.o.rollup.getClaim(epoch);
+    const claim = await this.o.rollup.getClaim(e);
     if (!claim || claim.status !== 'active' || getAddress(claim.prover) !== this.address) return;
     const finished = latest?.getStatus().finishedAt;
     const retryNow = latest?.getState() === 'reorged' || latest?.getState() === 'completed';
     if (latest && finished !== undefined && !retryNow && Date.now() - finished < (this.o.jobRetryDelayMs ?? 10_000)) return;
-    const range = await this.o.rollup.getEpochBlocks(epoch);
+    const range = await this.o.rollup.getEpochBlocks(e);
     if (!range) return;
-    if ((await this.o.blockSource.getBlockNumber()) < Number(range.last)) {
-      this.o.logger.debug({ epoch: e, last: Number(range.last) }, 'claimed epoch: waiting for the archiver to reach its last block');
+    if ((await this.o.blockSource.getBlockNumber()) < range.last) {
+      this.o.logger.debug({ epoch: e, last: range.last }, 'claimed epoch: waiting for the archiver to reach its last block');
       return;
     }
     const [deadlineTs, l1Block, endArchive] = await Promise.all([
-      this.o.rollup.getProofDeadlineSlot(epoch).then((s) => this.o.rollup.timestampOfSlot(s)),
+      this.o.rollup.getProofDeadlineSlot(e).then((s) => this.o.rollup.timestampOfSlot(s)),
       this.o.client.getBlock(),
       this.o.rollup.getBlock(range.last).then((b) => b.archive),
     ]);
@@ -182,8 +177,8 @@ export class ProverNode {
     if (deadline <= Date.now()) return;
     const job = new EpochProvingJob({
       epochNumber: e,
-      fromBlock: Number(range.first),
-      toBlock: Number(range.last),
+      fromBlock: range.first,
+      toBlock: range.last,
       blockSource: this.o.blockSource,
       worldState: this.o.worldState,
       txProvider: this.o.txProvider,
@@ -193,7 +188,6 @@ export class ProverNode {
       rootCircuit: this.o.rootCircuit,
       publisher: this.o.publisher,
       deadline,
-      pollMs: this.o.brokerPollMs,
       logger: this.o.logger,
       onCircuitSettled: (type, seconds, reused, ok) => this.o.metrics?.circuitSettled(type, seconds, reused, ok),
     });
@@ -201,7 +195,7 @@ export class ProverNode {
     const oldDone = this.jobs.findIndex((j) => j.isDone());
     if (this.jobs.length > MAX_KEPT_JOBS && oldDone >= 0) this.jobs.splice(oldDone, 1);
     this.jobArchive.set(job, endArchive);
-    this.o.logger.info({ epoch: e, fromBlock: Number(range.first), toBlock: Number(range.last), job: job.id, secondsToDeadline: Math.round((deadline - Date.now()) / 1000) }, 'claim names us: proving the epoch');
+    this.o.logger.info({ epoch: e, fromBlock: range.first, toBlock: range.last, job: job.id, secondsToDeadline: Math.round((deadline - Date.now()) / 1000) }, 'claim names us: proving the epoch');
     void job.run().then(async (state) => {
       this.jobArchive.delete(job);
       if (state !== 'completed') return;
@@ -215,7 +209,7 @@ export class ProverNode {
   private async checkRunningJobs(): Promise<void> {
     for (const [job, endArchive] of this.jobArchive) {
       if (job.isDone()) continue;
-      const epoch = BigInt(job.epochNumber);
+      const epoch = job.epochNumber;
       const [claim, range] = await Promise.all([this.o.rollup.getClaim(epoch), this.o.rollup.getEpochBlocks(epoch)]);
       const { fromBlock, toBlock } = job.getStatus();
       let reason: string | undefined;

@@ -18,10 +18,10 @@ test('the HTTP quote provider asks per epoch and validates the answer', async ()
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/quote`;
   try {
     const p = new HttpQuoteProvider(url);
-    assert.deepEqual(await p.getQuote(1n, { blocks: 3, txs: 9 }), { basisPointFee: 250, bondAmount: 5000n * 10n ** 18n });
+    assert.deepEqual(await p.getQuote(1, { blocks: 3, txs: 9 }), { basisPointFee: 250, bondAmount: 5000n * 10n ** 18n });
     assert.equal(seen[0], '?epoch=1&blocks=3&txs=9');
-    assert.equal(await p.getQuote(2n, { blocks: 1, txs: 1 }), undefined, '204: skip the epoch');
-    await assert.rejects(p.getQuote(3n, { blocks: 1, txs: 1 }), /answered \{"basisPointFee":20000,"bondAmount":1\} for epoch 3; expected \{"basisPointFee": 0\.\.10000/);
+    assert.equal(await p.getQuote(2, { blocks: 1, txs: 1 }), undefined, '204: skip the epoch');
+    await assert.rejects(p.getQuote(3, { blocks: 1, txs: 1 }), /answered \{"basisPointFee":20000,"bondAmount":1\} for epoch 3; expected \{"basisPointFee": 0\.\.10000/);
   } finally {
     server.close();
   }

@@ -11,7 +11,7 @@ export interface QuoteTerms {
 
 export interface QuoteProvider {
   /** The terms for `epoch`, or undefined to skip it. */
-  getQuote(epoch: bigint, context: { blocks: number; txs: number }): Promise<QuoteTerms | undefined>;
+  getQuote(epoch: number, context: { blocks: number; txs: number }): Promise<QuoteTerms | undefined>;
 }
 
 export class FixedQuoteProvider implements QuoteProvider {
@@ -34,7 +34,7 @@ export class HttpQuoteProvider implements QuoteProvider {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async getQuote(epoch: bigint, context: { blocks: number; txs: number }): Promise<QuoteTerms | undefined> {
+  async getQuote(epoch: number, context: { blocks: number; txs: number }): Promise<QuoteTerms | undefined> {
     const u = new URL(this.url);
     u.searchParams.set('epoch', epoch.toString());
     u.searchParams.set('blocks', String(context.blocks));

@@ -1,6 +1,6 @@
 export { Sequencer, type SequencerConfig } from './sequencer.js';
 export { TxPool } from './tx-pool.js';
-export { buildBlock, txConflict } from './block-builder.js';
+export { buildBlock } from './block-builder.js';
 export { validateTx, simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
 export { QuoteBook, QuoteRejectedError } from './quote-book.js';
 export { TxBot } from './bot.js';

@@ -8,8 +8,8 @@ import { PROOF_LENGTH, MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { bindDataDir } from '@quetzal/l1-client';
+import { resolveL1Key } from '@quetzal/l1';
 import { TxBot } from './bot.js';
-import { l1KeyOrDevKey } from './keys.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
 import { Sequencer, type SequencerMetrics } from './sequencer.js';
 import { TxPool } from './tx-pool.js';
@@ -34,7 +34,7 @@ export const sequencerPlugin = definePlugin({
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
-    const key = l1KeyOrDevKey(ctx.config.publisherPrivateKey, '--sequencer.publisher-private-key', DEV_ACCOUNT.sequencer, l1, ctx.logger);
+    const { key } = resolveL1Key({ key: ctx.config.publisherPrivateKey, flag: '--sequencer.publisher-private-key', devIndex: DEV_ACCOUNT.sequencer, chainId: l1.chainId }, ctx.logger);
     const sender = l1.sender(key);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
@@ -116,7 +116,7 @@ export const botPlugin = definePlugin({
     const l1 = ctx.resolve(Tokens.L1);
     if (ctx.config.nodeUrl) ctx.provide(Tokens.Node, createNodeClient(ctx.config.nodeUrl));
     const node = ctx.resolve(Tokens.Node);
-    const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(l1KeyOrDevKey(ctx.config.l1PrivateKey, '--bot.l1-private-key', DEV_ACCOUNT.bot, l1, ctx.logger)) : undefined;
+    const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(resolveL1Key({ key: ctx.config.l1PrivateKey, flag: '--bot.l1-private-key', devIndex: DEV_ACCOUNT.bot, chainId: l1.chainId }, ctx.logger).key) : undefined;
     const bot = new TxBot(
       node,
       ctx.resolve(Tokens.CircuitProver),

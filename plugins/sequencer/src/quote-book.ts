@@ -9,11 +9,12 @@ export class QuoteRejectedError extends Error {
 
 export interface QuoteTiming {
   currentSlot: bigint;
-  currentEpoch: bigint;
+  currentEpoch: number;
 }
 
 export class QuoteBook {
-  private readonly quotes = new Map<bigint, SignedEpochProofQuote[]>();
+  /** By epoch (the quote's uint256 epochToProve as a number). */
+  private readonly quotes = new Map<number, SignedEpochProofQuote[]>();
 
   constructor(
     private readonly domain: QuoteDomainParams,
@@ -38,34 +39,36 @@ export class QuoteBook {
       return reject('the signature does not decode');
     }
     if (getAddress(signer) !== getAddress(q.prover)) reject(`signed by ${signer}, not by the prover it names (EIP-712 domain: chain ${this.domain.chainId}, rollup ${this.domain.rollup})`);
-    if (q.epochToProve > t.currentEpoch || q.epochToProve + 1n < t.currentEpoch) {
+    const epoch = Number(q.epochToProve);
+    if (epoch > t.currentEpoch || epoch + 1 < t.currentEpoch) {
       reject(`epoch ${q.epochToProve} is not claimable now (current epoch ${t.currentEpoch}: quotes are for the previous or the current epoch)`);
     }
     if (q.validUntilSlot < t.currentSlot) reject(`expired: validUntilSlot ${q.validUntilSlot} is before the current slot ${t.currentSlot}`);
     if (q.bondAmount < this.minimumBond) reject(`bondAmount ${q.bondAmount} is below the Rollup's minimum bond ${this.minimumBond}`);
-    const list = (this.quotes.get(q.epochToProve) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
+    const list = (this.quotes.get(epoch) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
     list.push(signed);
-    this.quotes.set(q.epochToProve, list);
+    this.quotes.set(epoch, list);
   }
 
   /** Usable quotes for `epoch` at `slot`, best first: lowest fee, then highest bond. */
-  candidates(epoch: bigint, slot: bigint): SignedEpochProofQuote[] {
+  candidates(epoch: number, slot: bigint): SignedEpochProofQuote[] {
     return (this.quotes.get(epoch) ?? [])
       .filter((s) => s.quote.validUntilSlot >= slot)
       .sort((a, b) => a.quote.basisPointFee - b.quote.basisPointFee || (b.quote.bondAmount > a.quote.bondAmount ? 1 : b.quote.bondAmount < a.quote.bondAmount ? -1 : 0));
   }
 
   remove(signed: SignedEpochProofQuote): void {
-    const list = this.quotes.get(signed.quote.epochToProve);
-    if (list) this.quotes.set(signed.quote.epochToProve, list.filter((x) => x !== signed));
+    const epoch = Number(signed.quote.epochToProve);
+    const list = this.quotes.get(epoch);
+    if (list) this.quotes.set(epoch, list.filter((x) => x !== signed));
   }
 
   /** Forgets quotes of epochs before `epoch`. */
-  pruneBefore(epoch: bigint): void {
+  pruneBefore(epoch: number): void {
     for (const e of this.quotes.keys()) if (e < epoch) this.quotes.delete(e);
   }
 
-  count(epoch: bigint): number {
+  count(epoch: number): number {
     return this.quotes.get(epoch)?.length ?? 0;
   }
 }

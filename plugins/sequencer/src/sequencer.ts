@@ -103,10 +103,10 @@ export class Sequencer implements NodeApi {
   private async claimIfDue(): Promise<void> {
     const { epochDuration, claimWindow } = this.l1.deployment.params;
     const slot = await this.l1.rollup.getCurrentSlot();
-    const epoch = slot / BigInt(epochDuration);
-    this.quotes.pruneBefore(epoch - 1n);
-    if (epoch === 0n || slot % BigInt(epochDuration) >= BigInt(claimWindow)) return;
-    const target = epoch - 1n;
+    const epoch = Number(slot / BigInt(epochDuration));
+    this.quotes.pruneBefore(epoch - 1);
+    if (epoch === 0 || slot % BigInt(epochDuration) >= BigInt(claimWindow)) return;
+    const target = epoch - 1;
     const candidates = this.quotes.candidates(target, slot);
     if (candidates.length === 0) return;
     const [blocks, tips, claim] = await Promise.all([this.l1.rollup.getEpochBlocks(target), this.l1.rollup.getTips(), this.l1.rollup.getClaim(target)]);
@@ -162,14 +162,14 @@ export class Sequencer implements NodeApi {
     if (!(await this.isProposer())) return;
     const tips = await rollup.getTips();
     const parent = await rollup.getBlock(tips.pending);
-    if (tips.pending > 0n && parent.slotNumber >= slot) return; // one block per slot
+    if (tips.pending > 0 && parent.slotNumber >= slot) return; // one block per slot
     const synced = await this.worldState.syncImmediate();
-    if (BigInt(synced) !== tips.pending) {
+    if (synced !== tips.pending) {
       this.log.debug({ l1Pending: tips.pending, worldState: synced }, 'waiting for the archiver and world state to reach the L1 tip');
       return;
     }
-    const blockNumber = tips.pending + 1n;
-    const [messages, fork] = await Promise.all([this.contracts.inbox.read.getLeaves([blockNumber]), this.worldState.fork(synced)]);
+    const blockNumber = tips.pending + 1;
+    const [messages, fork] = await Promise.all([this.contracts.inbox.read.getLeaves([BigInt(blockNumber)]), this.worldState.fork(synced)]);
     let built;
     try {
       const archiveRoot = (await fork.getStateReference()).archive.root;
@@ -177,7 +177,7 @@ export class Sequencer implements NodeApi {
       built = await buildBlock(fork, this.pool.pending(this.config.maxTxsPerBlock), messages.map((m) => BigInt(m)), {
         chainId: BigInt(this.l1.chainId),
         version: this.l1.deployment.params.version,
-        blockNumber,
+        blockNumber: BigInt(blockNumber),
         slot,
         timestamp: await rollup.timestampOfSlot(slot),
         coinbase: this.config.coinbase,
@@ -223,7 +223,7 @@ export class Sequencer implements NodeApi {
 
   async submitEpochProofQuote(quote: SignedEpochProofQuote): Promise<void> {
     const currentSlot = await this.l1.rollup.getCurrentSlot();
-    await this.quotes.add(quote, { currentSlot, currentEpoch: currentSlot / BigInt(this.l1.deployment.params.epochDuration) });
+    await this.quotes.add(quote, { currentSlot, currentEpoch: Number(currentSlot / BigInt(this.l1.deployment.params.epochDuration)) });
     this.log.info({ epoch: quote.quote.epochToProve, prover: quote.quote.prover, basisPointFee: quote.quote.basisPointFee }, 'quote accepted');
   }
 

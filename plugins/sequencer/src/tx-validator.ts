@@ -5,7 +5,7 @@ import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
 import { TxRejectedError } from '@quetzal/protocol/node-api';
 import type { Tx } from '@quetzal/protocol/tx';
 import type { WorldStateReader } from '@quetzal/protocol/world-state';
-import { txConflict } from './block-builder.js';
+import { txConflict } from '@quetzal/protocol/circuits/block-building';
 import type { TxPool } from './tx-pool.js';
 
 /** Checks a tx's client proof against its public inputs; resolves with the reason it is refused, or undefined. */
@@ -51,7 +51,7 @@ export async function validateTx(tx: Tx, c: TxValidatorContext): Promise<void> {
     const other = c.pool.txWithNullifier(n);
     if (other !== undefined) reject(`nullifier ${hex(n)} is already used by tx ${hex(other)} (double spend)`);
   }
-  const conflict = await txConflict(c.state(), tx);
+  const conflict = await txConflict(c.state(), tx.publicOutputs);
   if (conflict) reject(conflict);
   const proofProblem = await c.checkProof(tx);
   if (proofProblem) reject(proofProblem);

@@ -10,7 +10,6 @@ export function bytesToBigint(b: Uint8Array): bigint {
   return BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'));
 }
 
-export const MAX_INDEX_BYTES = 6;
 /** Heights up to 48: indices fit 6 bytes. */
 export const MAX_HEIGHT = 48;
 
@@ -39,6 +38,3 @@ export function sortedKey(tree: number, kind: number, field: Uint8Array): Buffer
   return k;
 }
 
-export function writeU32(b: Buffer, v: number, off: number): void {
-  b.writeUInt32BE(v >>> 0, off);
-}

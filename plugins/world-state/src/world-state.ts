@@ -7,9 +7,9 @@ import {
   NULLIFIER_TREE_HEIGHT,
   PUBLIC_DATA_TREE_HEIGHT,
 } from '@quetzal/protocol/constants';
-import { AppendOnlyTreeSnapshot, BlockHeader, ContentCommitment, GlobalVariables, StateReference } from '@quetzal/protocol/block/header';
+import { BlockHeader, StateReference } from '@quetzal/protocol/block/header';
 import { blockHash as computeBlockHash } from '@quetzal/protocol/block/block-hash';
-import { TreeId, TREE_NAMES, type TreeSnapshot } from '@quetzal/protocol/trees/types';
+import { TreeId, TREE_NAMES } from '@quetzal/protocol/trees/types';
 import {
   WorldStateMismatchError,
   type BlockTreeEffects,
@@ -47,21 +47,10 @@ export interface LmdbWorldStateOptions extends StoreOptions {
   hasher?: Hasher;
 }
 
-/**
- * Genesis header (SPEC "Block"): lastArchive = the empty archive tree, all-zero content, the
- * trees after genesis, block number 0, chain id and version as configured, no fees.
- */
+/** The hash of the genesis header (BlockHeader.genesis) over an archive of `archiveHeight`. */
 export function genesisBlockHash(state: WorldStateReference, archiveHeight: number, chainId = 0n, version = 0n, hasher = getHasher()): bigint {
-  const snap = (s: TreeSnapshot) => new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
   const emptyArchiveRoot = bytesToBigint(zeroNodes(hasher, archiveHeight)[archiveHeight]);
-  const header = new BlockHeader(
-    new AppendOnlyTreeSnapshot(emptyArchiveRoot, 0n),
-    ContentCommitment.empty(),
-    new StateReference(snap(state.l1ToL2MessageTree), snap(state.noteHashTree), snap(state.nullifierTree), snap(state.publicDataTree)),
-    new GlobalVariables(chainId, version, 0n, 0n, 0n, 0n),
-    0n,
-  );
-  return computeBlockHash(header);
+  return computeBlockHash(BlockHeader.genesis(StateReference.of(state), emptyArchiveRoot, chainId, version));
 }
 
 const hex = (v: bigint) => '0x' + v.toString(16);

@@ -1,6 +1,7 @@
 // Block header and its parts (SPEC.md "Block"). Every item is one 32-byte word.
 import { HEADER_LENGTH } from '../constants.js';
 import { bytesToFields, fieldsToBytes, sha256ToField } from '../hash/sha256.js';
+import type { TreeSnapshot } from '../trees/types.js';
 
 /** Reads fields in order; throws when the input runs short. */
 export class FieldReader {
@@ -25,6 +26,10 @@ export class AppendOnlyTreeSnapshot {
   ) {}
   static empty(): AppendOnlyTreeSnapshot {
     return new AppendOnlyTreeSnapshot(0n, 0n);
+  }
+  /** A tree's snapshot as the world state reports it. */
+  static of(s: TreeSnapshot): AppendOnlyTreeSnapshot {
+    return new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
   }
   static read(r: FieldReader): AppendOnlyTreeSnapshot {
     return new AppendOnlyTreeSnapshot(r.read(), r.read());
@@ -65,6 +70,10 @@ export class StateReference {
   static empty(): StateReference {
     const e = AppendOnlyTreeSnapshot.empty();
     return new StateReference(e, e, e, e);
+  }
+  /** The four state trees of a world-state reference. */
+  static of(s: Record<'l1ToL2MessageTree' | 'noteHashTree' | 'nullifierTree' | 'publicDataTree', TreeSnapshot>): StateReference {
+    return new StateReference(AppendOnlyTreeSnapshot.of(s.l1ToL2MessageTree), AppendOnlyTreeSnapshot.of(s.noteHashTree), AppendOnlyTreeSnapshot.of(s.nullifierTree), AppendOnlyTreeSnapshot.of(s.publicDataTree));
   }
   static read(r: FieldReader): StateReference {
     return new StateReference(
@@ -126,6 +135,14 @@ export class BlockHeader {
 
   static empty(): BlockHeader {
     return new BlockHeader(AppendOnlyTreeSnapshot.empty(), ContentCommitment.empty(), StateReference.empty(), GlobalVariables.empty(), 0n);
+  }
+
+  /**
+   * The genesis header (SPEC "Block"): lastArchive = the empty archive tree, all-zero content, the
+   * trees after genesis, block number 0, the chain's id and version, no fees.
+   */
+  static genesis(state: StateReference, emptyArchiveRoot: bigint, chainId: bigint, version: bigint): BlockHeader {
+    return new BlockHeader(new AppendOnlyTreeSnapshot(emptyArchiveRoot, 0n), ContentCommitment.empty(), state, new GlobalVariables(chainId, version, 0n, 0n, 0n, 0n), 0n);
   }
 
   /** The HEADER_LENGTH words, in SPEC order. */

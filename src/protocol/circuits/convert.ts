@@ -1,10 +1,8 @@
 // Conversions between the protocol's classes (src/protocol/block, trees, root-public-inputs) and
 // the circuits' struct values.
 import { AppendOnlyTreeSnapshot, BlockHeader, ContentCommitment, GlobalVariables, StateReference } from '../block/header.js';
-import { TxEffect } from '../block/tx-effect.js';
 import { RootRollupPublicInputs } from '../root-public-inputs.js';
 import type { NullifierInsertionWitness, PublicDataLeaf, TreeSnapshot } from '../trees/types.js';
-import { txHashOf } from '../tx.js';
 import type {
   CircuitBlockHeader,
   CircuitGlobalVariables,
@@ -13,7 +11,7 @@ import type {
   PartialStateReference,
   RootOutputs,
   Snapshot,
-  TxPublicOutputs,
+  
 } from './structs.js';
 
 export function snapshotToCircuit(s: AppendOnlyTreeSnapshot | TreeSnapshot): Snapshot {
@@ -32,7 +30,8 @@ export function globalVariablesFromCircuit(g: CircuitGlobalVariables): GlobalVar
   return new GlobalVariables(g.chainId, g.version, g.blockNumber, g.slotNumber, g.timestamp, g.coinbase);
 }
 
-export function partialStateOf(state: StateReference): PartialStateReference {
+/** The three trees a tx changes (from a header's state or a world-state reference). */
+export function partialStateOf(state: Record<'noteHashTree' | 'nullifierTree' | 'publicDataTree', AppendOnlyTreeSnapshot | TreeSnapshot>): PartialStateReference {
   return {
     noteHashTree: snapshotToCircuit(state.noteHashTree),
     nullifierTree: snapshotToCircuit(state.nullifierTree),
@@ -74,10 +73,6 @@ export function headerFromCircuit(h: CircuitBlockHeader): BlockHeader {
   );
 }
 
-/** The TxEffect of a tx, from its `tx` circuit public outputs. */
-export function txEffectOf(outputs: TxPublicOutputs): TxEffect {
-  return new TxEffect(txHashOf(outputs), outputs.transactionFee, outputs.feePayer, outputs.noteHashes, outputs.nullifiers, outputs.l2ToL1Msgs);
-}
 
 export function rootOutputsToPublicInputs(o: RootOutputs): RootRollupPublicInputs {
   return new RootRollupPublicInputs(

@@ -11,12 +11,8 @@ import {
   PUBLIC_DATA_TREE_HEIGHT,
 } from '../constants.js';
 import { ReferenceAppendOnlyTree, ReferenceNullifierTree, ReferencePublicDataTree } from '../trees/reference.js';
-import { TreeId, type AppendOnlyTreeId, type TreeSnapshot } from '../trees/types.js';
-import type { BuilderFork } from './fork-builders.js';
-
-function snap(s: TreeSnapshot): AppendOnlyTreeSnapshot {
-  return new AppendOnlyTreeSnapshot(s.root, BigInt(s.nextAvailableLeafIndex));
-}
+import { TreeId, type AppendOnlyTreeId } from '../trees/types.js';
+import { finishBlock, type BuilderFork, type FinishedBlock } from './block-building.js';
 
 export class TestWorld {
   readonly noteHash = new ReferenceAppendOnlyTree(NOTE_HASH_TREE_HEIGHT);
@@ -41,8 +37,9 @@ export class TestWorld {
     w.archive.appendEmptyLeaves(Number(g));
     w.l1ToL2.appendEmptyLeaves(Number(g) * L1_TO_L2_MSGS_PER_BLOCK);
     for (const [slot, value] of opts.balances) w.publicData.write(slot, value);
+    // BlockHeader.genesis is block 0's; a seeded genesis is block g, after g empty archive leaves
     const header = new BlockHeader(
-      snap(w.archive.snapshot()),
+      AppendOnlyTreeSnapshot.of(w.archive.snapshot()),
       ContentCommitment.empty(),
       w.stateReference(),
       new GlobalVariables(opts.chainId, opts.version, g, 0n, 0n, 0n),
@@ -54,11 +51,28 @@ export class TestWorld {
   }
 
   stateReference(): StateReference {
-    return new StateReference(snap(this.l1ToL2.snapshot()), snap(this.noteHash.snapshot()), snap(this.nullifier.snapshot()), snap(this.publicData.snapshot()));
+    return StateReference.of({
+      l1ToL2MessageTree: this.l1ToL2.snapshot(),
+      noteHashTree: this.noteHash.snapshot(),
+      nullifierTree: this.nullifier.snapshot(),
+      publicDataTree: this.publicData.snapshot(),
+    });
   }
 
   archiveSnapshot(): AppendOnlyTreeSnapshot {
-    return snap(this.archive.snapshot());
+    return AppendOnlyTreeSnapshot.of(this.archive.snapshot());
+  }
+
+  /** The world behind the fork operations of block building (src/protocol/circuits/block-building.ts). */
+  fork(): BuilderFork {
+    return forkOfTestWorld(this);
+  }
+
+  /** Closes a block on this world (block-building's finishBlock) and records its header. */
+  async finishBlock(block: Parameters<typeof finishBlock>[1]): Promise<FinishedBlock> {
+    const finished = await finishBlock(this.fork(), block);
+    this.headers.push(finished.header);
+    return finished;
   }
 
   get lastHeader(): BlockHeader {
@@ -86,7 +100,7 @@ export async function ensureCircuitsBuilt(): Promise<void> {
  * The TestWorld's reference trees behind the fork operations the fork builders use (async, like
  * a WorldStateFork). For tests.
  */
-export function forkOfTestWorld(w: TestWorld): BuilderFork {
+function forkOfTestWorld(w: TestWorld): BuilderFork {
   const appendOnly = (tree: AppendOnlyTreeId) =>
     tree === TreeId.NOTE_HASH ? w.noteHash : tree === TreeId.L1_TO_L2_MESSAGES ? w.l1ToL2 : w.archive;
   const any = (tree: TreeId) =>
@@ -120,6 +134,12 @@ export function forkOfTestWorld(w: TestWorld): BuilderFork {
     },
     async writePublicData(slot, value) {
       return w.publicData.write(slot, value);
+    },
+    async findLeafIndex(tree, leaf) {
+      return tree === TreeId.NULLIFIER ? w.nullifier.findLeafIndex(leaf) : appendOnly(tree as AppendOnlyTreeId).findLeafIndex(leaf);
+    },
+    async readPublicData(slot) {
+      return w.publicData.read(slot);
     },
   };
 }

@@ -5,5 +5,4 @@ export * from './vk-tree.js';
 export * from './child-proof.js';
 export * from './convert.js';
 export * from './encoding.js';
-export * from './builders.js';
-export * from './fork-builders.js';
+export * from './block-building.js';

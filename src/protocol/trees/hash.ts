@@ -23,10 +23,6 @@ export function zeroHashes(height: number): bigint[] {
   return zeroCache.slice(0, height + 1);
 }
 
-export function isEmptyNullifierLeaf(l: NullifierLeaf): boolean {
-  return l.value === 0n && l.nextIndex === 0n && l.nextValue === 0n;
-}
-
 /**
  * Nullifier leaf hash `poseidon2([value, nextIndex, nextValue])`. The initial leaf (all zeros) is a
  * real leaf and hashes like any other; only an empty slot (no leaf) is 0.

@@ -86,19 +86,15 @@ export class SparseMerkleTree {
   }
 }
 
-export class ReferenceAppendOnlyTree implements AppendOnlyTree {
-  private readonly tree: SparseMerkleTree;
-  /** Appended leaves by index, in index order (a Map: the tree may hold more than 2^32 leaves). */
-  private readonly leaves = new Map<number, bigint>();
-  private next = 0;
+/** A tree hashed into a sparse Merkle tree. */
+abstract class MerkleBackedTree {
+  protected readonly tree: SparseMerkleTree;
 
   constructor(readonly height: number) {
     this.tree = new SparseMerkleTree(height);
   }
 
-  size(): number {
-    return this.next;
-  }
+  abstract size(): number;
 
   root(): bigint {
     return this.tree.root();
@@ -106,6 +102,29 @@ export class ReferenceAppendOnlyTree implements AppendOnlyTree {
 
   snapshot(): TreeSnapshot {
     return { root: this.root(), nextAvailableLeafIndex: this.size() };
+  }
+
+  getSiblingPath(index: number): SiblingPath {
+    return this.tree.getSiblingPath(index);
+  }
+}
+
+/** A tree of leaves kept in a list. */
+abstract class LeafListTree<L> extends MerkleBackedTree {
+  protected leaves: L[] = [];
+
+  size(): number {
+    return this.leaves.length;
+  }
+}
+
+export class ReferenceAppendOnlyTree extends MerkleBackedTree implements AppendOnlyTree {
+  /** Appended leaves by index, in index order (a Map, not a list: the tree may hold more than 2^32 leaves). */
+  private readonly leaves = new Map<number, bigint>();
+  private next = 0;
+
+  size(): number {
+    return this.next;
   }
 
   appendLeaves(leaves: readonly bigint[]): void {
@@ -127,10 +146,6 @@ export class ReferenceAppendOnlyTree implements AppendOnlyTree {
 
   getLeaf(index: number): bigint {
     return this.leaves.get(index) ?? 0n;
-  }
-
-  getSiblingPath(index: number): SiblingPath {
-    return this.tree.getSiblingPath(index);
   }
 
   /**
@@ -190,37 +205,18 @@ export const publicDataLeafKind: LeafKind<PublicDataLeaf> = {
   initial: () => ({ slot: 0n, value: 0n, nextIndex: 0n, nextSlot: 0n }),
 };
 
-class ReferenceIndexedTree<L> {
-  protected readonly tree: SparseMerkleTree;
-  protected leaves: L[] = [];
-
+class ReferenceIndexedTree<L> extends LeafListTree<L> {
   constructor(
-    readonly height: number,
+    height: number,
     protected readonly kind: LeafKind<L>,
   ) {
-    this.tree = new SparseMerkleTree(height);
+    super(height);
     this.setLeaf(0, kind.initial());
   }
 
   protected setLeaf(index: number, leaf: L): void {
     this.leaves[index] = leaf;
     this.tree.setLeafHash(index, this.kind.hash(leaf));
-  }
-
-  size(): number {
-    return this.leaves.length;
-  }
-
-  root(): bigint {
-    return this.tree.root();
-  }
-
-  snapshot(): TreeSnapshot {
-    return { root: this.root(), nextAvailableLeafIndex: this.size() };
-  }
-
-  getSiblingPath(index: number): SiblingPath {
-    return this.tree.getSiblingPath(index);
   }
 
   getLeafPreimage(index: number): L | undefined {

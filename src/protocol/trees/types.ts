@@ -33,10 +33,6 @@ export const TREE_NAMES: Record<TreeId, string> = {
 export type AppendOnlyTreeId = TreeId.L1_TO_L2_MESSAGES | TreeId.NOTE_HASH | TreeId.ARCHIVE;
 export type IndexedTreeId = TreeId.NULLIFIER | TreeId.PUBLIC_DATA;
 
-export function isIndexedTree(id: TreeId): id is IndexedTreeId {
-  return id === TreeId.NULLIFIER || id === TreeId.PUBLIC_DATA;
-}
-
 /** A tree's state: what the block header records. */
 export interface TreeSnapshot {
   root: bigint;

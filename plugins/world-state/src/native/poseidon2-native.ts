@@ -108,27 +108,20 @@ function selfCheck(mod: NativePoseidon2): void {
 }
 
 let loaded: NativePoseidon2 | null | undefined;
-let loadError: string | undefined;
 
 /** The native Poseidon2, or null when unavailable (QUETZAL_NATIVE_POSEIDON2=0 disables it). */
 export function loadNativePoseidon2(): NativePoseidon2 | null {
   if (loaded !== undefined) return loaded;
-  if (process.env.QUETZAL_NATIVE_POSEIDON2 === '0') {
-    loadError = 'disabled by QUETZAL_NATIVE_POSEIDON2=0';
-    return (loaded = null);
-  }
+  if (process.env.QUETZAL_NATIVE_POSEIDON2 === '0') return (loaded = null);
   try {
     const mod = require(build()) as NativePoseidon2;
     selfCheck(mod);
     loaded = mod;
   } catch (e) {
-    loadError = (e as Error).message;
+    // still correct (bb.js hashes instead), only slower: say why once
+    process.emitWarning(`native Poseidon2 unavailable, hashing with bb.js instead: ${(e as Error).message}`);
     loaded = null;
   }
   return loaded;
 }
 
-export function nativePoseidon2Error(): string | undefined {
-  loadNativePoseidon2();
-  return loadError;
-}
