@@ -96,9 +96,15 @@ contract ProofCommitmentEscrow is IProofCommitmentEscrow {
   }
 
   /// @dev Calls the token; success = no revert and either an ABI-encoded `true` or no return data from a contract.
+  /// A revert with data is passed on as is (the token's own error, e.g. its allowance check).
   function _callToken(bytes memory data) private {
     address t = address(token);
     (bool ok, bytes memory ret) = t.call(data);
+    if (!ok && ret.length > 0) {
+      assembly ("memory-safe") {
+        revert(add(ret, 32), mload(ret))
+      }
+    }
     bool accepted = ok && (ret.length == 0 ? t.code.length > 0 : ret.length == 32 && abi.decode(ret, (uint256)) == 1);
     if (!accepted) revert TokenCallFailed(t, bytes4(data));
   }

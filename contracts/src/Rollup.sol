@@ -159,6 +159,8 @@ contract Rollup is IRollup {
     s.fromEpoch = fromEpoch;
   }
 
+  /// @dev The value for `epoch`, for every epoch that can still be proven (once a second change is scheduled, the
+  /// epochs before the first one, all past their proof deadline, report the first one's value).
   function _settingAt(Setting storage s, uint256 epoch) private view returns (bytes32) {
     uint256 from = s.fromEpoch;
     return from != 0 && epoch >= from ? s.next : s.current;

@@ -159,8 +159,8 @@ describe('ProofCommitmentEscrow', () => {
   });
 });
 
-// A token whose calls fail the ways real tokens do: mode 0 behaves (returns true), 1 returns false, 2 reverts,
-// 3 succeeds without return data (USDT-style, accepted).
+// A token whose calls fail the ways real tokens do: mode 0 behaves (returns true), 1 returns false, 2 reverts with
+// a reason, 3 succeeds without return data (USDT-style, accepted), 4 reverts without a reason.
 const ODD_TOKEN = `// SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 contract OddToken {
@@ -174,16 +174,18 @@ contract OddToken {
     if (m == 1) { assembly { mstore(0, 0) return(0, 32) } }
     if (m == 2) { revert("odd token says no"); }
     if (m == 3) { assembly { return(0, 0) } }
+    if (m == 4) { assembly { revert(0, 0) } }
     assembly { mstore(0, 1) return(0, 32) }
   }
-  function transfer(address to, uint256 v) external { if (mode != 1 && mode != 2) _move(msg.sender, to, v); _result(); }
-  function transferFrom(address from, address to, uint256 v) external { if (mode != 1 && mode != 2) _move(from, to, v); _result(); }
-  function burn(uint256 v) external { if (mode != 1 && mode != 2) balanceOf[msg.sender] -= v; _result(); }
+  function _moves() private view returns (bool) { return mode == 0 || mode == 3; }
+  function transfer(address to, uint256 v) external { if (_moves()) _move(msg.sender, to, v); _result(); }
+  function transferFrom(address from, address to, uint256 v) external { if (_moves()) _move(from, to, v); _result(); }
+  function burn(uint256 v) external { if (_moves()) balanceOf[msg.sender] -= v; _result(); }
 }
 `;
 
 describe('ProofCommitmentEscrow with a token that fails', () => {
-  it('every transfer and burn checks the token\'s result: false, a revert or no contract fail with TokenCallFailed', async () => {
+  it('every transfer and burn checks the token\'s result: false, a bare revert or no contract fail with TokenCallFailed; a reason is passed on', async () => {
     const { compileSolidity, linkBytecode, loadArtifact } = await import('@quetzal/l1');
     const { getAddress, toFunctionSelector } = await import('viem');
     const odd = compileSolidity({ 'OddToken.sol': ODD_TOKEN }).OddToken!;
@@ -201,9 +203,11 @@ describe('ProofCommitmentEscrow with a token that fails', () => {
     const failed = async (p: Promise<unknown>, selector: string) => assert.deepEqual(await rejectsWith(p, 'TokenCallFailed'), [token, toFunctionSelector(selector)]);
     await tokenTx('mint', [accounts[2]!.address, 1000n]);
 
-    for (const mode of [1n, 2n]) {
+    const reason = (p: Promise<unknown>) => assert.rejects(p, /odd token says no/);
+    for (const mode of [1n, 2n, 4n]) {
       await tokenTx('setMode', [mode]);
-      await failed(escrowTx(2, 'deposit', [100n]), 'transferFrom(address,address,uint256)');
+      if (mode === 2n) await reason(escrowTx(2, 'deposit', [100n]));
+      else await failed(escrowTx(2, 'deposit', [100n]), 'transferFrom(address,address,uint256)');
       assert.equal(await read('deposits', 2), 0n);
     }
     await tokenTx('setMode', [3n]); // no return data from a contract: accepted
@@ -213,10 +217,15 @@ describe('ProofCommitmentEscrow with a token that fails', () => {
 
     await escrowTx(2, 'startWithdraw', [100n]);
     await escrowTx(1, 'stakeBond', [accounts[2]!.address, 50n]);
-    for (const mode of [1n, 2n]) {
+    for (const mode of [1n, 2n, 4n]) {
       await tokenTx('setMode', [mode]);
-      await failed(escrowTx(2, 'executeWithdraw', []), 'transfer(address,uint256)');
-      await failed(escrowTx(1, 'slashBond', [accounts[2]!.address, 50n]), 'burn(uint256)');
+      if (mode === 2n) {
+        await reason(escrowTx(2, 'executeWithdraw', []));
+        await reason(escrowTx(1, 'slashBond', [accounts[2]!.address, 50n]));
+      } else {
+        await failed(escrowTx(2, 'executeWithdraw', []), 'transfer(address,uint256)');
+        await failed(escrowTx(1, 'slashBond', [accounts[2]!.address, 50n]), 'burn(uint256)');
+      }
     }
     // nothing moved while the token failed
     assert.deepEqual([await read('deposits', 2), await read('staked', 2), await balance(escrow)], [250n, 50n, 300n]);

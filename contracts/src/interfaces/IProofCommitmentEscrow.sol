@@ -11,7 +11,8 @@ interface IProofCommitmentEscrow {
   error NoWithdrawalRequested(address prover);
   error WithdrawalNotReady(uint256 executableAt, uint256 now_);
   error InsufficientStake(uint256 staked, uint256 required);
-  /// @dev The token reverted, returned false (or something else than true), or is not a contract.
+  /// @dev The token returned false (or anything but true), reverted without a reason, or is not a contract. A token's
+  /// revert with a reason is passed on as is.
   error TokenCallFailed(address token, bytes4 selector);
 
   event Deposited(address indexed prover, uint256 amount);
