@@ -292,7 +292,7 @@ contract Rollup is IRollup {
   }
 
   /// @dev The encoded TxEffect at body[o..]: every word below the field modulus, the fee below 2^128, nullifiers[0]
-  /// non-zero. Returns the fee.
+  /// non-zero, every L2->L1 message leaf below 2^248. Returns the fee.
   function _checkTxEffect(bytes calldata body, uint256 o, uint256 txIndex) private pure returns (uint256 fee) {
     uint256 size = Constants.TX_EFFECT_SIZE_BYTES;
     uint256 bad = size;
@@ -314,6 +314,11 @@ contract Rollup is IRollup {
     if (bad != size) revert BodyFieldOutOfRange(txIndex, bad / 32, uint256(_bodyWord(body, o + bad)));
     if (fee >> Constants.MAX_FEE_BITS != 0) revert TxFeeOutOfRange(txIndex, fee);
     if (firstNullifier == 0) revert TxWithoutNullifier(txIndex);
+    // an L2->L1 message leaf is a sha256ToField (or 0): below 2^248
+    for (uint256 k = 0; k < Constants.MAX_L2_TO_L1_MSGS_PER_TX; ++k) {
+      uint256 leaf = uint256(_bodyWord(body, o + Constants.TX_EFFECT_L2_TO_L1_MSGS_OFFSET + 32 * k));
+      if (leaf >> 248 != 0) revert L2ToL1MessageOutOfRange(txIndex, k, leaf);
+    }
   }
 
   function _bodyWord(bytes calldata b, uint256 offset) private pure returns (bytes32 w) {

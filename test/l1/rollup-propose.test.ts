@@ -117,15 +117,17 @@ describe('Rollup.propose', () => {
     await proposeRaw(1, next(1n, { tamper: (f) => (f[9] = 1n << BigInt(NOTE_HASH_TREE_HEIGHT)) }));
   });
 
-  it('refuses a body the circuits could not make: a word outside the field, a fee of 2^128, a tx without nullifier, totalFees not the sum', async () => {
+  it('refuses a body the circuits could not make: a word outside the field, a fee of 2^128, a tx without nullifier, a message leaf of 2^248, totalFees not the sum', async () => {
     await env.warpToSlot(1);
     const ok = effect(1n);
-    const tx = (o: { noteHash?: bigint; fee?: bigint; firstNullifier?: bigint }) =>
-      new TxEffect(9n, o.fee ?? 5n, 77n, [o.noteHash ?? 3n], [o.firstNullifier ?? 4n], []);
+    const tx = (o: { noteHash?: bigint; fee?: bigint; firstNullifier?: bigint; message?: bigint }) =>
+      new TxEffect(9n, o.fee ?? 5n, 77n, [o.noteHash ?? 3n], [o.firstNullifier ?? 4n], [0n, o.message ?? 0n]);
     assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, tx({ noteHash: FIELD_MODULUS })] })), 'BodyFieldOutOfRange'), [1n, 3n, FIELD_MODULUS]);
     assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [tx({ fee: 1n << 128n })] })), 'TxFeeOutOfRange'), [0n, 1n << 128n]);
     assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, ok, tx({ firstNullifier: 0n })] })), 'TxWithoutNullifier'), [2n]);
     assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, ok], totalFees: 11n })), 'InvalidTotalFees'), [10n, 11n]);
+    // a message leaf is a sha256ToField: below 2^248
+    assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [tx({ message: 1n << 248n })] })), 'L2ToL1MessageOutOfRange'), [0n, 1n, 1n << 248n]);
     await proposeRaw(1, next(1n, { txs: [ok, tx({ fee: (1n << 128n) - 6n })] })); // a block's fees up to 2^128 - 1
   });
 

@@ -116,6 +116,7 @@ interface IRollupErrors {
   error BodyFieldOutOfRange(uint256 txIndex, uint256 word, uint256 value);
   error TxFeeOutOfRange(uint256 txIndex, uint256 fee);
   error TxWithoutNullifier(uint256 txIndex);
+  error L2ToL1MessageOutOfRange(uint256 txIndex, uint256 messageIndex, uint256 leaf);
   error InvalidTotalFees(uint256 expected, uint256 given);
   error EpochFeesOutOfRange(uint256 epochFees);
   // claim
