@@ -295,23 +295,25 @@ contract Rollup is IRollup {
   /// non-zero, every L2->L1 message leaf below 2^248. Returns the fee.
   function _checkTxEffect(bytes calldata body, uint256 o, uint256 txIndex) private pure returns (uint256 fee) {
     uint256 size = Constants.TX_EFFECT_SIZE_BYTES;
-    uint256 bad = size;
-    uint256 m = Constants.FIELD_MODULUS;
     uint256 feeOffset = Constants.TX_EFFECT_FEE_OFFSET;
     uint256 nullifierOffset = Constants.TX_EFFECT_FIRST_NULLIFIER_OFFSET;
+    uint256 high;
     uint256 firstNullifier;
     assembly ("memory-safe") {
+      // fast path: words below 2^253 are below the modulus; OR them all and look at the top 3 bits
       let p := add(body.offset, o)
-      for { let j := 0 } lt(j, size) { j := add(j, 32) } {
-        if iszero(lt(calldataload(add(p, j)), m)) {
-          bad := j
-          break
-        }
-      }
-      fee := calldataload(add(p, feeOffset))
-      firstNullifier := calldataload(add(p, nullifierOffset))
+      let acc := 0
+      for { let end := add(p, size) } lt(p, end) { p := add(p, 32) } { acc := or(acc, calldataload(p)) }
+      high := shr(253, acc)
+      fee := calldataload(add(body.offset, add(o, feeOffset)))
+      firstNullifier := calldataload(add(body.offset, add(o, nullifierOffset)))
     }
-    if (bad != size) revert BodyFieldOutOfRange(txIndex, bad / 32, uint256(_bodyWord(body, o + bad)));
+    if (high != 0) {
+      for (uint256 w = 0; w < Constants.TX_EFFECT_LENGTH; ++w) {
+        uint256 v = uint256(_bodyWord(body, o + 32 * w));
+        if (v >= Constants.FIELD_MODULUS) revert BodyFieldOutOfRange(txIndex, w, v);
+      }
+    }
     if (fee >> Constants.MAX_FEE_BITS != 0) revert TxFeeOutOfRange(txIndex, fee);
     if (firstNullifier == 0) revert TxWithoutNullifier(txIndex);
     // an L2->L1 message leaf is a sha256ToField (or 0): below 2^248

@@ -128,7 +128,8 @@ describe('Rollup.propose', () => {
     assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, ok], totalFees: 11n })), 'InvalidTotalFees'), [10n, 11n]);
     // a message leaf is a sha256ToField: below 2^248
     assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [tx({ message: 1n << 248n })] })), 'L2ToL1MessageOutOfRange'), [0n, 1n, 1n << 248n]);
-    await proposeRaw(1, next(1n, { txs: [ok, tx({ fee: (1n << 128n) - 6n })] })); // a block's fees up to 2^128 - 1
+    // a block's fees up to 2^128 - 1; a word just below the modulus
+    await proposeRaw(1, next(1n, { txs: [ok, tx({ fee: (1n << 128n) - 6n, noteHash: FIELD_MODULUS - 1n })] }));
   });
 
   it('refuses a block that would make its epoch\'s fees reach 2^128 (the circuits refuse that sum)', async () => {
