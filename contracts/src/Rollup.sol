@@ -297,26 +297,37 @@ contract Rollup is IRollup {
     uint256 size = Constants.TX_EFFECT_SIZE_BYTES;
     uint256 feeOffset = Constants.TX_EFFECT_FEE_OFFSET;
     uint256 nullifierOffset = Constants.TX_EFFECT_FIRST_NULLIFIER_OFFSET;
-    uint256 high;
+    uint256 msgsOffset = Constants.TX_EFFECT_L2_TO_L1_MSGS_OFFSET;
+    uint256 wide;
     uint256 firstNullifier;
+    uint256 wideMsgs;
     assembly ("memory-safe") {
-      // fast path: words below 2^253 are below the modulus; OR them all and look at the top 3 bits
       let p := add(body.offset, o)
+      // words below 2^253 are below the modulus: OR them all and look at the top 3 bits (exact check only if set)
       let acc := 0
       for { let end := add(p, size) } lt(p, end) { p := add(p, 32) } { acc := or(acc, calldataload(p)) }
-      high := shr(253, acc)
-      fee := calldataload(add(body.offset, add(o, feeOffset)))
-      firstNullifier := calldataload(add(body.offset, add(o, nullifierOffset)))
+      wide := shr(253, acc)
+      p := add(body.offset, o)
+      fee := calldataload(add(p, feeOffset))
+      firstNullifier := calldataload(add(p, nullifierOffset))
+      // both L2->L1 message leaves (MAX_L2_TO_L1_MSGS_PER_TX = 2) are sha256ToField values: below 2^248
+      wideMsgs := shr(248, or(calldataload(add(p, msgsOffset)), calldataload(add(p, add(msgsOffset, 32)))))
     }
-    if (high != 0) {
-      for (uint256 w = 0; w < Constants.TX_EFFECT_LENGTH; ++w) {
-        uint256 v = uint256(_bodyWord(body, o + 32 * w));
-        if (v >= Constants.FIELD_MODULUS) revert BodyFieldOutOfRange(txIndex, w, v);
-      }
-    }
+    if (wide != 0) _refuseWordOutsideField(body, o, txIndex);
     if (fee >> Constants.MAX_FEE_BITS != 0) revert TxFeeOutOfRange(txIndex, fee);
     if (firstNullifier == 0) revert TxWithoutNullifier(txIndex);
-    // an L2->L1 message leaf is a sha256ToField (or 0): below 2^248
+    if (wideMsgs != 0) _refuseWideMessage(body, o, txIndex);
+  }
+
+  /// @dev Slow path of _checkTxEffect: a word has one of its top 3 bits set; refuse it if it is not below the modulus.
+  function _refuseWordOutsideField(bytes calldata body, uint256 o, uint256 txIndex) private pure {
+    for (uint256 w = 0; w < Constants.TX_EFFECT_LENGTH; ++w) {
+      uint256 v = uint256(_bodyWord(body, o + 32 * w));
+      if (v >= Constants.FIELD_MODULUS) revert BodyFieldOutOfRange(txIndex, w, v);
+    }
+  }
+
+  function _refuseWideMessage(bytes calldata body, uint256 o, uint256 txIndex) private pure {
     for (uint256 k = 0; k < Constants.MAX_L2_TO_L1_MSGS_PER_TX; ++k) {
       uint256 leaf = uint256(_bodyWord(body, o + Constants.TX_EFFECT_L2_TO_L1_MSGS_OFFSET + 32 * k));
       if (leaf >> 248 != 0) revert L2ToL1MessageOutOfRange(txIndex, k, leaf);
