@@ -8,7 +8,7 @@
 // Runs alternate between the runtimes; medians of RUNS each.
 import { fileURLToPath } from 'node:url';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
-import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { EpochProvingJob } from '@quetzal/prover-node';
 import { isolatedEnv, startCli } from '../test/helpers/cli.js';
 import { addBlock, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logging.js';
 import { JsonRpcServer } from './jsonrpc/server.js';
 import { HttpServer } from './http-server.js';
+import { KERNEL_RPC_NAMESPACE, KernelApiSchema, QUETZAL_VERSION } from './kernel-api.js';
 import { tokenHint, tokenName, type Token } from './tokens.js';
 import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
@@ -122,6 +123,18 @@ export class Kernel {
       isReady: () => this.isReady(),
     });
     this.registerKernelTokens(this.container);
+    const startedAt = Date.now();
+    this.rpc.register(KERNEL_RPC_NAMESPACE, KernelApiSchema, {
+      getInfo: async () => ({
+        version: QUETZAL_VERSION,
+        nodeVersion: process.version,
+        pid: process.pid,
+        startedAt,
+        ready: this.isReady(),
+        plugins: this.plan.map((p) => ({ name: p.plugin.name, mode: p.mode })),
+        methods: this.rpc.methodNames(),
+      }),
+    });
   }
 
   get core(): CoreConfig {

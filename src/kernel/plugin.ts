@@ -6,6 +6,7 @@ import type { OptionDefs, OptionValues } from './options.js';
 import type { Token } from './tokens.js';
 import type { CoreConfig, L1Config } from './core-plugins.js';
 import type { Redactor } from './redaction.js';
+import type { CheckContext, DoctorCheck } from './doctor.js';
 
 /**
  * How a plugin came to run:
@@ -57,6 +58,8 @@ export interface PluginDeclaration<O extends OptionDefs = OptionDefs> {
   /** For a role: whether its config selects client mode when the role itself is off. */
   clientMode?(config: OptionValues<O>): boolean;
   start?(ctx: PluginContext<OptionValues<O>>): Promise<RunningPlugin | void>;
+  /** What `quetzal doctor` checks for this plugin (with the same flags as `start`). */
+  checks?(ctx: CheckContext<OptionValues<O>>): DoctorCheck[];
 }
 
 export interface RunningPlugin {

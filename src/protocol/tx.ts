@@ -101,8 +101,12 @@ export class Tx {
     public readonly proof: readonly bigint[],
   ) {}
 
+  /** Computed once: a Poseidon2 hash costs about a millisecond, and a tx's outputs never change. */
+  private cachedHash: bigint | undefined;
+
   hash(): bigint {
-    return txHashOf(this.publicOutputs);
+    this.cachedHash ??= txHashOf(this.publicOutputs);
+    return this.cachedHash;
   }
 
   /** The tx's effects as blocks carry them (txHash first). */
@@ -114,6 +118,11 @@ export class Tx {
   /** The public inputs the client proof verifies against. */
   publicInputs(): bigint[] {
     return flatten(TxPublicOutputsSchema, this.publicOutputs);
+  }
+
+  /** The length of toBytes(), without serializing. */
+  byteLength(): number {
+    return 4 + 32 * (TX_PUBLIC_OUTPUTS_LENGTH + this.proof.length);
   }
 
   /** Serialization: u32 BE count of proof fields, then the public outputs, then the proof. */

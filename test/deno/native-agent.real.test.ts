@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bbChildren, SimulatedCircuitProver, type NativeCircuitProver } from '@quetzal/circuit-prover';
-import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { buildParityBaseInputs, buildParityRootInputs } from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import { PROOF_LENGTH } from '@quetzal/protocol/constants';

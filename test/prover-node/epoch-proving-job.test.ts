@@ -64,6 +64,7 @@ function job(epochNumber: number, fromBlock: number, toBlock: number, extra: Par
 
 test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the independent computation', async () => {
   stack.events.length = 0;
+  stack.enqueued.length = 0;
   // record when each tx is applied to the fork, to see proving overlap processing
   const forking: WorldStateSynchronizer = Object.create(ws.sync);
   forking.fork = async (n?: number) => {
@@ -91,6 +92,23 @@ test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the 
     { pb: count('parity-base'), pr: count('parity-root'), base: count('base'), merge: count('merge'), br: count('block-root'), root: count('root') },
     { pb: 4, pr: 2, base: 6, merge: 4, br: 2, root: 1 },
   );
+  // each job names the circuits on its path to the root (the broker's scheduling key)
+  const paths = new Map<string, number>();
+  for (const e of stack.enqueued) {
+    const key = `${e.type} < ${(e.pathToRoot ?? []).join(' < ')}`;
+    paths.set(key, (paths.get(key) ?? 0) + 1);
+  }
+  assert.deepEqual(Object.fromEntries(paths), {
+    'parity-base < parity-root < block-root < root': 4,
+    'parity-root < block-root < root': 2,
+    'base < merge < merge < block-root < root': 4,
+    'base < merge < block-root < root': 2,
+    'merge < merge < block-root < root': 2,
+    'merge < block-root < root': 2,
+    'block-root < root': 2,
+    'root < ': 1,
+  });
+  assert.ok(stack.enqueued.every((e) => e.speculative === undefined), 'claimed work');
   // the first parity and base jobs went out before the last tx was processed
   const lastTx = stack.events.lastIndexOf('tx');
   assert.ok(stack.events.indexOf('enqueue:parity-base') < stack.events.indexOf('tx'), stack.events.join(' '));
@@ -123,6 +141,15 @@ test('epochs after the first: 3 blocks with an empty one (block-root-empty, bloc
   assert.deepEqual(one.publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 6, 6).toFields());
 });
 
+test('prove-ahead: an epoch proven as speculative work, then promoted as a whole', async () => {
+  stack.enqueued.length = 0;
+  const { job: j } = job(4, 6, 6, { speculative: true, rootCircuit: 'root-single' });
+  assert.equal(await j.run(), 'completed', j.getStatus().error);
+  assert.ok(stack.enqueued.length > 0 && stack.enqueued.every((e) => e.speculative === true), 'every job enqueued as speculative');
+  assert.equal(await stack.producer.promoteProvingJobs(4), new Set(stack.enqueued.map((e) => e.id)).size);
+  assert.equal(await stack.producer.cancelSpeculativeProvingJobs(4), 0, 'nothing speculative left to cancel');
+});
+
 test('root-single on top of every epoch (one L1 verifier): 3 blocks through a block-merge tree', async () => {
   const { job: j, publisher } = job(2, 3, 5, { rootCircuit: 'root-single' });
   assert.equal(await j.run(), 'completed', j.getStatus().error);
@@ -143,13 +170,13 @@ test('a header that does not match the re-executed block fails the job, naming t
   assert.equal(publisher.published.length, 0);
 });
 
-test('a tx no provider has fails the job naming the block and the tx', async () => {
+test('a tx no provider has fails the job naming the tx, its block and the sources tried', async () => {
   const missing = chain.blocks[5]!.body.txEffects[0]!.txHash;
   const txs = new Map(chain.txs);
   txs.delete(missing);
   const { job: j } = job(3, 6, 6, { txProvider: new MapTxProvider(txs) });
   assert.equal(await j.run(), 'failed');
-  assert.equal(j.getStatus().error, `block 6: tx 0x${missing.toString(16)} was not found at any tx provider`);
+  assert.equal(j.getStatus().error, `1 of the epoch's ${chain.blocks[5]!.body.numTxs} txs were not found: 0x${missing.toString(16)} (block 6); sources tried: the tx provider`);
 });
 
 test('the job ends as timed-out at its deadline and as stopped when stopped', async () => {

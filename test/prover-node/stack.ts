@@ -2,17 +2,19 @@
 // prover through the agents' prove function, and an event log of what reached the broker.
 import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { ProvingAgent } from '@quetzal/prover-agent';
-import { createProvingBroker, type ProvingBroker } from '@quetzal/prover-broker';
+import { createProvingBroker, type ProvingBrokerService } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import type { ProvingJob, ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface Stack {
-  broker: ProvingBroker;
+  broker: ProvingBrokerService;
   /** The broker as the prover node sees it, recording every enqueue in `events`. */
   producer: ProvingJobProducer;
   events: string[];
+  /** Every job the producer enqueued, in order. */
+  enqueued: ProvingJob[];
   agents: ProvingAgent[];
   proved(): number;
   stop(): Promise<void>;
@@ -22,15 +24,19 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
   const broker = await createProvingBroker({ logger: quiet });
   const prover = new SimulatedCircuitProver();
   const events: string[] = [];
+  const enqueued: ProvingJob[] = [];
   const producer: ProvingJobProducer = {
     enqueueProvingJob: (job: ProvingJob) => {
       events.push(`enqueue:${job.type}`);
+      enqueued.push(job);
       return broker.enqueueProvingJob(job);
     },
     getProvingJobStatus: (id) => broker.getProvingJobStatus(id),
     cancelProvingJob: (id) => broker.cancelProvingJob(id),
     waitForProvingJobs: (ids, ms) => broker.waitForProvingJobs(ids, ms),
     cleanupEpochsBefore: (e) => broker.cleanupEpochsBefore(e),
+    promoteProvingJobs: (e) => broker.promoteProvingJobs(e),
+    cancelSpeculativeProvingJobs: (e) => broker.cancelSpeculativeProvingJobs(e),
   };
   const agents = Array.from(
     { length: opts.agents ?? 2 },
@@ -41,6 +47,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     broker,
     producer,
     events,
+    enqueued,
     agents,
     proved: () => agents.reduce((s, a) => s + a.stats().proved, 0),
     async stop() {

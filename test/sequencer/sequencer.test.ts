@@ -50,8 +50,9 @@ describe('sequencer', () => {
     const store = new ArchiverStore(join(dir, 'archiver'));
     archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
     const ws = await LmdbWorldState.open(join(dir, 'ws'), { genesis: { publicData: genesis.publicData, chainId: 31337n, version: 1n } });
-    const pool = new TxPool(join(dir, 'pool'));
-    sequencer = new Sequencer(l1, l1.sender(KEYS[1]!), archiver, (sync = new ServerWorldStateSynchronizer(ws, archiver)), pool, simulatedProofCheck,
+    sync = new ServerWorldStateSynchronizer(ws, archiver);
+    const pool = new TxPool(join(dir, 'pool'), { validation: { chainId: 31337n, version: 1n, state: () => sync.getCommitted(), checkProof: simulatedProofCheck } });
+    sequencer = new Sequencer(l1, l1.sender(KEYS[1]!), archiver, sync, pool,
       { coinbase: accounts[5]!.address, maxTxsPerBlock: 8, pollingIntervalMs: 50, minSecondsLeftInSlot: 0 }, log);
     const rpc = new JsonRpcServer({ maxBodyBytes: 1 << 20, logger: log });
     registerNodeRpc(rpc, sequencer);
@@ -130,7 +131,7 @@ describe('sequencer', () => {
     await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 0n, bondAmount: 1n })), /below the Rollup's minimum bond/);
     await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 5n })), /not claimable now/);
     await remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 0n, basisPointFee: 500 }));
-    await remote.submitEpochProofQuote(await signQuote(env, 3, { epochToProve: 0n, basisPointFee: 300 })); // cheaper, but no escrow deposit
+    await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, 3, { epochToProve: 0n, basisPointFee: 300 })), /escrow deposit 0 does not cover the bond/); // cheaper, but unfunded
     await env.warpToSlot(4); // epoch 1, inside the claim window of epoch 0
     await sequencer.tick();
     await archiver.sync();

@@ -11,6 +11,7 @@ import {
   epochSlotRange, timestampOfSlot, type EpochClaimRecord, type L1RollupConstants, type L2BlockSource, type L2Tips,
 } from '@quetzal/protocol/l2-block-source';
 import type { Logger } from '@quetzal/kernel/logging';
+import { createProgress } from '@quetzal/kernel/progress';
 import type { ArchiverEvent, ArchiverStore, SyncPoint } from './store.js';
 
 export interface ArchiverConfig {
@@ -87,12 +88,17 @@ export class Archiver implements L2BlockSource {
     await this.handleReorg();
     const head = Number(await this.client.getBlockNumber());
     let from = (this.store.getSynced()?.number ?? Number(this.deployment.deployBlock) - 1) + 1;
+    // A catch-up of more than a couple of batches (a first start, a long stop) can take minutes.
+    const behind = head - from + 1;
+    const progress = behind > 2 * this.config.batchSize ? createProgress({ label: `archiver catching up ${behind} L1 blocks`, total: behind, logger: this.log }) : undefined;
     while (from <= head) {
       if (this.stopping) return; // stop() waits for the batch in flight only
       const to = Math.min(from + this.config.batchSize - 1, head);
       await this.syncRange(from, to);
+      progress?.add(to - from + 1);
       from = to + 1;
     }
+    progress?.done();
     this.caughtUp = true;
   }
 

@@ -7,6 +7,7 @@ import { bindDataDir } from '@quetzal/l1-client';
 import { Archiver, type ArchiverMetrics } from './archiver.js';
 import { createArchiverClient, registerArchiverRpc } from './rpc.js';
 import { ArchiverStore } from './store.js';
+import { archiverChecks } from './checks.js';
 
 export const archiverPlugin = definePlugin({
   name: 'archiver',
@@ -20,6 +21,7 @@ export const archiverPlugin = definePlugin({
   provides: [Tokens.L2BlockSource],
   requires: { fromConfig: (c) => (c.url ? [] : [Tokens.L1]) },
   clientMode: (c) => Boolean(c.url),
+  checks: archiverChecks,
   remotes: (c) => (c.url ? [{ token: Tokens.L2BlockSource, url: c.url }] : []),
   async start(ctx) {
     if (ctx.mode === 'client') {

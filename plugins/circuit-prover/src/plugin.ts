@@ -4,6 +4,7 @@ import { option } from '@quetzal/kernel/options';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { SimulatedCircuitProver } from './simulated-prover.js';
+import { circuitProverChecks } from './checks.js';
 import { createNativeProver } from './native-prover.js';
 import { buildHonkVerifier, verifierChoice } from './solidity-verifier.js';
 
@@ -27,6 +28,7 @@ export const circuitProverPlugin = definePlugin({
     timeoutMs: option.int({ description: 'A native proof taking longer is cancelled and its bb killed', env: 'PROVER_TIMEOUT_MS', default: 30 * 60_000, min: 1000 }),
   },
   provides: [Tokens.CircuitProver, Tokens.RootVerifier],
+  checks: circuitProverChecks,
   reads: ['proverAgent'],
   async start(ctx) {
     const { config } = ctx;

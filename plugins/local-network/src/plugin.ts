@@ -7,7 +7,7 @@ import { option } from '@quetzal/kernel/options';
 import {
   ANVIL_CHAIN_ID, ANVIL_DEFAULT_PRIVATE_KEYS, deployL1Contracts, formatDeployment, parseVerifierChoice, resolveL1Key, startAnvil, writeDeploymentFile,
 } from '@quetzal/l1';
-import { createL1Connection } from '@quetzal/l1-client';
+import { createL1Connection, l1Checks } from '@quetzal/l1-client';
 import { LmdbWorldState } from '@quetzal/world-state';
 import { devGenesis, genesisToJson, type L2Genesis } from '@quetzal/protocol/genesis';
 import { Tokens } from '@quetzal/protocol/tokens';
@@ -39,6 +39,15 @@ export const localNetworkPlugin = definePlugin({
   },
   provides: [Tokens.L1],
   requires: [Tokens.CircuitProver, Tokens.RootVerifier],
+  // The running network's L1 and the files it wrote (pass the anvil port it took when it was 0).
+  checks: (ctx) =>
+    l1Checks(ctx, {
+      rpcUrls: [`http://127.0.0.1:${ctx.config.anvilPort}`],
+      chainId: ANVIL_CHAIN_ID,
+      deploymentFile: join(ctx.dataDir, 'l1-deployment.json'),
+      deploymentFlag: '--data-dir (the local network writes local-network/l1-deployment.json there)',
+      genesisFile: join(ctx.dataDir, 'genesis.json'),
+    }),
   async start(ctx) {
     const c = ctx.config;
     const log = ctx.logger;

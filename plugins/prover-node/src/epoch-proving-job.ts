@@ -45,7 +45,7 @@ export interface PublishRequest {
 
 /** Sends a root proof to L1 (or wherever); resolves once it is accepted. */
 export interface EpochProofPublisher {
-  publish(request: PublishRequest): Promise<{ txHash?: string }>;
+  publish(request: PublishRequest): Promise<{ txHash?: string; gasUsed?: bigint }>;
 }
 
 export interface EpochProvingJobOptions {
@@ -61,6 +61,8 @@ export interface EpochProvingJobOptions {
   proverId: bigint;
   /** Which root circuit tops the tree (default `auto`). */
   rootCircuit?: RootCircuitChoice;
+  /** Prove-ahead: enqueue as speculative work, until the producer promotes the epoch (promoteProvingJobs). */
+  speculative?: boolean;
   publisher: EpochProofPublisher;
   /** Wall-clock ms: the job ends as `timed-out` when it is not published by then. */
   deadline?: number;
@@ -87,6 +89,7 @@ export class EpochProvingJob {
   private finishedAt: number | undefined;
   private error: string | undefined;
   private proofTxHash: string | undefined;
+  private proofGasUsed: bigint | undefined;
   private running: Promise<EpochProvingJobState> | undefined;
 
   constructor(private readonly o: EpochProvingJobOptions) {
@@ -123,6 +126,7 @@ export class EpochProvingJob {
       jobs: this.tracker.stats(),
       ...(this.error !== undefined && { error: this.error }),
       ...(this.proofTxHash !== undefined && { proofTxHash: this.proofTxHash }),
+      ...(this.proofGasUsed !== undefined && { proofGasUsed: this.proofGasUsed.toString() }),
     };
   }
 
@@ -153,6 +157,7 @@ export class EpochProvingJob {
       this.state = 'publishing';
       const published = await this.abortable(this.o.publisher.publish({ epoch, fromBlock, toBlock, root, deadline, signal: this.ac.signal }));
       this.proofTxHash = published.txHash;
+      this.proofGasUsed = published.gasUsed;
       this.state = 'completed';
       log?.info({ epoch, job: this.id, tx: published.txHash, seconds: (Date.now() - this.startedAt) / 1000 }, 'epoch proven and published');
     } catch (err) {
@@ -180,7 +185,7 @@ export class EpochProvingJob {
     const blocks = await this.loadBlocks();
     const txs = await this.loadTxs(blocks);
     await this.o.worldState.syncImmediate(fromBlock - 1);
-    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId, rootCircuit: this.o.rootCircuit });
+    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId, rootCircuit: this.o.rootCircuit, speculative: this.o.speculative });
     const stop = () => orchestrator.fail(this.ac.signal.reason as Error);
     this.ac.signal.addEventListener('abort', stop, { once: true });
     const fork = await this.o.worldState.fork(fromBlock - 1);
@@ -220,11 +225,15 @@ export class EpochProvingJob {
   private async loadTxs(blocks: L2Block[]): Promise<Tx[][]> {
     const hashes = blocks.flatMap((b) => b.body.txEffects.map((e) => e.txHash));
     const found = await this.abortable(this.o.txProvider.getTxsByHash(hashes, { signal: this.ac.signal }));
+    const blockOf = blocks.flatMap((b) => b.body.txEffects.map(() => b.number));
+    const missing = hashes.flatMap((h, j) => (found[j] ? [] : [`${hex(h)} (block ${blockOf[j]})`]));
+    if (missing.length) {
+      throw new Error(`${missing.length} of the epoch's ${hashes.length} txs were not found: ${missing.join(', ')}; sources tried: ${this.o.txProvider.describe?.() ?? 'the tx provider'}`);
+    }
     let i = 0;
     return blocks.map((block) =>
       block.body.txEffects.map((effect) => {
-        const tx = found[i++];
-        if (!tx) throw new Error(`block ${block.number}: tx ${hex(effect.txHash)} was not found at any tx provider`);
+        const tx = found[i++]!;
         if (Buffer.compare(tx.toEffect().encode(), effect.encode()) !== 0) throw new Error(`block ${block.number}: tx ${hex(effect.txHash)} from the tx provider does not match the block's tx effect`);
         return tx;
       }),

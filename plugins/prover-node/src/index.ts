@@ -5,3 +5,4 @@ export { EpochProvingJob, type EpochProofPublisher, type EpochProvingJobOptions,
 export { BondManager, type BondManagerOptions } from './bond-manager.js';
 export { FixedQuoteProvider, HttpQuoteProvider, type QuoteProvider, type QuoteTerms } from './quote-provider.js';
 export { L1EpochProofPublisher, PublicInputsMismatchError, assertSameRootPublicInputs, type L1EpochProofPublisherOptions } from './l1-publisher.js';
+export { RecordingProducer, readFailedEpochBundle, writeFailedEpochBundle, zFailedEpochBundle, type FailedEpochBundle } from './failed-epoch.js';

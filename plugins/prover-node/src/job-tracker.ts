@@ -14,6 +14,8 @@ export interface JobCounts {
   /** Done at enqueue time: the broker already had the result (a restart re-using proofs). */
   reused: number;
   failed: number;
+  /** Per circuit type: proofs done, and circuits enqueued so far (the tree grows as blocks are processed). */
+  circuits: Partial<Record<ProvingJobType, { done: number; total: number }>>;
 }
 
 export interface JobTrackerOptions {
@@ -43,6 +45,7 @@ export class ProvingJobTracker {
   private readonly pending = new Map<ProvingJobId, Pending>();
   private readonly inFlight = new Map<ProvingJobId, Promise<Uint8Array>>();
   private readonly counts = { done: 0, reused: 0, failed: 0 };
+  private readonly circuits: JobCounts['circuits'] = {};
   private polling = false;
   private refreshCursor = 0;
   private readonly pollMs: number;
@@ -68,7 +71,7 @@ export class ProvingJobTracker {
       if (p.status === 'in-queue') queued++;
       else proving++;
     }
-    return { queued, proving, ...this.counts };
+    return { queued, proving, ...this.counts, circuits: structuredClone(this.circuits) };
   }
 
   /**
@@ -78,6 +81,7 @@ export class ProvingJobTracker {
   prove(job: ProvingJob): Promise<Uint8Array> {
     let result = this.inFlight.get(job.id);
     if (!result) {
+      (this.circuits[job.type] ??= { done: 0, total: 0 }).total++;
       result = this.enqueue(job).finally(() => this.inFlight.delete(job.id));
       this.inFlight.set(job.id, result);
     }
@@ -103,6 +107,7 @@ export class ProvingJobTracker {
       throw new Error(`proving job ${job.id} failed: ${status.reason}`);
     }
     this.counts.done++;
+    this.circuits[job.type]!.done++;
     if (reused) this.counts.reused++;
     return status.value;
   }

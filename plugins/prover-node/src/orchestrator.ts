@@ -52,6 +52,11 @@ export interface EpochOrchestratorOptions {
    * blocks), so one L1 verifier (the root-single VK's) accepts every epoch.
    */
   rootCircuit?: RootCircuitChoice;
+  /**
+   * Prove-ahead: the jobs go to the broker as speculative work (served after claimed work) until
+   * the producer promotes the epoch (ProvingJobProducer.promoteProvingJobs).
+   */
+  speculative?: boolean;
 }
 
 export type RootCircuitChoice = 'auto' | 'root-single';
@@ -109,9 +114,14 @@ export class EpochOrchestrator {
       witness: deferred<BlockRootWitness>(),
     };
     this.blocks[index] = slot;
+    // the circuits above this block's block-root, and above its parity root
+    const blockRootType = block.numTxs === 0 ? 'block-root-empty' : 'block-root';
+    const aboveBlockRoot = this.pathAboveBlock(index);
+    const aboveBlockChildren: ProvingJobType[] = [blockRootType, ...aboveBlockRoot];
     const [pb0, pb1] = buildParityBaseInputs(block.l1ToL2Messages, this.o.vkTree.root);
-    const parity = Promise.all([this.prove('parity-base', pb0!), this.prove('parity-base', pb1!)]).then(([l, r]) =>
-      this.prove('parity-root', buildParityRootInputs(l, r, this.o.vkTree)),
+    const aboveParityBase: ProvingJobType[] = ['parity-root', ...aboveBlockChildren];
+    const parity = Promise.all([this.prove('parity-base', pb0!, aboveParityBase), this.prove('parity-base', pb1!, aboveParityBase)]).then(([l, r]) =>
+      this.prove('parity-root', buildParityRootInputs(l, r, this.o.vkTree), aboveBlockChildren),
     );
     const checkHeader = (result: BlockRollupResult, w: BlockRootWitness): BlockRollupResult => {
       const proven = result.publicOutputs.headerHashes[0];
@@ -129,7 +139,7 @@ export class EpochOrchestrator {
     if (block.numTxs === 0) {
       this.blockRoots[index]!.resolve(
         Promise.all([parity, slot.witness.promise]).then(async ([parityResult, w]) => {
-          const result = await this.prove('block-root-empty', buildBlockRootEmptyInputs({ constants: block.constants, ...blockLevel(parityResult, w) }));
+          const result = await this.prove('block-root-empty', buildBlockRootEmptyInputs({ constants: block.constants, ...blockLevel(parityResult, w) }), aboveBlockRoot);
           return checkHeader(result, w);
         }),
       );
@@ -137,11 +147,13 @@ export class EpochOrchestrator {
     }
     const txs = mergeTree(
       slot.bases.map((d) => d.promise),
-      (l, r) => this.prove('merge', buildMergeInputs(l, r, this.o.vkTree)),
+      (l, r, path) => this.prove('merge', buildMergeInputs(l, r, this.o.vkTree), path),
+      'merge',
+      aboveBlockChildren,
     );
     this.blockRoots[index]!.resolve(
       Promise.all([txs, parity, slot.witness.promise]).then(async ([txsResult, parityResult, w]) => {
-        const result = await this.prove('block-root', buildBlockRootInputs({ txs: txsResult, ...blockLevel(parityResult, w) }));
+        const result = await this.prove('block-root', buildBlockRootInputs({ txs: txsResult, ...blockLevel(parityResult, w) }), aboveBlockRoot);
         return checkHeader(result, w);
       }),
     );
@@ -152,8 +164,9 @@ export class EpochOrchestrator {
     const slot = this.slot(index);
     const d = slot.bases[slot.nextTx];
     if (!d) throw new RangeError(`block ${slot.blockNumber} has ${slot.bases.length} txs; got one more`);
+    const above: ProvingJobType[] = [...leafPath(slot.bases.length, slot.nextTx, 'merge'), 'block-root', ...this.pathAboveBlock(index)];
     slot.nextTx++;
-    d.resolve(this.prove('base', inputs));
+    d.resolve(this.prove('base', inputs, above));
   }
 
   /** The block's world-state witnesses; its block-root goes out once its txs and parity are proven. */
@@ -183,32 +196,62 @@ export class EpochOrchestrator {
     return slot;
   }
 
+  private get singleRoot(): boolean {
+    return this.o.numBlocks === 1 || this.o.rootCircuit === 'root-single';
+  }
+
+  /** The circuits above block `index`'s block-root, up to the root (the broker's scheduling key). */
+  private pathAboveBlock(index: number): ProvingJobType[] {
+    const n = this.o.numBlocks;
+    if (this.singleRoot) return [...leafPath(n, index, 'block-merge'), 'root-single'];
+    const k = largestPowerOfTwoBelow(n);
+    return [...(index < k ? leafPath(k, index, 'block-merge') : leafPath(n - k, index - k, 'block-merge')), 'root'];
+  }
+
   private rootOf(blocks: Promise<BlockRollupResult>[]): Promise<RootResult> {
     const { vkTree, proverId } = this.o;
-    const merge = (l: BlockRollupResult, r: BlockRollupResult) => this.prove('block-merge', buildBlockMergeInputs(l, r, vkTree));
-    if (blocks.length === 1 || this.o.rootCircuit === 'root-single') {
-      return mergeTree(blocks, merge).then((b) => this.prove('root-single', buildRootSingleInputs(b, proverId, vkTree)));
+    const merge = (l: BlockRollupResult, r: BlockRollupResult, path: ProvingJobType[]) => this.prove('block-merge', buildBlockMergeInputs(l, r, vkTree), path);
+    if (this.singleRoot) {
+      return mergeTree(blocks, merge, 'block-merge', ['root-single']).then((b) => this.prove('root-single', buildRootSingleInputs(b, proverId, vkTree), []));
     }
     const k = largestPowerOfTwoBelow(blocks.length);
-    return Promise.all([mergeTree(blocks.slice(0, k), merge), mergeTree(blocks.slice(k), merge)]).then(([l, r]) =>
-      this.prove('root', buildRootInputs(l, r, proverId, vkTree)),
+    return Promise.all([mergeTree(blocks.slice(0, k), merge, 'block-merge', ['root']), mergeTree(blocks.slice(k), merge, 'block-merge', ['root'])]).then(([l, r]) =>
+      this.prove('root', buildRootInputs(l, r, proverId, vkTree), []),
     );
   }
 
-  private prove<C extends ProvingJobType>(type: C, inputs: CircuitInputs<C>): Promise<CircuitProofResult<C>> {
+  private prove<C extends ProvingJobType>(type: C, inputs: CircuitInputs<C>, pathToRoot: ProvingJobType[]): Promise<CircuitProofResult<C>> {
     if (this.failed) return Promise.reject(this.failed);
-    const job = makeProvingJob(this.o.epochNumber, type, encodeCircuitInputs(type, inputs));
+    const job = makeProvingJob(this.o.epochNumber, type, encodeCircuitInputs(type, inputs), { pathToRoot, speculative: this.o.speculative });
     const result = this.o.tracker.prove(job).then((bytes) => decodeProofResult(bytes, type));
     result.catch((err: Error) => this.fail(err));
     return result;
   }
 }
 
-/** Combines leaves pairwise in the canonical shape (left: largest power of two strictly below n). */
-function mergeTree<T>(leaves: Promise<T>[], merge: (l: T, r: T) => Promise<T>): Promise<T> {
+/**
+ * Combines leaves pairwise in the canonical shape (left: largest power of two strictly below n);
+ * `above` lists the circuits above the tree's top node, and each node learns its own path.
+ */
+function mergeTree<T>(leaves: Promise<T>[], merge: (l: T, r: T, pathToRoot: ProvingJobType[]) => Promise<T>, node: ProvingJobType, above: ProvingJobType[]): Promise<T> {
   if (leaves.length === 1) return leaves[0]!;
   const k = largestPowerOfTwoBelow(leaves.length);
-  return Promise.all([mergeTree(leaves.slice(0, k), merge), mergeTree(leaves.slice(k), merge)]).then(([l, r]) => merge(l, r));
+  const below = [node, ...above];
+  return Promise.all([mergeTree(leaves.slice(0, k), merge, node, below), mergeTree(leaves.slice(k), merge, node, below)]).then(([l, r]) => merge(l, r, above));
+}
+
+/** The `node`s above leaf `i` of the canonical tree over `n` leaves (as many as its depth). */
+export function leafPath(n: number, i: number, node: ProvingJobType): ProvingJobType[] {
+  const path: ProvingJobType[] = [];
+  while (n > 1) {
+    const k = largestPowerOfTwoBelow(n);
+    if (i >= k) {
+      i -= k;
+      n -= k;
+    } else n = k;
+    path.push(node);
+  }
+  return path;
 }
 
 const hex = (v: bigint | undefined) => (v === undefined ? 'nothing' : `0x${v.toString(16)}`);

@@ -13,6 +13,7 @@ import { signEpochProofQuote, type SignedEpochProofQuote } from '@quetzal/protoc
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import type { BondManager } from './bond-manager.js';
+import { RecordingProducer, writeFailedEpochBundle } from './failed-epoch.js';
 import { EpochProvingJob, type EpochProofPublisher, type EpochProvingKeys } from './epoch-proving-job.js';
 import type { ProverNodeMetrics } from './metrics.js';
 import type { RootCircuitChoice } from './orchestrator.js';
@@ -44,6 +45,8 @@ export interface ProverNodeOptions {
   jobRetryDelayMs?: number;
   logger: Logger;
   metrics?: ProverNodeMetrics;
+  /** Where a failed or timed-out epoch job writes what is needed to replay it (none: nothing is recorded). */
+  failedEpochStore?: string;
 }
 
 /** Finished jobs are kept for JSON-RPC and metrics up to this many jobs in all. */
@@ -59,6 +62,7 @@ export class ProverNode {
   private config: RollupConfigView | undefined;
   private currentEpoch = 0;
   private escrowDeposit: bigint | undefined;
+  private publisherBalance: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> = Promise.resolve();
@@ -104,6 +108,7 @@ export class ProverNode {
       currentEpoch: this.currentEpoch,
       quotedEpochs: [...this.quoted],
       ...(this.escrowDeposit !== undefined && { escrowDeposit: this.escrowDeposit.toString() }),
+      ...(this.publisherBalance !== undefined && { publisherBalance: this.publisherBalance.toString() }),
     };
   }
 
@@ -114,6 +119,8 @@ export class ProverNode {
     const epoch = Number(slot / cfg.epochDuration);
     this.currentEpoch = epoch;
     this.o.metrics?.currentEpoch.set(epoch);
+    this.publisherBalance = await this.o.client.getBalance({ address: this.address });
+    this.o.metrics?.publisherBalance.set(Number(this.publisherBalance) / 1e18);
     await this.checkRunningJobs();
     // every epoch whose proof may still land: its deadline is PROOF_SUBMISSION_WINDOW slots into the next epoch
     const lookback = Number(cfg.proofSubmissionWindow / cfg.epochDuration) + 1;
@@ -175,6 +182,7 @@ export class ProverNode {
     // L1 time may run ahead of the wall clock (anvil warps): the deadline is the L1 time left from now
     const deadline = Date.now() + Number(deadlineTs - l1Block.timestamp) * 1000;
     if (deadline <= Date.now()) return;
+    const recorder = this.o.failedEpochStore ? new RecordingProducer(this.o.producer) : undefined;
     const job = new EpochProvingJob({
       epochNumber: e,
       fromBlock: range.first,
@@ -182,7 +190,7 @@ export class ProverNode {
       blockSource: this.o.blockSource,
       worldState: this.o.worldState,
       txProvider: this.o.txProvider,
-      producer: this.o.producer,
+      producer: recorder ?? this.o.producer,
       keys: this.o.keys,
       proverId: this.o.proverId,
       rootCircuit: this.o.rootCircuit,
@@ -198,6 +206,7 @@ export class ProverNode {
     this.o.logger.info({ epoch: e, fromBlock: range.first, toBlock: range.last, job: job.id, secondsToDeadline: Math.round((deadline - Date.now()) / 1000) }, 'claim names us: proving the epoch');
     void job.run().then(async (state) => {
       this.jobArchive.delete(job);
+      if ((state === 'failed' || state === 'timed-out') && recorder) await this.saveFailedEpoch(job, recorder);
       if (state !== 'completed') return;
       this.o.metrics?.proofsPublished.inc();
       // results of older epochs are no longer needed (this epoch's stay until the next one is proven)
@@ -226,6 +235,15 @@ export class ProverNode {
         this.o.logger.warn({ epoch: job.epochNumber, job: job.id, reason }, 'epoch changed under its proving job: aborting it');
         await job.stop('reorged', reason);
       }
+    }
+  }
+
+  private async saveFailedEpoch(job: EpochProvingJob, recorder: RecordingProducer): Promise<void> {
+    try {
+      const file = await writeFailedEpochBundle({ dir: this.o.failedEpochStore!, job, recorder, blockSource: this.o.blockSource, txProvider: this.o.txProvider });
+      this.o.logger.warn({ epoch: job.epochNumber, job: job.id, bundle: file }, 'failed epoch saved: replay it with `quetzal epoch replay`');
+    } catch (err) {
+      this.o.logger.error({ epoch: job.epochNumber, job: job.id, err: (err as Error).message }, 'could not save the failed epoch');
     }
   }
 

@@ -6,3 +6,5 @@ export { QuoteBook, QuoteRejectedError } from './quote-book.js';
 export { TxBot } from './bot.js';
 export { createNodeClient, registerNodeRpc } from './node-rpc.js';
 export { sequencerPlugin, botPlugin } from './plugin.js';
+export { txPoolPlugin } from './tx-pool-plugin.js';
+export { TxPoolFollower } from './tx-pool-follower.js';

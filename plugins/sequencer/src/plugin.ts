@@ -1,19 +1,15 @@
-import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { getAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { devAccountSecret } from '@quetzal/protocol/genesis';
-import { PROOF_LENGTH, MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
+import { MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
-import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { bindDataDir } from '@quetzal/l1-client';
 import { resolveL1Key } from '@quetzal/l1';
 import { TxBot } from './bot.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
 import { Sequencer, type SequencerMetrics } from './sequencer.js';
-import { TxPool } from './tx-pool.js';
-import { simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
 
 /** anvil dev accounts used by default on the local network (0 deploys, 2 is the prover node's). */
 const DEV_ACCOUNT = { sequencer: 1, bot: 3 };
@@ -30,7 +26,7 @@ export const sequencerPlugin = definePlugin({
     minSecondsLeftInSlot: option.int({ description: 'Do not start a block with fewer seconds left in the slot (the proposal must land in it)', env: 'SEQ_MIN_SECONDS_LEFT_IN_SLOT', default: 1, min: 0 }),
   },
   provides: [Tokens.Node],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.TxPool, Tokens.P2P],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
@@ -38,9 +34,9 @@ export const sequencerPlugin = definePlugin({
     const sender = l1.sender(key);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
-    const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
+    const pool = ctx.resolve(Tokens.TxPool);
     const sequencer = new Sequencer(
-      l1, sender, source, synchronizer, pool, proofCheckFor(ctx.resolve(Tokens.CircuitProver).kind, ctx.logger),
+      l1, sender, source, synchronizer, pool,
       {
         coinbase: getAddress(ctx.config.coinbase ?? sender.address),
         maxTxsPerBlock: ctx.config.maxTxsPerBlock,
@@ -49,16 +45,14 @@ export const sequencerPlugin = definePlugin({
       },
       ctx.logger,
       sequencerMetrics(ctx.metrics),
+      ctx.resolve(Tokens.P2P),
     );
     registerNodeRpc(ctx.rpc, sequencer);
     ctx.provide(Tokens.Node, sequencer);
     sequencer.start();
     ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount }, 'sequencer started (JSON-RPC namespace node)');
     return {
-      async stop() {
-        await sequencer.stop();
-        await pool.close();
-      },
+      stop: () => sequencer.stop(),
     };
   },
 });
@@ -69,17 +63,6 @@ function minSecondsLeft(configured: number, slotDuration: number, log: { warn(o:
   const clamped = Math.max(0, slotDuration - 1);
   log.warn({ configured, slotDuration, using: clamped }, '--sequencer.min-seconds-left-in-slot is not below the slot duration; lowering it');
   return clamped;
-}
-
-/**
- * How sendTx checks client proofs. Simulated: the placeholder proof. Native: bb's off-chain
- * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
- * circuit (which verifies the tx proof recursively) refuses a bad one.
- */
-function proofCheckFor(backend: CircuitProver['kind'], log: { warn(o: object, m: string): void }): TxProofCheck {
-  if (backend === 'simulated') return simulatedProofCheck;
-  log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
-  return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
 }
 
 function sequencerMetrics(registry: Registry): SequencerMetrics {

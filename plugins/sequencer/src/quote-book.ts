@@ -1,50 +1,26 @@
-// Epoch proof quotes submitted by provers (node_submitEpochProofQuote), validated on arrival; the
+// Epoch proof quotes from provers (node_submitEpochProofQuote, or gossip), checked on arrival; the
 // sequencer claims the best one for an epoch during its claim window.
 import { getAddress } from 'viem';
-import { recoverQuoteSigner, validateQuote, type QuoteDomainParams, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import { checkClaimableQuote, type QuoteChainView, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
 
-export class QuoteRejectedError extends Error {
-  override name = 'QuoteRejectedError';
-}
-
-export interface QuoteTiming {
-  currentSlot: bigint;
-  currentEpoch: number;
-}
+export { QuoteRejectedError } from '@quetzal/protocol/quote';
 
 export class QuoteBook {
   /** By epoch (the quote's uint256 epochToProve as a number). */
   private readonly quotes = new Map<number, SignedEpochProofQuote[]>();
 
-  constructor(
-    private readonly domain: QuoteDomainParams,
-    private readonly minimumBond: bigint,
-  ) {}
+  constructor(private readonly chain: QuoteChainView) {}
 
-  /** Validates (signature, epoch, validity, fee and bond bounds) and keeps the quote; throws QuoteRejectedError with the reason. */
-  async add(signed: SignedEpochProofQuote, t: QuoteTiming): Promise<void> {
+  /** Checks the quote (checkClaimableQuote: throws QuoteRejectedError with the reason) and keeps it. */
+  async add(signed: SignedEpochProofQuote): Promise<void> {
+    await checkClaimableQuote(signed, this.chain);
+    this.keep(signed);
+  }
+
+  /** Keeps a quote already checked by checkClaimableQuote (gossip validated it); a prover's newer quote replaces its older one. */
+  keep(signed: SignedEpochProofQuote): void {
     const q = signed.quote;
-    const reject = (reason: string): never => {
-      throw new QuoteRejectedError(`quote for epoch ${q.epochToProve} by ${q.prover} rejected: ${reason}`);
-    };
-    try {
-      validateQuote(q);
-    } catch (e) {
-      reject((e as Error).message);
-    }
-    let signer: string;
-    try {
-      signer = await recoverQuoteSigner(signed, this.domain);
-    } catch {
-      return reject('the signature does not decode');
-    }
-    if (getAddress(signer) !== getAddress(q.prover)) reject(`signed by ${signer}, not by the prover it names (EIP-712 domain: chain ${this.domain.chainId}, rollup ${this.domain.rollup})`);
     const epoch = Number(q.epochToProve);
-    if (epoch > t.currentEpoch || epoch + 1 < t.currentEpoch) {
-      reject(`epoch ${q.epochToProve} is not claimable now (current epoch ${t.currentEpoch}: quotes are for the previous or the current epoch)`);
-    }
-    if (q.validUntilSlot < t.currentSlot) reject(`expired: validUntilSlot ${q.validUntilSlot} is before the current slot ${t.currentSlot}`);
-    if (q.bondAmount < this.minimumBond) reject(`bondAmount ${q.bondAmount} is below the Rollup's minimum bond ${this.minimumBond}`);
     const list = (this.quotes.get(epoch) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
     list.push(signed);
     this.quotes.set(epoch, list);

@@ -7,14 +7,15 @@ import { getL1Contracts, type L1TxSender } from '@quetzal/l1';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
+import { quoteChainView } from '@quetzal/l1-client';
 import type { NodeApi } from '@quetzal/protocol/node-api';
+import type { P2PService } from '@quetzal/protocol/p2p';
 import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { Tx } from '@quetzal/protocol/tx';
+import type { TxPool } from '@quetzal/protocol/tx-pool';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { buildBlock } from './block-builder.js';
 import { QuoteBook } from './quote-book.js';
-import type { TxPool } from './tx-pool.js';
-import { validateTx, type TxProofCheck } from './tx-validator.js';
 
 export interface SequencerConfig {
   coinbase: Address;
@@ -45,13 +46,18 @@ export class Sequencer implements NodeApi {
     private readonly source: L2BlockSource,
     private readonly worldState: WorldStateSynchronizer,
     private readonly pool: TxPool,
-    private readonly checkProof: TxProofCheck,
     private readonly config: SequencerConfig,
     private readonly log: Logger,
     private readonly metrics?: SequencerMetrics,
+    /** Gossips the txs sendTx takes, and hands over the quotes gossip validated. */
+    private readonly p2p?: P2PService,
   ) {
-    this.quotes = new QuoteBook({ chainId: l1.chainId, rollup: l1.deployment.addresses.rollup }, l1.deployment.params.minimumBond);
+    this.quotes = new QuoteBook(quoteChainView(l1));
     this.contracts = getL1Contracts(l1.client, l1.deployment.addresses);
+    p2p?.onQuote((q) => {
+      this.quotes.keep(q);
+      this.log.info({ epoch: q.quote.epochToProve, prover: q.quote.prover, basisPointFee: q.quote.basisPointFee }, 'quote accepted from gossip');
+    });
   }
 
   start(): void {
@@ -199,17 +205,12 @@ export class Sequencer implements NodeApi {
 
   // ---------------------------------------------------------------- NodeApi
 
+  /** The pool validates the tx (TxRejectedError names why not); an accepted tx is gossiped to peers. */
   async sendTx(tx: Tx): Promise<bigint> {
-    await validateTx(tx, {
-      chainId: BigInt(this.l1.chainId),
-      version: this.l1.deployment.params.version,
-      pool: this.pool,
-      state: () => this.worldState.getCommitted(),
-      checkProof: this.checkProof,
-    });
     await this.pool.add(tx);
     this.metrics?.onPoolSize(this.pool.pendingCount);
     this.log.debug({ tx: `0x${tx.hash().toString(16)}` }, 'tx accepted');
+    this.p2p?.publishTx(tx).catch((e) => this.log.warn({ tx: `0x${tx.hash().toString(16)}`, err: (e as Error).message }, 'could not gossip the tx'));
     return tx.hash();
   }
 
@@ -222,8 +223,7 @@ export class Sequencer implements NodeApi {
   }
 
   async submitEpochProofQuote(quote: SignedEpochProofQuote): Promise<void> {
-    const currentSlot = await this.l1.rollup.getCurrentSlot();
-    await this.quotes.add(quote, { currentSlot, currentEpoch: Number(currentSlot / BigInt(this.l1.deployment.params.epochDuration)) });
+    await this.quotes.add(quote);
     this.log.info({ epoch: quote.quote.epochToProve, prover: quote.quote.prover, basisPointFee: quote.quote.basisPointFee }, 'quote accepted');
   }
 

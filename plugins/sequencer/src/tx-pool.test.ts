@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { Tx } from '@quetzal/protocol/tx';
+import { TxPoolFullError } from '@quetzal/protocol/tx-pool';
 import { TxPool } from './tx-pool.js';
 
 const tx = (n: bigint) =>
@@ -37,6 +38,51 @@ test('the pool survives a restart: pending order, mined txs, nullifier index; tx
     assert.equal(pool.txWithNullifier(1001n), undefined, 'a dropped tx frees its nullifiers');
     assert.equal(pool.pendingCount, 2);
     await pool.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const feeTx = (n: bigint, transactionFee: bigint) =>
+  new Tx(
+    { chainId: 1n, version: 1n, transactionFee, feePayer: 9n, noteHashes: [n, 0n, 0n, 0n], nullifiers: [n + 1000n, 0n, 0n, 0n], l2ToL1Msgs: [0n, 0n] },
+    Array<bigint>(PROOF_LENGTH).fill(0n),
+  );
+
+test('a full pool evicts the lowest fee (the latest arrival among equals) and refuses a tx that does not outbid it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qz-pool-'));
+  const size = feeTx(0n, 0n).toBytes().length;
+  let evicted = 0;
+  try {
+    const pool = new TxPool(join(dir, 'pool'), { limits: { maxTxs: 3, maxBytes: 100 * size }, onEvicted: (n) => (evicted += n) });
+    const [a, b, c] = [feeTx(1n, 5n), feeTx(2n, 5n), feeTx(3n, 9n)];
+    for (const t of [a, b, c]) await pool.add(t);
+    // equal fee, later arrival: refused, nothing evicted
+    await assert.rejects(pool.add(feeTx(4n, 5n)), (e: Error) => e instanceof TxPoolFullError && /does not outbid the lowest pending fee 5/.test(e.message));
+    // a higher fee evicts the latest of the lowest fee (b), keeping the older a
+    const d = feeTx(5n, 7n);
+    await pool.add(d);
+    assert.deepEqual(pool.pending().map((t) => t.hash()), [a.hash(), c.hash(), d.hash()]);
+    assert.equal(pool.has(b.hash()), false);
+    assert.equal(pool.txWithNullifier(1002n), undefined, 'an evicted tx frees its nullifier');
+    assert.equal(evicted, 1);
+    // mined txs do not count against the bound
+    await pool.markMined([a], { block: 1, headerHash: 1n, l1Block: 1 });
+    await pool.add(feeTx(6n, 1n));
+    assert.equal(pool.pendingCount, 3);
+    assert.deepEqual(pool.stats(), { pendingTxs: 3, pendingBytes: 3 * size, minedTxs: 1 });
+    assert.equal(await pool.forgetMinedUpTo(1), 1);
+    assert.equal(pool.has(a.hash()), false);
+    await pool.close();
+
+    // the byte bound: room for two txs
+    const small = new TxPool(join(dir, 'small'), { limits: { maxTxs: 100, maxBytes: 2 * size } });
+    await small.add(feeTx(10n, 1n));
+    await small.add(feeTx(11n, 2n));
+    await small.add(feeTx(12n, 3n));
+    assert.deepEqual(small.pending().map((t) => t.publicOutputs.transactionFee), [2n, 3n]);
+    assert.equal(small.stats().pendingBytes, 2 * size);
+    await small.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

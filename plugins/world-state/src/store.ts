@@ -38,6 +38,9 @@ function u32(v: number): Buffer {
   return b;
 }
 
+/** LMDB map size of the world state: the most its data file can grow to. */
+export const WORLD_STATE_MAP_SIZE = 64 * 2 ** 30;
+
 export class TreeStore {
   private readonly root: RootDatabase;
   private readonly current: Database<Buffer, Buffer>;
@@ -52,7 +55,7 @@ export class TreeStore {
     this.root = open({
       path,
       maxDbs: 8,
-      mapSize: opts.mapSize ?? 64 * 2 ** 30,
+      mapSize: opts.mapSize ?? WORLD_STATE_MAP_SIZE,
       noSync: opts.noSync ?? false,
       // Flush before another transaction may start: a kill -9 never leaves a half-visible block.
       overlappingSync: false,

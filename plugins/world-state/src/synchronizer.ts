@@ -1,6 +1,7 @@
 // Follows an L2BlockSource: applies each block's tree effects, checks the roots against the
 // block's header, unwinds on prune/reorg, removes old history. Every block is committed in one
 // LMDB transaction, so a restart (even after kill -9) resumes from the last committed block.
+import type { Progress } from '@quetzal/kernel/progress';
 import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
@@ -26,6 +27,8 @@ export interface SynchronizerConfig {
   /** Keep the history of this many blocks before the latest (undefined: keep everything). */
   historyDepth?: number;
   log?: (msg: string, data?: Record<string, unknown>) => void;
+  /** Reports a catch-up of more than `batchSize` blocks (a first start, a long stop). */
+  progress?: (label: string, total: number) => Progress;
 }
 
 export class WorldStateSyncError extends Error {
@@ -82,7 +85,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
-  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth'>> & { historyDepth?: number };
+  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'progress'>> & Pick<SynchronizerConfig, 'historyDepth' | 'progress'>;
 
   constructor(
     readonly worldState: LmdbWorldState,
@@ -94,6 +97,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       batchSize: config.batchSize ?? 20,
       historyDepth: config.historyDepth,
       log: config.log ?? (() => {}),
+      progress: config.progress,
     };
   }
 
@@ -179,6 +183,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       await this.worldState.unwindTo(ancestor);
       latest = ancestor;
     }
+    const progress = sourceLatest - latest > this.cfg.batchSize ? this.cfg.progress?.(`world state syncing ${sourceLatest - latest} blocks`, sourceLatest - latest) : undefined;
     while (latest < sourceLatest) {
       const blocks = await this.source.getBlocks(latest + 1, Math.min(this.cfg.batchSize, sourceLatest - latest));
       if (blocks.length === 0) break;
@@ -196,8 +201,10 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
           throw e;
         }
         latest = n;
+        progress?.add(1);
       }
     }
+    progress?.done();
     if (this.cfg.historyDepth !== undefined && latest - this.cfg.historyDepth > 0) {
       await this.worldState.removeHistoryBefore(latest - this.cfg.historyDepth);
     }

@@ -3,7 +3,7 @@ import { describePlan } from '@quetzal/kernel/plan-text';
 import { Kernel, planPlugins } from '@quetzal/kernel/kernel';
 import { createLogging } from '@quetzal/kernel/logging';
 import { createMetricsRegistry } from '@quetzal/kernel/metrics';
-import type { CoreConfig } from '@quetzal/kernel/core-plugins';
+import { logFileOptions, type CoreConfig } from '@quetzal/kernel/core-plugins';
 import { ConfiguredCommand } from '../configured-command.js';
 
 export default class Start extends ConfiguredCommand {
@@ -36,7 +36,7 @@ export default class Start extends ConfiguredCommand {
       return;
     }
     const core = config.core as CoreConfig;
-    const logging = createLogging({ level: core.logLevel, redactor });
+    const logging = createLogging({ level: core.logLevel, redactor, file: logFileOptions(core) });
     let kernel: Kernel;
     try {
       kernel = new Kernel({ plugins, roles, config, logging, metrics: createMetricsRegistry(), redactor });

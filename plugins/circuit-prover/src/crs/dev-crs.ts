@@ -10,7 +10,7 @@ import type { Logger } from '@quetzal/kernel/logging';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import type { CrsWorkerApi } from './crs-worker.js';
 import { BN254_R, G1_POINT_BYTES } from './g1-powers.js';
-import { createProgress } from './progress.js';
+import { createProgress } from '@quetzal/kernel/progress';
 
 /** The published seed: tau = sha256(seed) mod r. Changing it changes every VK and the VK tree root. */
 export const DEV_CRS_SEED = 'quetzal dev crs v1';

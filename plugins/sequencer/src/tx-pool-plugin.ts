@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { Counter, Gauge } from 'prom-client';
+import { definePlugin } from '@quetzal/kernel/plugin';
+import { option } from '@quetzal/kernel/options';
+import { PROOF_LENGTH } from '@quetzal/protocol/constants';
+import { Tokens } from '@quetzal/protocol/tokens';
+import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
+import { bindDataDir } from '@quetzal/l1-client';
+import { TxPool } from './tx-pool.js';
+import { TxPoolFollower } from './tx-pool-follower.js';
+import { simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
+
+/**
+ * The process's tx pool, shared by its roles: the sequencer builds blocks from it, a prover node's tx
+ * provider reads it, and the p2p service fills it from gossip and serves it to peers. Every tx is
+ * validated once, on the way in (tx-validator.ts), whichever way it came.
+ */
+export const txPoolPlugin = definePlugin({
+  name: 'tx-pool',
+  description: 'Tx pool: txs from node_sendTx and gossip, validated on arrival, bounded in count and bytes (lowest fee evicted first)',
+  options: {
+    maxTxs: option.int({ description: 'Most pending txs; past it the lowest fee is evicted (among equal fees the latest arrival)', env: 'TX_POOL_MAX_TXS', default: 10_000, min: 1 }),
+    maxBytes: option.int({ description: 'Most bytes of pending txs, same eviction rule', env: 'TX_POOL_MAX_BYTES', default: 256 * 1024 * 1024, min: 1024 }),
+    pollingIntervalMs: option.int({ description: 'How often the pool marks txs the chain mined and forgets those of proven blocks', env: 'TX_POOL_POLLING_INTERVAL_MS', default: 1000, min: 20 }),
+  },
+  provides: [Tokens.TxPool],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver],
+  async start(ctx) {
+    const l1 = ctx.resolve(Tokens.L1);
+    const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
+    bindDataDir(ctx.dataDir, l1, ctx.logger);
+    const evicted = new Counter({ name: 'quetzal_tx_pool_evicted_total', help: 'Pending txs evicted to stay within the pool bounds', registers: [ctx.metrics] });
+    const pool = new TxPool(join(ctx.dataDir, 'txs'), {
+      limits: { maxTxs: ctx.config.maxTxs, maxBytes: ctx.config.maxBytes },
+      validation: {
+        chainId: BigInt(l1.chainId),
+        version: l1.deployment.params.version,
+        state: () => synchronizer.getCommitted(),
+        checkProof: proofCheckFor(ctx.resolve(Tokens.CircuitProver).kind, ctx.logger),
+      },
+      onEvicted: (n) => evicted.inc(n),
+    });
+    for (const [name, help, read] of [
+      ['quetzal_tx_pool_pending_txs', 'Pending txs in the pool', () => pool.stats().pendingTxs],
+      ['quetzal_tx_pool_pending_bytes', 'Bytes of pending txs in the pool', () => pool.stats().pendingBytes],
+    ] as const) {
+      new Gauge({ name, help, registers: [ctx.metrics], collect() { this.set(read()); } });
+    }
+    const follower = new TxPoolFollower(pool, ctx.resolve(Tokens.L2BlockSource), ctx.config.pollingIntervalMs, ctx.logger);
+    follower.start();
+    ctx.provide(Tokens.TxPool, pool);
+    ctx.logger.info({ pendingTxs: pool.pendingCount, maxTxs: ctx.config.maxTxs, maxBytes: ctx.config.maxBytes }, 'tx pool ready');
+    return {
+      async stop() {
+        await follower.stop();
+        await pool.close();
+      },
+    };
+  },
+});
+
+/**
+ * How the pool checks client proofs. Simulated: the placeholder proof. Native: bb's off-chain
+ * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
+ * circuit (which verifies the tx proof recursively) refuses a bad one.
+ */
+function proofCheckFor(backend: CircuitProver['kind'], log: { warn(o: object, m: string): void }): TxProofCheck {
+  if (backend === 'simulated') return simulatedProofCheck;
+  log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
+  return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
+}
