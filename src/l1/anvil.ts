@@ -289,5 +289,7 @@ export const anvilRpc = {
   revert: (url: string, id: string) => rpc(url, 'evm_revert', [id]),
   dropTransaction: (url: string, hash: string) => rpc(url, 'anvil_dropTransaction', [hash]),
   setNextBlockBaseFee: (url: string, fee: bigint) => rpc(url, 'anvil_setNextBlockBaseFeePerGas', [`0x${fee.toString(16)}`]),
+  setStorageAt: (url: string, address: string, slot: bigint, value: bigint) =>
+    rpc(url, 'anvil_setStorageAt', [address, `0x${slot.toString(16).padStart(64, '0')}`, `0x${value.toString(16).padStart(64, '0')}`]),
   raw: rpc,
 };

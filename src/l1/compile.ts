@@ -30,6 +30,12 @@ export interface ContractArtifact {
   /** Deployed code size in bytes (EIP-170 limit: 24576). */
   deployedSize: number;
   solcVersion: string;
+  /** Where each state variable lives (tests seed contract state through anvil with it). */
+  storageLayout?: StorageLayout;
+}
+
+export interface StorageLayout {
+  storage: { label: string; slot: string; offset: number; type: string }[];
 }
 
 export interface CompileOptions {
@@ -70,7 +76,7 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
       optimizer: { enabled: true, runs: o.optimizerRuns },
       evmVersion: o.evmVersion,
       viaIR: o.viaIR,
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object'] } },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object', 'storageLayout'] } },
     },
   };
   const s = solc();
@@ -80,7 +86,7 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
     }),
   ) as {
     errors?: { severity: string; formattedMessage: string }[];
-    contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string; linkReferences: LinkReferences }; deployedBytecode: { object: string } } }>>;
+    contracts?: Record<string, Record<string, { abi: Abi; storageLayout?: StorageLayout; evm: { bytecode: { object: string; linkReferences: LinkReferences }; deployedBytecode: { object: string } } }>>;
   };
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
   if (errors.length > 0) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
@@ -97,6 +103,7 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
         linkReferences: c.evm.bytecode.linkReferences ?? {},
         deployedSize: c.evm.deployedBytecode.object.length / 2,
         solcVersion: version,
+        ...(c.storageLayout ? { storageLayout: { storage: c.storageLayout.storage.map(({ label, slot, offset, type }) => ({ label, slot, offset, type })) } } : {}),
       };
     }
   }

@@ -79,7 +79,7 @@ export function txRequestInputs(n: bigint, t: number) {
     transactionFee: 100n * n + BigInt(t),
     noteHashes: [n * 100n + BigInt(t) * 10n + 1n, n * 100n + BigInt(t) * 10n + 2n],
     extraNullifiers: t % 2 === 1 ? [n * 1_000_000n + BigInt(t) + 7n] : [],
-    l2ToL1Msgs: t % 3 === 2 ? [n * 555n + BigInt(t)] : [],
+    l2ToL1Msgs: t % 3 === 2 ? [{ recipient: 0xa11ce0000000000000000000000000000000000an, content: n * 555n + BigInt(t) }] : [],
   });
 }
 

@@ -157,6 +157,9 @@ export class TreeStore {
    * latest + 1 (or 0 on an empty store).
    */
   commitBlock(block: number, entries: Iterable<[Buffer, Buffer]>, meta: BlockMeta, extraMeta: Record<string, unknown> = {}): void {
+    // versions are 32-bit (NO_BLOCK marks "none"): refuse rather than wrap. The protocol's trees hold blocks up to
+    // MAX_L2_BLOCK_NUMBER = 2^32, so this store stops 2 blocks short of them.
+    if (!Number.isInteger(block) || block < 0 || block >= NO_BLOCK) throw new RangeError(`world state: block ${block} does not fit its 32-bit block versions (at most ${NO_BLOCK - 1})`);
     const cached: [Buffer, Buffer][] = [];
     this.invalidate();
     try {
