@@ -53,7 +53,7 @@ export async function run(): Promise<BenchResult> {
   await prover.warmUp();
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const r = await prover.proveTx(buildTxCircuitInputs({ secret: 4242n, nonce: BigInt(i + 1), chainId: 31337n, version: 1n, transactionFee: 500n, noteHashes: [7n, 8n], l2ToL1Msgs: [99n] }));
+    const r = await prover.proveTx(buildTxCircuitInputs({ secret: 4242n, nonce: BigInt(i + 1), chainId: 31337n, version: 1n, transactionFee: 500n, noteHashes: [7n, 8n], l2ToL1Msgs: [{ recipient: 1n, content: 99n }] }));
     proveMs.push(performance.now() - t0);
     txs.push(new Tx(r.publicOutputs, r.proof));
   }

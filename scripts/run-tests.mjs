@@ -65,7 +65,7 @@ if (denoUnit.length > 0) {
 }
 // Real-proof files run one at a time: each bb takes ~2 GB and both cores, and suites race L1 deadlines; so do floods.
 const concurrency = process.env.TEST_CONCURRENCY ?? (suite === 'real' || suite === 'stress' ? '1' : '2');
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...nodeArgs, ...files], {
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...nodeArgs, ...files], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -74,7 +74,7 @@ describe('quetzal start', () => {
     const config = JSON.parse(stdout);
     assert.deepEqual(config.l1.rpcUrls, ['http://127.0.0.1:9545']);
     assert.equal(config.p2p.ip, '10.1.2.3');
-    assert.equal(config.proverAgent.brokerUrl, 'http://127.0.0.1:9000');
+    assert.deepEqual(config.proverAgent.brokerUrl, ['http://127.0.0.1:9000']);
     assert.equal(config.proverNode.publisherPrivateKey, '[redacted]');
   });
 

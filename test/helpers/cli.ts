@@ -82,6 +82,19 @@ function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node', wrap: str
   return wrap.length ? [wrap[0]!, [...wrap.slice(1), command, ...commandArgs]] : [command, commandArgs];
 }
 
+/**
+ * A test that fails before its cleanup leaves its processes running, and they would keep the test
+ * file's process (and the whole run) alive: the runner exits anyway (--test-force-exit) and they die
+ * with it.
+ */
+function killQuietly(pid: number) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: StartCliOptions = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
@@ -89,7 +102,14 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
     const detached = options.detached || options.runtime === 'deno';
     const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let output = '';
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const leftover = () => killQuietly(detached ? -child.pid! : child.pid!);
+    process.on('exit', leftover);
+    const exited = new Promise<number | null>((r) =>
+      child.on('exit', (code) => {
+        process.off('exit', leftover);
+        r(code);
+      }),
+    );
     const timer = setTimeout(() => {
       if (detached) process.kill(-child.pid!, 'SIGKILL');
       else child.kill('SIGKILL');
@@ -121,8 +141,15 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
             exited,
             async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
-              if (group) process.kill(-child.pid!, signal);
-              else process.kill(pid, signal);
+              // A process that already ended (a test's kill, a crash) is stopped: cleanup goes on to the others.
+              if (child.exitCode === null && child.signalCode === null) {
+                try {
+                  if (group) process.kill(-child.pid!, signal);
+                  else process.kill(pid, signal);
+                } catch (err) {
+                  if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+                }
+              }
               const code = await exited;
               return { code, ms: Date.now() - t0 };
             },

@@ -46,7 +46,7 @@ test('ignition: the TypeScript verifier agrees with bb verify on tx proofs, vali
   assert.deepEqual(crsG2(prover.crs), IGNITION_G2, "the provisioned CRS's [x]_2 is Ignition's");
   const key = prepareVk((await prover.getVerificationKey('tx')).fields);
   const g2 = g2Point(IGNITION_G2);
-  const tx = await prover.proveTx(buildTxCircuitInputs({ secret: 5n, nonce: 3n, chainId: 1n, version: 1n, transactionFee: 1n, noteHashes: [2n], extraNullifiers: [], l2ToL1Msgs: [8n] }));
+  const tx = await prover.proveTx(buildTxCircuitInputs({ secret: 5n, nonce: 3n, chainId: 1n, version: 1n, transactionFee: 1n, noteHashes: [2n], extraNullifiers: [], l2ToL1Msgs: [{ recipient: 1n, content: 8n }] }));
   const cases = [{ what: 'the valid proof', proof: tx.proof }, ...tamperedProofs(tx.proof)];
   for (const c of cases) {
     const ours = verifyZkProof(key, c.proof, tx.publicInputs, g2).valid;
