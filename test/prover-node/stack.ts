@@ -13,6 +13,8 @@ export interface Stack {
   /** The broker as the prover node sees it, recording every enqueue in `events`. */
   producer: ProvingJobProducer;
   events: string[];
+  /** Every job the producer enqueued, in order. */
+  enqueued: ProvingJob[];
   agents: ProvingAgent[];
   proved(): number;
   stop(): Promise<void>;
@@ -22,9 +24,11 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
   const broker = await createProvingBroker({ logger: quiet });
   const prover = new SimulatedCircuitProver();
   const events: string[] = [];
+  const enqueued: ProvingJob[] = [];
   const producer: ProvingJobProducer = {
     enqueueProvingJob: (job: ProvingJob) => {
       events.push(`enqueue:${job.type}`);
+      enqueued.push(job);
       return broker.enqueueProvingJob(job);
     },
     getProvingJobStatus: (id) => broker.getProvingJobStatus(id),
@@ -41,6 +45,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     broker,
     producer,
     events,
+    enqueued,
     agents,
     proved: () => agents.reduce((s, a) => s + a.stats().proved, 0),
     async stop() {

@@ -14,7 +14,7 @@ import { ProvingAgent } from '@quetzal/prover-agent';
 import { createProvingBroker, type ProvingBroker } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { Tx } from '@quetzal/protocol/tx';
-import { L1EpochProofPublisher, ProverNode, FixedQuoteProvider, BondManager } from '@quetzal/prover-node';
+import { L1EpochProofPublisher, ProverNode, FixedQuoteProvider, BondManager, txProofsBeforeAdmission } from '@quetzal/prover-node';
 import { claim, setup, type Env } from '../l1/harness.js';
 import { addBlock, MapTxProvider, newChain, syncedWorldState, txRequestInputs, type Chain } from '../prover-node/epoch-fixture.js';
 import { devProver, TEST_DATA_DIR } from './native.js';
@@ -74,7 +74,7 @@ test('an epoch proven with real proofs is accepted by the HonkVerifier on L1', {
   const sender = env.sender(PROVER);
   let claimed = 0;
   const node = new ProverNode({
-    client: env.client, rollup, chainId: 31337, sender, blockSource: archiver, worldState: ws.sync, producer: broker, txProvider: new MapTxProvider(chain.txs),
+    client: env.client, rollup, chainId: 31337, sender, blockSource: archiver, worldState: ws.sync, producer: broker, txProvider: new MapTxProvider(chain.txs), txProofs: txProofsBeforeAdmission('native'),
     quoteSink: { submitEpochProofQuote: async (q) => void (await claim(env, PROPOSER, q), claimed++) },
     quoteProvider: new FixedQuoteProvider({ basisPointFee: 100, bondAmount: 200n }),
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
@@ -94,8 +94,8 @@ test('an epoch proven with real proofs is accepted by the HonkVerifier on L1', {
     assert.equal(claimed, 1, 'the quote was sent and claimed');
     const [, proven] = await env.c.rollup.read.getTips();
     assert.equal(proven, 1n, 'the HonkVerifier accepted the root proof: the proven tip advanced');
-    // the two parity-base halves of an empty message tree are the same job (one id, proven once)
-    assert.equal(job!.jobs.done, 5, 'parity-base, parity-root, base, block-root, root-single');
+    // a message-free block's parity proofs are the node's empty parity proofs (proven once, outside any epoch job)
+    assert.equal(job!.jobs.done, 3, 'base, block-root, root-single');
   } finally {
     await node.stop();
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { getAddress, isAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
@@ -14,6 +15,7 @@ import { ProverNodeMetrics } from './metrics.js';
 import { ProverNode, type QuoteSink } from './prover-node.js';
 import { FixedQuoteProvider, HttpQuoteProvider } from './quote-provider.js';
 import { RpcTxProvider } from './tx-provider.js';
+import { txProofsBeforeAdmission } from './tx-proofs-seam.js';
 
 /** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
 export const PROVER_DEV_ACCOUNT = 2;
@@ -49,8 +51,9 @@ export const proverNodePlugin = definePlugin({
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
   provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
   requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer],
-  // A sequencer in this process takes quotes and serves txs when no node URL is given.
-  uses: [Tokens.Node],
+  // A sequencer in this process takes quotes and serves txs when no node URL is given; the
+  // circuit-prover plugin checks client proofs (see txProofsBeforeAdmission).
+  uses: [Tokens.Node, Tokens.TxProofVerifier],
   remotes: (c) => [
     ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl }] : []),
     ...(c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
@@ -108,6 +111,7 @@ export const proverNodePlugin = definePlugin({
       worldState,
       producer,
       txProvider,
+      txProofs: ctx.resolveOptional(Tokens.TxProofVerifier) ?? txProofsBeforeAdmission(circuitProver.kind, ctx.logger),
       quoteSink,
       quoteProvider: c['quote.providerUrl']
         ? new HttpQuoteProvider(c['quote.providerUrl'])
@@ -127,6 +131,7 @@ export const proverNodePlugin = definePlugin({
       rootCircuit: c.rootCircuit,
       pollingIntervalMs: c.pollingIntervalMs,
       jobRetryDelayMs: c.jobRetryDelayMs,
+      dataDirectory: join(ctx.core.dataDir, 'prover-node'),
       logger: ctx.logger,
       metrics,
     });

@@ -1,7 +1,9 @@
-// The prover node: watches L1 each poll for (1) the epoch that just ended, to bid on it with a
-// signed quote sent to the sequencer; (2) claims naming us, over every epoch whose proof can still
+// The prover node: watches L1 each poll for (1) running jobs whose blocks left the chain (prune, L1
+// reorg), to abort and recreate them; (2) claims naming us, over every epoch whose proof can still
 // land (so a claim made while the node was down is found at start), to run their proving jobs;
-// (3) running jobs whose blocks left the chain (prune, L1 reorg), to abort and recreate them.
+// (3) new blocks, each validated once by the block processor; (4) the epoch that just ended, to
+// bid on it with a signed quote sent to the sequencer, or to decline, with the reason, an epoch
+// it could not prove in time.
 import type { Address, PublicClient } from 'viem';
 import { getAddress } from 'viem';
 import type { L1TxSender, RollupConfigView, RollupContract } from '@quetzal/l1';
@@ -10,12 +12,17 @@ import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
 import type { EpochProvingJobStatus, ProverNodeStatus } from '@quetzal/protocol/prover-node-api';
 import type { ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import { signEpochProofQuote, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
+import type { BlockRejection } from './block-check.js';
+import { BlockProcessor } from './block-processor.js';
 import type { BondManager } from './bond-manager.js';
+import { EmptyParityProofs } from './empty-parity.js';
 import { EpochProvingJob, type EpochProofPublisher, type EpochProvingKeys } from './epoch-proving-job.js';
+import { ProvingJobTracker } from './job-tracker.js';
 import type { ProverNodeMetrics } from './metrics.js';
-import type { RootCircuitChoice } from './orchestrator.js';
+import { trackerProve, type RootCircuitChoice } from './orchestrator.js';
 import type { QuoteProvider } from './quote-provider.js';
 
 export interface QuoteSink {
@@ -31,6 +38,8 @@ export interface ProverNodeOptions {
   worldState: WorldStateSynchronizer;
   producer: ProvingJobProducer;
   txProvider: TxProvider;
+  /** Checks the client proof of every tx of a block before the node bids on its epoch. */
+  txProofs: TxProofVerifier;
   /** Where quotes go (the sequencer's node API); none: the node only proves claims made with quotes sent elsewhere. */
   quoteSink?: QuoteSink;
   quoteProvider: QuoteProvider;
@@ -42,18 +51,29 @@ export interface ProverNodeOptions {
   pollingIntervalMs: number;
   /** Wait before recreating a failed job of a still-active claim (default 10 s). */
   jobRetryDelayMs?: number;
+  /** Where the empty parity proofs are kept across restarts (none: proven once per process). */
+  dataDirectory?: string;
   logger: Logger;
   metrics?: ProverNodeMetrics;
 }
 
 /** Finished jobs are kept for JSON-RPC and metrics up to this many jobs in all. */
 const MAX_KEPT_JOBS = 100;
+/** Quoted and declined epochs remembered (for status and to bid once per epoch). */
+const MAX_KEPT_EPOCHS = 64;
+
+/** Why the node did not bid on an epoch (the `reason` label of quetzal_prover_node_quotes_declined_total). */
+export type DeclineReason = BlockRejection | 'proving-time' | 'quote-provider' | 'escrow';
 const LIVE = new Set(['initialized', 'processing', 'awaiting-root', 'publishing']);
 
 export class ProverNode {
   readonly address: Address;
   private readonly jobs: EpochProvingJob[] = [];
   private readonly quoted: number[] = [];
+  private readonly declined = new Map<number, DeclineReason>();
+  private processor: BlockProcessor | undefined;
+  private readonly lifetime = new AbortController();
+  private readonly emptyParity: EmptyParityProofs;
   /** Per epoch: the end archive root its running job proves (a different one on L1 means the epoch was reorged). */
   private readonly jobArchive = new Map<EpochProvingJob, bigint>();
   private config: RollupConfigView | undefined;
@@ -65,10 +85,30 @@ export class ProverNode {
 
   constructor(private readonly o: ProverNodeOptions) {
     this.address = getAddress(o.sender.address);
+    // the empty parity jobs carry the epoch of their first use (any epoch: they are proven once)
+    const tracker = new ProvingJobTracker(o.producer, { signal: this.lifetime.signal, onSettled: o.metrics && ((...a) => o.metrics!.circuitSettled(...a)) });
+    this.emptyParity = new EmptyParityProofs({
+      vkTree: o.keys.vkTree,
+      prove: (type, inputs) => trackerProve(tracker, this.currentEpoch)(type, inputs),
+      directory: o.dataDirectory,
+      logger: o.logger,
+    });
   }
 
   async start(): Promise<void> {
     this.config = await this.o.rollup.getConfig();
+    this.processor = new BlockProcessor({
+      blockSource: this.o.blockSource,
+      worldState: this.o.worldState,
+      txProvider: this.o.txProvider,
+      txProofs: this.o.txProofs,
+      keys: this.o.keys,
+      epochDuration: Number(this.config.epochDuration),
+      logger: this.o.logger,
+    });
+    this.currentEpoch = Number((await this.o.rollup.getCurrentSlot()) / this.config.epochDuration);
+    // proven now, so the first message-free block does not wait for it
+    this.emptyParity.root().catch((err: Error) => this.lifetime.signal.aborted || this.o.logger.warn({ err: err.message }, 'empty parity proof failed; retried on first use'));
     this.running = true;
     const loop = async () => {
       if (!this.running) return;
@@ -83,6 +123,7 @@ export class ProverNode {
     this.running = false;
     clearTimeout(this.timer);
     await this.ticking;
+    this.lifetime.abort(new Error('prover node stopping'));
     await Promise.all(this.jobs.filter((j) => !j.isDone()).map((j) => j.stop('stopped', 'prover node stopping')));
   }
 
@@ -103,6 +144,7 @@ export class ProverNode {
       address: this.address,
       currentEpoch: this.currentEpoch,
       quotedEpochs: [...this.quoted],
+      declinedEpochs: [...this.declined].map(([epoch, reason]) => ({ epoch, reason })),
       ...(this.escrowDeposit !== undefined && { escrowDeposit: this.escrowDeposit.toString() }),
     };
   }
@@ -118,26 +160,30 @@ export class ProverNode {
     // every epoch whose proof may still land: its deadline is PROOF_SUBMISSION_WINDOW slots into the next epoch
     const lookback = Number(cfg.proofSubmissionWindow / cfg.epochDuration) + 1;
     for (let e = Math.max(0, epoch - lookback); e < epoch; e++) await this.checkClaim(e);
+    await this.processor!.sync();
     if (epoch > 0 && slot % cfg.epochDuration < cfg.claimWindow) await this.bid(epoch - 1, BigInt(epoch) * cfg.epochDuration + cfg.claimWindow - 1n);
   }
 
   private async bid(e: number, validUntilSlot: bigint): Promise<void> {
-    if (!this.o.quoteSink || this.quoted.includes(e)) return;
+    if (!this.o.quoteSink || this.quoted.includes(e) || this.declined.has(e)) return;
     const range = await this.o.rollup.getEpochBlocks(e);
     if (!range || (await this.o.rollup.getClaim(e))) return;
-    const txs = await this.o.blockSource.getTxHashesForEpoch(e).then((h) => h.length, () => 0);
-    const terms = await this.o.quoteProvider.getQuote(e, { blocks: range.last - range.first + 1, txs });
-    if (!terms) {
-      this.o.logger.info({ epoch: e }, 'quote provider declined the epoch');
-      this.quoted.push(e);
+    // every block re-executed and matching L1, every tx held with a verifying client proof
+    const lastArchive = (await this.o.rollup.getBlock(range.last)).archive;
+    const verdict = this.processor!.verdict(range.first, range.last, lastArchive);
+    if (!verdict) {
+      this.o.logger.debug({ epoch: e, fromBlock: range.first, toBlock: range.last }, 'epoch not validated yet: bidding later');
       return;
     }
+    if (!verdict.ok) return this.decline(e, verdict.reason, verdict.message);
+    const txs = await this.o.blockSource.getTxHashesForEpoch(e).then((h) => h.length, () => 0);
+    const terms = await this.o.quoteProvider.getQuote(e, { blocks: range.last - range.first + 1, txs });
+    if (!terms) return this.decline(e, 'quote-provider', 'the quote provider declined the epoch');
     if (this.o.bondManager) {
       this.escrowDeposit = await this.o.bondManager.ensure();
       this.o.metrics?.escrowDeposit.set(Number(this.escrowDeposit));
       if (this.escrowDeposit < terms.bondAmount) {
-        this.o.logger.warn({ epoch: e, deposit: this.escrowDeposit.toString(), bond: terms.bondAmount.toString() }, 'escrow deposit does not cover the bond; not bidding');
-        return;
+        return this.decline(e, 'escrow', `the escrow deposit ${this.escrowDeposit} does not cover the bond ${terms.bondAmount}`);
       }
     }
     const signed = await signEpochProofQuote(
@@ -147,9 +193,17 @@ export class ProverNode {
     );
     await this.o.quoteSink.submitEpochProofQuote(signed);
     this.quoted.push(e);
-    if (this.quoted.length > 64) this.quoted.shift();
+    if (this.quoted.length > MAX_KEPT_EPOCHS) this.quoted.shift();
     this.o.metrics?.quotesSent.inc();
     this.o.logger.info({ epoch: e, basisPointFee: terms.basisPointFee, bondAmount: terms.bondAmount.toString(), validUntilSlot: validUntilSlot.toString() }, 'quote sent');
+  }
+
+  /** No quote for the epoch: logged with the reason, counted by reason, not tried again. */
+  private decline(e: number, reason: DeclineReason, detail: string): void {
+    this.declined.set(e, reason);
+    if (this.declined.size > MAX_KEPT_EPOCHS) this.declined.delete(this.declined.keys().next().value!);
+    this.o.metrics?.quotesDeclined.inc({ reason });
+    this.o.logger.warn({ epoch: e, reason, detail }, 'not bidding on the epoch');
   }
 
   private async checkClaim(e: number): Promise<void> {
@@ -179,11 +233,10 @@ export class ProverNode {
       epochNumber: e,
       fromBlock: range.first,
       toBlock: range.last,
-      blockSource: this.o.blockSource,
-      worldState: this.o.worldState,
-      txProvider: this.o.txProvider,
+      blocks: this.processor!,
       producer: this.o.producer,
       keys: this.o.keys,
+      emptyParity: this.emptyParity,
       proverId: this.o.proverId,
       rootCircuit: this.o.rootCircuit,
       publisher: this.o.publisher,

@@ -1,0 +1,129 @@
+// Bid-time validation against anvil: before it signs a quote the prover node holds every tx of the
+// epoch, re-executes every block and compares it with L1. A proposer that withholds a tx, or posts
+// a block with a garbage archive, gets no quote: the node declines, says why, and counts it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { Archiver, ArchiverStore } from '@quetzal/archiver';
+import { encodeProposeArgs, RollupContract, rollupAbi } from '@quetzal/l1';
+import { AppendOnlyTreeSnapshot } from '@quetzal/protocol/block/header';
+import { L2Block } from '@quetzal/protocol/block/l2-block';
+import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import type { Tx } from '@quetzal/protocol/tx';
+import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
+import { FixedQuoteProvider, L1EpochProofPublisher, ProverNode, ProverNodeMetrics } from '@quetzal/prover-node';
+import { setup, type Env } from '../l1/harness.js';
+import { addBlock, keys, MapTxProvider, newChain, simulatedTxProofs, syncedWorldState, vkTree } from './epoch-fixture.js';
+import { startStack, type Stack } from './stack.js';
+
+const PROVER = 2;
+const PROPOSER = 1;
+const log = pino({ level: 'silent' });
+
+let env: Env;
+let stack: Stack;
+let dir: string;
+let archiver: Archiver;
+let store: ArchiverStore;
+let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+const quotes: SignedEpochProofQuote[] = [];
+/** What the node's tx provider holds. */
+const held = new Map<bigint, Tx>();
+const registry = new Registry();
+let node: ProverNode;
+
+before(async () => {
+  await ensureCircuitsBuilt();
+  const genesis = newChain();
+  env = await setup({ vkTreeRoot: vkTree.root, genesisArchiveRoot: genesis.world.archive.root() });
+  dir = mkdtempSync(join(tmpdir(), 'qz-pn-bid-'));
+  store = new ArchiverStore(join(dir, 'archiver'));
+  archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
+  stack = await startStack({ agents: 1 });
+  ws = await syncedWorldState(genesis, archiver);
+  const rollup = new RollupContract(env.client, env.deployment.addresses.rollup);
+  const sender = env.sender(PROVER);
+  node = new ProverNode({
+    client: env.client,
+    rollup,
+    chainId: 31337,
+    sender,
+    blockSource: archiver,
+    worldState: ws.sync,
+    producer: stack.producer,
+    txProvider: new MapTxProvider(held),
+    txProofs: simulatedTxProofs,
+    quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
+    quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
+    publisher: new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 100 }),
+    keys,
+    proverId: BigInt(sender.address),
+    pollingIntervalMs: 100,
+    logger: log,
+    metrics: new ProverNodeMetrics(registry, () => node.allJobs()),
+  });
+});
+
+after(async () => {
+  await node?.stop();
+  await stack?.stop();
+  await ws?.close();
+  await store?.close();
+  await env?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Block 1 (2 txs, 3 L1->L2 message leaves) on genesis, at the current slot; a prune since brings the pending chain back to genesis. */
+async function proposeFirstBlock(tamper?: (b: L2Block) => L2Block): Promise<{ block: L2Block; txs: Tx[] }> {
+  const chain = newChain();
+  const slot = await env.currentSlot();
+  const honest = await addBlock(chain, 2, 3, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  const block = tamper ? tamper(honest) : honest;
+  await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
+  return { block, txs: [...chain.txs.values()] };
+}
+
+/** Follows L1 until the node quotes or declines `epoch`; the decline's reason. */
+async function declined(epoch: number): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    await archiver.sync();
+    const d = node.getStatus().declinedEpochs.find((x) => x.epoch === epoch);
+    if (d) return d.reason;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`epoch ${epoch} was neither declined nor quoted: ${JSON.stringify(node.getStatus())}`);
+}
+
+async function declineCount(reason: string): Promise<number> {
+  const m = (await registry.getSingleMetric('quetzal_prover_node_quotes_declined_total')!.get()).values.find((v) => v.labels.reason === reason);
+  return m?.value ?? 0;
+}
+
+test('a block whose tx no provider holds: the epoch is declined (tx-unavailable), no quote', async () => {
+  await node.start();
+  await env.warpToSlot(1);
+  const { txs } = await proposeFirstBlock();
+  // the proposer keeps the first tx to itself
+  for (const tx of txs.slice(1)) held.set(tx.hash(), tx);
+  await env.warpToSlot(4); // claim window of epoch 0
+  assert.equal(await declined(0), 'tx-unavailable');
+  assert.deepEqual(quotes, [], 'no quote for epoch 0');
+  assert.equal(await declineCount('tx-unavailable'), 1);
+});
+
+test('a block with a garbage archive: the epoch is declined (block-mismatch), no quote', async () => {
+  // epoch 0 was not claimed: the next proposal prunes it and builds on genesis again
+  await env.warpToSlot(8);
+  const { txs } = await proposeFirstBlock((b) => new L2Block(b.header, b.body, new AppendOnlyTreeSnapshot(0xbadn, b.archive.nextAvailableLeafIndex)));
+  for (const tx of txs) held.set(tx.hash(), tx);
+  const onL1 = await new RollupContract(env.client, env.deployment.addresses.rollup).getBlock(1);
+  assert.equal(onL1.archive, 0xbadn, 'L1 took the garbage archive');
+  await env.warpToSlot(12); // claim window of epoch 2
+  assert.equal(await declined(2), 'block-mismatch');
+  assert.deepEqual(quotes, [], 'no quote for epoch 2');
+  assert.equal(await declineCount('block-mismatch'), 1);
+});
