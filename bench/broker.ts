@@ -21,8 +21,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { destination, pino } from 'pino';
 import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
-import { createProvingBroker, ProvingBrokerClient, startProvingBrokerServer } from '@quetzal/prover-broker';
-import { machineDescription, report, type BenchResult } from './report.js';
+import { createProvingBroker, startProvingBrokerServer } from '@quetzal/prover-broker';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import { machineDescription, median, report, type BenchResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -110,7 +111,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   sample();
-  const stats = broker.stats();
+  const stats = await broker.stats();
   await server?.close();
   await broker.stop();
   clearInterval(rssTimer);
@@ -175,10 +176,6 @@ function runAztec(script: 'bench_broker_rpc' | 'bench_broker', args: string[]): 
 }
 
 const num = (s: string | number) => (typeof s === 'number' ? s : Number(s.replace(/,/g, '')));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 export async function run(): Promise<BenchResult> {
   const loadBefore = loadavg()[0]!;

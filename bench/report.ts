@@ -32,12 +32,7 @@ export function machineDescription(): string {
   return `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${process.platform}-${process.arch}`;
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median } from '@quetzal/kernel/stats';
 
 /** Whether a figure meets its goal (`">= 2"`, `"<= 1.05"`, ...). */
 export function meetsGoal(m: BenchMetric): boolean | undefined {

@@ -42,6 +42,8 @@ export const option = {
     def<Defaulted<bigint, D>>(withDefault(z.coerce.bigint<string | number | bigint>().nonnegative(), meta.default), meta, 'value'),
   boolean: (meta: Meta & { default?: boolean }) => def<boolean>(bool.default(meta.default ?? false), meta, 'boolean'),
   list: <D extends string[] | undefined>(meta: Meta & { default?: D }) => def<Defaulted<string[], D>>(meta.default ? list.default(meta.default) : list.optional(), meta, 'value'),
+  /** One or more http(s) URLs, comma-separated (e.g. replicas of one service, tried in turn). */
+  urls: (meta: Meta) => def<string[] | undefined>(list.pipe(z.array(z.url({ protocol: /^https?$/ })).min(1)).optional(), meta, 'value'),
   enum: <const V extends readonly [string, ...string[]], D extends V[number] | undefined>(values: V, meta: Meta & { default?: D }) =>
     def<Defaulted<V[number], D>>(withDefault(z.enum(values), meta.default), meta, 'value'),
   /** Any schema, for shapes the builders do not cover. */

@@ -13,24 +13,51 @@ export type ProvingJobType = Exclude<CircuitName, 'tx'>;
 export const PROVING_JOB_TYPES = CIRCUIT_NAMES.filter((n): n is ProvingJobType => n !== 'tx');
 
 /**
- * Nearness to the root: lower is served first (within one epoch; older epochs always go first).
- * root > block-merge > block-root > merge / parity-root > base / parity-base. A circuit missing
- * here ranks with the leaves.
+ * Seconds each circuit takes to prove natively on 2 cores with the dev CRS (DESIGN.md §8: one
+ * recursive verification ~13.5 s, two ~27 s). The broker's starting estimates for scheduling,
+ * replaced by the proof times it measures.
  */
-export const PROVING_JOB_RANK: Readonly<Partial<Record<ProvingJobType, number>>> = {
-  root: 0,
-  'root-single': 0,
-  'block-merge': 1,
-  'block-root': 2,
-  'block-root-empty': 2,
-  merge: 3,
-  'parity-root': 3,
-  base: 4,
-  'parity-base': 4,
+export const DEFAULT_PROVING_SECONDS: Readonly<Record<ProvingJobType, number>> = {
+  'parity-base': 2,
+  'parity-root': 27,
+  base: 15,
+  merge: 27,
+  'block-root': 28,
+  'block-root-empty': 15,
+  'block-merge': 27,
+  root: 30,
+  'root-single': 16,
 };
 
-export function provingJobRank(type: ProvingJobType): number {
-  return PROVING_JOB_RANK[type] ?? 4;
+export type ProvingTimeEstimates = Readonly<Record<ProvingJobType, number>>;
+
+/**
+ * Hu's rule for in-trees: the job's own time plus that of every circuit on its path to the epoch's
+ * root, i.e. the shortest time in which the epoch can still finish once this job starts. The
+ * broker serves the longest first: the leaves far from the root gate everything above them.
+ */
+export function remainingPathSeconds(type: ProvingJobType, pathToRoot: readonly ProvingJobType[] | undefined, estimates: ProvingTimeEstimates): number {
+  let total = estimates[type];
+  if (pathToRoot) for (const t of pathToRoot) total += estimates[t];
+  return total;
+}
+
+/** What the broker orders its queue by. */
+export interface ProvingJobPriority {
+  epoch: number;
+  speculative: boolean;
+  /** remainingPathSeconds of the job. */
+  remainingSeconds: number;
+  /** Enqueue order. */
+  seq: number;
+}
+
+/**
+ * The broker's queue order (negative: `a` first): older epochs first, then claimed work before
+ * speculative (prove-ahead) work, then the longest remaining path to the root, then FIFO.
+ */
+export function compareProvingJobPriority(a: ProvingJobPriority, b: ProvingJobPriority): number {
+  return a.epoch - b.epoch || Number(a.speculative) - Number(b.speculative) || b.remainingSeconds - a.remainingSeconds || a.seq - b.seq;
 }
 
 const JOB_TYPES: ReadonlySet<string> = new Set(PROVING_JOB_TYPES);
@@ -63,11 +90,29 @@ export interface ProvingJob {
   epoch: number;
   /** The circuit's inputs, encoded by the producer; the broker treats them as opaque bytes. */
   inputs: Uint8Array;
+  /**
+   * The circuits between this job and the epoch's root, parent first, the root last (empty or
+   * absent for the root): the broker's scheduling key (remainingPathSeconds). Not part of the id.
+   */
+  pathToRoot?: ProvingJobType[];
+  /**
+   * Prove-ahead work for an epoch not (yet) claimed: served after every claimed job of the same
+   * epoch, promoted by promoteProvingJobs or by enqueueing the same id as claimed. Not part of the id.
+   */
+  speculative?: boolean;
+}
+
+export interface ProvingJobOptions {
+  pathToRoot?: ProvingJobType[];
+  speculative?: boolean;
 }
 
 /** Builds a job with its deterministic id. */
-export function makeProvingJob(epoch: number, type: ProvingJobType, inputs: Uint8Array): ProvingJob {
-  return { id: makeProvingJobId(epoch, type, inputs), type, epoch, inputs };
+export function makeProvingJob(epoch: number, type: ProvingJobType, inputs: Uint8Array, options: ProvingJobOptions = {}): ProvingJob {
+  const job: ProvingJob = { id: makeProvingJobId(epoch, type, inputs), type, epoch, inputs };
+  if (options.pathToRoot?.length) job.pathToRoot = [...options.pathToRoot];
+  if (options.speculative) job.speculative = true;
+  return job;
 }
 
 export type ProvingJobSettledResult = { status: 'fulfilled'; value: Uint8Array } | { status: 'rejected'; reason: string };
@@ -83,7 +128,8 @@ export interface ProvingJobProducer {
   /**
    * Adds a job; resolves once it is durable. Idempotent: an id the broker already knows returns
    * its current status, including a finished result (so a restarted producer re-uses proofs).
-   * A rejected job stays rejected: to try it again, cancel it, then enqueue it again.
+   * A rejected job stays rejected: to try it again, cancel it, then enqueue it again. Enqueueing
+   * a known speculative job as claimed (`speculative` unset) promotes it.
    */
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus>;
   getProvingJobStatus(id: ProvingJobId): Promise<ProvingJobStatus>;
@@ -99,6 +145,13 @@ export interface ProvingJobProducer {
   waitForProvingJobs(ids: ProvingJobId[], timeoutMs: number): Promise<ProvingJobId[]>;
   /** Garbage collection: removes every job and result of the epochs before `epoch`; returns how many. */
   cleanupEpochsBefore(epoch: number): Promise<number>;
+  /** The epoch was won: its speculative jobs become claimed work. Returns how many changed. */
+  promoteProvingJobs(epoch: number): Promise<number>;
+  /**
+   * The epoch was lost (or its blocks reorged away): removes its speculative jobs that were not
+   * promoted, like cancelProvingJob. Returns how many.
+   */
+  cancelSpeculativeProvingJobs(epoch: number): Promise<number>;
 }
 
 export interface ProvingJobFilter {
@@ -106,13 +159,25 @@ export interface ProvingJobFilter {
   allowList?: ProvingJobType[];
   /** For logs only. */
   agentId?: string;
+  /**
+   * The agent reads inputs and writes proofs at object-store URIs (s3://...) itself, when the
+   * broker's proof store is one: leases then carry inputsUri / resultUri.
+   */
+  directProofStore?: boolean;
 }
 
 /** A job handed to one agent. The lease names this assignment; reports must carry it. */
 export interface ProvingJobLease {
   job: ProvingJob;
   lease: string;
+  /** Where the inputs are (then `job.inputs` is empty): for agents that asked for directProofStore. */
+  inputsUri?: string;
+  /** Where the agent writes the proof before reporting success with `{ uri: resultUri }`. */
+  resultUri?: string;
 }
+
+/** A proof: its bytes, or the URI of the object the agent wrote it to (the lease's resultUri). */
+export type ProvingJobResult = Uint8Array | { uri: string };
 
 export interface ProvingJobReportOutcome {
   /** False when the report was ignored (the agent no longer owns the job, or it is settled or gone). */
@@ -128,7 +193,7 @@ export interface ProvingJobConsumer {
   /** Heartbeat; false means "stop: the job is no longer yours". */
   reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean>;
   /** Resolves once the result is durable. Passing `next` fetches the next job in the same call. */
-  reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome>;
+  reportProvingJobSuccess(id: ProvingJobId, lease: string, result: ProvingJobResult, next?: ProvingJobFilter): Promise<ProvingJobReportOutcome>;
   /**
    * Gives a job back without a failure (the agent is stopping): it is queued again at once and no
    * attempt is counted. False when the agent did not own it.
@@ -168,11 +233,16 @@ export const zProvingJobId = z.string().max(128).regex(JOB_ID, 'expected a job i
 export const zEpoch = z.number().int().min(0).max(MAX_EPOCH);
 export const zLease = z.string().min(1).max(64);
 
+/** Deeper than any epoch's proof tree (tx merges, block-root, block merges, root). */
+export const MAX_PATH_TO_ROOT = 64;
+
 export const zProvingJob = z.object({
   id: zProvingJobId,
   type: zProvingJobType,
   epoch: zEpoch,
   inputs: zBytes,
+  pathToRoot: z.array(zProvingJobType).max(MAX_PATH_TO_ROOT).optional(),
+  speculative: z.boolean().optional(),
 });
 
 export const zProvingJobStatus = z.discriminatedUnion('status', [
@@ -186,9 +256,14 @@ export const zProvingJobStatus = z.discriminatedUnion('status', [
 export const zProvingJobFilter = z.object({
   allowList: z.array(zProvingJobType).max(PROVING_JOB_TYPES.length * 2).optional(),
   agentId: z.string().max(128).optional(),
+  directProofStore: z.boolean().optional(),
 });
 
-export const zProvingJobLease = z.object({ job: zProvingJob, lease: zLease });
+const zObjectUri = z.string().max(2048).regex(/^s3:\/\//, 'expected an s3:// URI');
+export const zProvingJobLease = z.object({ job: zProvingJob, lease: zLease, inputsUri: zObjectUri.optional(), resultUri: zObjectUri.optional() });
+export const zProvingJobResult = z.union([zBytes, z.object({ uri: zObjectUri })], {
+  error: 'expected the proof as 0x-prefixed hex bytes, or {"uri": "s3://..."} naming where the agent wrote it',
+});
 export const zReportOutcome = z.object({ accepted: z.boolean(), next: zProvingJobLease.optional() });
 
 export const ProvingJobProducerSchema = {
@@ -197,6 +272,8 @@ export const ProvingJobProducerSchema = {
   cancelProvingJob: { params: z.tuple([zProvingJobId]), result: z.boolean() },
   waitForProvingJobs: { params: z.tuple([z.array(zProvingJobId).max(10_000), z.number().int().min(0).max(MAX_LONG_POLL_MS)]), result: z.array(zProvingJobId) },
   cleanupEpochsBefore: { params: z.tuple([zEpoch]), result: z.number().int() },
+  promoteProvingJobs: { params: z.tuple([zEpoch]), result: z.number().int() },
+  cancelSpeculativeProvingJobs: { params: z.tuple([zEpoch]), result: z.number().int() },
 };
 
 export const ProvingJobConsumerSchema = {
@@ -204,7 +281,7 @@ export const ProvingJobConsumerSchema = {
   getProvingJob: { params: z.tuple([zProvingJobFilter.nullish()]), result: zProvingJobLease.nullable() },
   reportProvingJobProgress: { params: z.tuple([zProvingJobId, zLease]), result: z.boolean() },
   abandonProvingJob: { params: z.tuple([zProvingJobId, zLease]), result: z.boolean() },
-  reportProvingJobSuccess: { params: z.tuple([zProvingJobId, zLease, zBytes, zProvingJobFilter.nullish()]), result: zReportOutcome },
+  reportProvingJobSuccess: { params: z.tuple([zProvingJobId, zLease, zProvingJobResult, zProvingJobFilter.nullish()]), result: zReportOutcome },
   reportProvingJobError: { params: z.tuple([zProvingJobId, zLease, z.string().max(10_000), z.boolean(), zProvingJobFilter.nullish()]), result: zReportOutcome },
 };
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { makeProvingJob, proveWith, PROVING_JOB_TYPES } from '@quetzal/protocol/proving-jobs';
 import { ProvingAgent } from '@quetzal/prover-agent';
-import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { startBroker, type Child } from './helpers.js';
 
 const TOKEN = 'fuzz-token-456';

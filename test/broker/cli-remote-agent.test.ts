@@ -6,7 +6,7 @@ import { buildParityBaseInputs } from '@quetzal/protocol/circuits/block-building
 import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
-import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 
 test('`quetzal start --prover-broker` and a remote `--prover-agent` process complete jobs', async () => {
   const token = 'cluster-token-0123456789';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeProvingJob, proveWith, type ProvingJob } from '@quetzal/protocol/proving-jobs';
-import { ProvingBrokerClient } from '@quetzal/prover-broker';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { freePort, spawnFixture, startBroker, until, type Child } from './helpers.js';
 
 const TOKEN = 'test-token-123';

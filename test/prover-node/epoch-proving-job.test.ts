@@ -95,6 +95,23 @@ test('epoch of 2 blocks x 3 txs with messages: the root public inputs equal the 
     { pb: count('parity-base'), pr: count('parity-root'), base: count('base'), merge: count('merge'), br: count('block-root'), root: count('root') },
     { pb: 3, pr: 2, base: 6, merge: 4, br: 2, root: 1 },
   );
+  // each job names the circuits on its path to the root (the broker's scheduling key)
+  const paths = new Map<string, number>();
+  for (const e of stack.enqueued) {
+    const key = `${e.type} < ${(e.pathToRoot ?? []).join(' < ')}`;
+    paths.set(key, (paths.get(key) ?? 0) + 1);
+  }
+  assert.deepEqual(Object.fromEntries(paths), {
+    'parity-base < parity-root < block-root < root': 4,
+    'parity-root < block-root < root': 2,
+    'base < merge < merge < block-root < root': 4,
+    'base < merge < block-root < root': 2,
+    'merge < merge < block-root < root': 2,
+    'merge < block-root < root': 2,
+    'block-root < root': 2,
+    'root < ': 1,
+  });
+  assert.ok(stack.enqueued.every((e) => e.speculative === undefined), 'claimed work');
   // the first parity and base jobs went out before the last tx was processed
   const lastTx = stack.events.lastIndexOf('tx');
   assert.ok(stack.events.indexOf('enqueue:parity-base') < stack.events.indexOf('tx'), stack.events.join(' '));

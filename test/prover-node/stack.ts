@@ -2,14 +2,14 @@
 // prover through the agents' prove function, and an event log of what reached the broker.
 import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { ProvingAgent } from '@quetzal/prover-agent';
-import { createProvingBroker, type ProvingBroker } from '@quetzal/prover-broker';
+import { createProvingBroker, type ProvingBrokerService } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import type { ProvingJob, ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface Stack {
-  broker: ProvingBroker;
+  broker: ProvingBrokerService;
   /** The broker as the prover node sees it, recording every enqueue in `events`. */
   producer: ProvingJobProducer;
   events: string[];
@@ -35,6 +35,8 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     cancelProvingJob: (id) => broker.cancelProvingJob(id),
     waitForProvingJobs: (ids, ms) => broker.waitForProvingJobs(ids, ms),
     cleanupEpochsBefore: (e) => broker.cleanupEpochsBefore(e),
+    promoteProvingJobs: (e) => broker.promoteProvingJobs(e),
+    cancelSpeculativeProvingJobs: (e) => broker.cancelSpeculativeProvingJobs(e),
   };
   const agents = Array.from(
     { length: opts.agents ?? 2 },

@@ -11,7 +11,7 @@ import { Archiver, ArchiverStore } from '@quetzal/archiver';
 import { encodeProposeArgs, RollupContract, rollupAbi } from '@quetzal/l1';
 import { buildHonkVerifier, verifierChoice, type NativeCircuitProver } from '@quetzal/circuit-prover';
 import { ProvingAgent } from '@quetzal/prover-agent';
-import { createProvingBroker, type ProvingBroker } from '@quetzal/prover-broker';
+import { createProvingBroker, type ProvingBrokerService } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { Tx } from '@quetzal/protocol/tx';
 import { L1EpochProofPublisher, ProverNode, FixedQuoteProvider, BondManager, txProofsBeforeAdmission } from '@quetzal/prover-node';
@@ -30,7 +30,7 @@ let chain: Chain;
 let dir: string;
 let store: ArchiverStore;
 let archiver: Archiver;
-let broker: ProvingBroker;
+let broker: ProvingBrokerService;
 let agent: ProvingAgent;
 let ws: Awaited<ReturnType<typeof syncedWorldState>>;
 

@@ -177,7 +177,7 @@ describe('ProvingAgent', () => {
     await agent.stop();
     assert.ok(Date.now() - t0 < 1000);
     assert.equal(aborted, 2);
-    assert.equal(broker.stats().queued, 2, 'both jobs are back in the queue');
+    assert.equal((await broker.stats()).queued, 2, 'both jobs are back in the queue');
     assert.equal(broker.counters.retried, 0, 'giving jobs back counts no failed attempt');
     await broker.stop();
   });

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { destination, pino } from 'pino';
-import type { ProvingJobConsumer, ProvingJobFilter, ProvingJobLease, ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import type { ProvingJobConsumer, ProvingJobFilter, ProvingJobLease, ProvingJobResult, ProvingJobType } from '@quetzal/protocol/proving-jobs';
 
 /** Proves one job; must stop (reject) soon after `signal` aborts. */
 export type ProveFunction = (type: ProvingJobType, inputs: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>;
@@ -32,8 +32,16 @@ export interface AgentLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** Object storage the agent reads inputs from and writes proofs to when leases name URIs (s3://...). */
+export interface AgentObjectStore {
+  get(uri: string): Promise<Uint8Array>;
+  put(uri: string, data: Uint8Array): Promise<void>;
+}
+
 export interface ProvingAgentOptions {
   consumer: ProvingJobConsumer;
+  /** When given, the broker's object proof store is used directly: payloads skip the broker. */
+  objectStore?: AgentObjectStore;
   prove: ProveFunction;
   /** Jobs proved at once (default 1). */
   concurrency?: number;
@@ -76,6 +84,7 @@ export class ProvingAgent {
   private readonly logIntervalMs: number;
   private readonly stopTimeoutMs: number;
   private readonly log: AgentLogger;
+  private readonly objects: AgentObjectStore | undefined;
 
   private running = false;
   private loops: Promise<void>[] = [];
@@ -91,7 +100,8 @@ export class ProvingAgent {
     this.prove = options.prove;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.agentId = options.agentId ?? `agent-${randomBytes(3).toString('hex')}`;
-    this.filter = { allowList: options.allowList?.length ? [...options.allowList] : undefined, agentId: this.agentId };
+    this.objects = options.objectStore;
+    this.filter = { allowList: options.allowList?.length ? [...options.allowList] : undefined, agentId: this.agentId, directProofStore: this.objects ? true : undefined };
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
     this.backoffInitialMs = options.backoffInitialMs ?? 250;
@@ -179,10 +189,15 @@ export class ProvingAgent {
     }, this.heartbeatIntervalMs);
     const started = performance.now();
     this.log.debug({ id: job.id, slot }, 'proving');
-    let result: Uint8Array | undefined;
+    let result: ProvingJobResult | undefined;
     let failure: unknown;
     try {
-      result = await this.prove(job.type, job.inputs, ac.signal);
+      const inputs = lease.inputsUri ? await this.objectStore().get(lease.inputsUri) : job.inputs;
+      const proof = await this.prove(job.type, inputs, ac.signal);
+      if (lease.resultUri) {
+        await this.objectStore().put(lease.resultUri, proof);
+        result = { uri: lease.resultUri };
+      } else result = proof;
     } catch (err) {
       failure = err;
     } finally {
@@ -205,7 +220,8 @@ export class ProvingAgent {
       this.counters.proved++;
       this.log.debug({ id: job.id, ms }, 'proved');
       try {
-        return await this.report(job.id, () => this.consumer.reportProvingJobSuccess(job.id, lease.lease, result, this.filter));
+        const proved = result;
+        return await this.report(job.id, () => this.consumer.reportProvingJobSuccess(job.id, lease.lease, proved, this.filter));
       } catch (err) {
         // the broker refuses this result for good (too large, malformed): tell it the job failed
         const reason = `the broker refused the result: ${err instanceof Error ? err.message : String(err)}`;
@@ -244,6 +260,11 @@ export class ProvingAgent {
       }
     }
     return undefined;
+  }
+
+  private objectStore(): AgentObjectStore {
+    if (!this.objects) throw new NonRetryableProvingError('the broker handed out object-store URIs to an agent without object-store access');
+    return this.objects;
   }
 
   private backoff(): number {

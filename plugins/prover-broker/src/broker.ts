@@ -14,60 +14,26 @@ import { randomBytes } from 'node:crypto';
 import { destination, pino } from 'pino';
 import {
   PROVING_JOB_TYPES,
-  isProvingJobType,
-  makeProvingJobId,
-  parseProvingJobId,
-  provingJobRank,
+  compareProvingJobPriority,
+  remainingPathSeconds,
   type ProvingJob,
-  type ProvingJobConsumer,
   type ProvingJobFilter,
   type ProvingJobId,
   type ProvingJobLease,
-  type ProvingJobProducer,
+  type ProvingJobPriority,
   type ProvingJobReportOutcome,
+  type ProvingJobResult,
   type ProvingJobStatus,
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
+import { checkProvingJob, newCounters, ProvingBrokerError, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
+import { ProvingTimeEstimator } from './estimates.js';
 import { MinHeap } from './priority-queue.js';
-import { InlineProofStore, type PayloadRef, type ProofStore } from './proof-store.js';
+import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 
-/** Minimal logger (pino-compatible). */
-export interface BrokerLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface ProvingBrokerOptions {
+export interface ProvingBrokerOptions extends ProvingBrokerCommonOptions {
   database: ProvingBrokerDatabase;
-  /** Where inputs and proofs go (default: inline in the database). */
-  proofStore?: ProofStore;
-  /** A job whose agent sent no heartbeat for this long goes back to the queue (default 30 s). */
-  jobTimeoutMs?: number;
-  /** How often timeouts are checked (default jobTimeoutMs / 4, at most 1 s). */
-  timeoutCheckIntervalMs?: number;
-  /** Attempts (errors reported as retryable, and timeouts) before a job is rejected (default 3). */
-  maxAttempts?: number;
-  /** Check that each job id is `epoch:type:sha256(inputs)` of its job (default true). */
-  verifyJobIds?: boolean;
-  /**
-   * Automatic garbage collection: when a job of epoch E is enqueued, the jobs of epochs before
-   * E - retainEpochs are removed. Off by default (producers call cleanupEpochsBefore).
-   */
-  retainEpochs?: number;
-  logger?: BrokerLogger;
-  /** Clock, for tests. */
-  now?: () => number;
-}
-
-/** A request the broker refuses (bad job, inconsistent id, stopped broker). */
-export class ProvingBrokerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProvingBrokerError';
-  }
 }
 
 const QUEUED = 0;
@@ -88,16 +54,16 @@ class JobEntry {
   agentId: string | undefined = undefined;
   /** The lease that held the job when the broker last stopped: its agent may adopt the job back. */
   priorLease: string | undefined = undefined;
-  readonly rank: number;
-
+  /** When the current lease took the job (undefined when adopted back after a restart): for the time estimates. */
+  takenAt: number | undefined = undefined;
   constructor(
     readonly id: string,
     readonly type: ProvingJobType,
     readonly epoch: number,
     readonly seq: number,
-  ) {
-    this.rank = provingJobRank(type);
-  }
+    public speculative: boolean,
+    readonly pathToRoot: readonly ProvingJobType[] | undefined,
+  ) {}
 }
 
 /** An enqueue waiting for its batch to be written (also the stored record). */
@@ -106,40 +72,20 @@ interface PendingAdd extends StoredJob {
   reject(err: unknown): void;
 }
 
-interface QueueItem {
+/** A heap item: its key is a snapshot (a job whose key changes is pushed again, the old item goes stale). */
+interface QueueItem extends ProvingJobPriority {
   entry: JobEntry;
   gen: number;
 }
 
 function queueOrder(a: QueueItem, b: QueueItem): boolean {
-  const x = a.entry;
-  const y = b.entry;
-  if (x.epoch !== y.epoch) return x.epoch < y.epoch;
-  if (x.rank !== y.rank) return x.rank < y.rank;
-  return x.seq < y.seq;
+  return compareProvingJobPriority(a, b) < 0;
 }
 
-export interface ProvingBrokerStats {
-  jobs: number;
-  queued: number;
-  inProgress: number;
-  fulfilled: number;
-  rejected: number;
-}
+export { ProvingBrokerError } from './service.js';
 
-/** Cumulative counts since the broker started. */
-export interface ProvingBrokerCounters {
-  enqueued: number;
-  proved: number;
-  failed: number;
-  retried: number;
-  timedOut: number;
-  ignoredReports: number;
-  cancelled: number;
-  collected: number;
-}
-
-export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
+/** The embedded broker: the queue in memory, persisted in a database (LMDB, or memory for tests). */
+export class ProvingBroker implements ProvingBrokerService {
   private readonly db: ProvingBrokerDatabase;
   private readonly store: ProofStore;
   private readonly jobTimeoutMs: number;
@@ -166,7 +112,10 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private readonly instance = randomBytes(4).toString('hex');
   private leaseCounter = 0;
   private seq = 0;
-  readonly counters: ProvingBrokerCounters = { enqueued: 0, proved: 0, failed: 0, retried: 0, timedOut: 0, ignoredReports: 0, cancelled: 0, collected: 0 };
+  readonly counters: ProvingBrokerCounters = newCounters();
+  /** Per-circuit proving times, measured from take to result: the scheduling key's weights. */
+  readonly estimates = new ProvingTimeEstimator();
+  private keyedWith = this.estimates.version;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -174,9 +123,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   constructor(options: ProvingBrokerOptions) {
     this.db = options.database;
     this.store = options.proofStore ?? new InlineProofStore();
-    this.jobTimeoutMs = options.jobTimeoutMs ?? 30_000;
-    this.checkIntervalMs = options.timeoutCheckIntervalMs ?? Math.max(5, Math.min(1000, Math.floor(this.jobTimeoutMs / 4)));
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    ({ jobTimeoutMs: this.jobTimeoutMs, checkIntervalMs: this.checkIntervalMs, maxAttempts: this.maxAttempts } = timeoutSettings(options));
     this.verifyIds = options.verifyJobIds ?? true;
     this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
@@ -192,7 +139,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     let restored = 0;
     let requeued = 0;
     for (const { job, result } of this.db.entries()) {
-      const entry = new JobEntry(job.id, job.type, job.epoch, job.seq);
+      const entry = new JobEntry(job.id, job.type, job.epoch, job.seq, job.speculative ?? false, job.pathToRoot);
       if (typeof job.inputs === 'string') files.add(job.inputs);
       this.seq = Math.max(this.seq, job.seq + 1);
       this.index(entry);
@@ -208,7 +155,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     }
     const swept = await this.store.sweep(files);
     if (restored > 0 || swept > 0) this.log.info({ restored, requeued, swept }, 'proving broker restored its jobs');
-    this.timer = setInterval(() => this.checkTimeouts(), this.checkIntervalMs);
+    this.timer = setInterval(() => this.expire(), this.checkIntervalMs);
     this.timer.unref();
   }
 
@@ -225,14 +172,14 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     await this.db.close();
   }
 
-  stats(): ProvingBrokerStats {
+  stats(): Promise<ProvingBrokerStats> {
     const s: ProvingBrokerStats = { jobs: this.jobs.size, queued: 0, inProgress: this.inProgress.size, fulfilled: 0, rejected: 0 };
     for (const e of this.jobs.values()) {
       if (e.state === QUEUED) s.queued++;
       else if (e.state === FULFILLED) s.fulfilled++;
       else if (e.state === REJECTED) s.rejected++;
     }
-    return s;
+    return Promise.resolve(s);
   }
 
   // ---------------------------------------------------------------- producer
@@ -240,7 +187,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
     try {
       this.assertRunning();
-      this.checkJob(job);
+      checkProvingJob(job, this.verifyIds);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -249,9 +196,15 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
       this.cleanupEpochsBefore(this.gcFloor).catch((err) => this.log.error({ err }, 'automatic garbage collection failed'));
     }
     const existing = this.jobs.get(job.id);
-    if (existing) return this.statusOf(existing);
+    if (existing) {
+      if (existing.speculative && !job.speculative) this.promote([existing]);
+      return this.statusOf(existing);
+    }
     const pending = this.pendingEnqueues.get(job.id);
-    if (pending) return pending;
+    if (pending) {
+      if (!job.speculative) return pending.then((status) => (this.promoteById(job.id), status));
+      return pending;
+    }
     const promise = this.addJob(job);
     this.pendingEnqueues.set(job.id, promise);
     return promise;
@@ -263,7 +216,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     const seq = this.seq++;
     this.writes++;
     return new Promise<ProvingJobStatus>((resolve, reject) => {
-      const pending: PendingAdd = { id: job.id, type: job.type, epoch: job.epoch, seq, inputs: job.inputs, resolve, reject };
+      const pending: PendingAdd = { id: job.id, type: job.type, epoch: job.epoch, seq, inputs: job.inputs, speculative: job.speculative ?? false, pathToRoot: job.pathToRoot, resolve, reject };
       if (job.inputs.byteLength <= this.store.inlineThresholdBytes) this.batchAdd(pending);
       else
         this.store.save(job.id, 'in', job.inputs).then(
@@ -300,23 +253,10 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
         continue;
       }
       this.counters.enqueued++;
-      const entry = new JobEntry(p.id, p.type, p.epoch, p.seq);
+      const entry = new JobEntry(p.id, p.type, p.epoch, p.seq, p.speculative ?? false, p.pathToRoot);
       this.index(entry);
       this.pushQueue(entry);
       p.resolve({ status: 'in-queue' });
-    }
-  }
-
-  private checkJob(job: ProvingJob): void {
-    if (!isProvingJobType(job.type)) throw new ProvingBrokerError(`unknown job type "${String(job.type)}"`);
-    if (!Number.isSafeInteger(job.epoch) || job.epoch < 0) throw new ProvingBrokerError(`bad epoch ${String(job.epoch)}`);
-    if (!(job.inputs instanceof Uint8Array)) throw new ProvingBrokerError('job inputs must be bytes');
-    const parsed = parseProvingJobId(job.id);
-    if (!parsed || parsed.epoch !== job.epoch || parsed.type !== job.type) {
-      throw new ProvingBrokerError(`job id "${job.id}" does not match the job: expected "${job.epoch}:${job.type}:<sha256 of the inputs>"`);
-    }
-    if (this.verifyIds && makeProvingJobId(job.epoch, job.type, job.inputs) !== job.id) {
-      throw new ProvingBrokerError(`job id "${job.id}" is not the sha256 of its inputs`);
     }
   }
 
@@ -362,6 +302,42 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     this.counters.collected += doomed.length;
     this.log.info({ before: epoch, removed: doomed.length }, 'garbage-collected old epochs');
     return doomed.length;
+  }
+
+  async promoteProvingJobs(epoch: number): Promise<number> {
+    this.assertRunning();
+    const entries = [...(this.byEpoch.get(epoch) ?? [])].filter((e) => e.speculative);
+    await this.track(this.promote(entries));
+    return entries.length;
+  }
+
+  async cancelSpeculativeProvingJobs(epoch: number): Promise<number> {
+    this.assertRunning();
+    const doomed = [...(this.byEpoch.get(epoch) ?? [])].filter((e) => e.speculative);
+    if (doomed.length === 0) return 0;
+    this.counters.cancelled += doomed.length;
+    this.log.info({ epoch, cancelled: doomed.length }, 'cancelled the speculative jobs of an epoch');
+    await this.track(this.remove(doomed));
+    return doomed.length;
+  }
+
+  private promoteById(id: string): void {
+    const entry = this.jobs.get(id);
+    if (entry?.speculative) this.promote([entry]).catch((err) => this.log.error({ err, id }, 'could not store a promotion'));
+  }
+
+  /** Speculative jobs become claimed work: re-ranked at once, recorded durably. */
+  private promote(entries: JobEntry[]): Promise<void> {
+    const stored: StoredJob[] = [];
+    for (const entry of entries) {
+      if (!entry.speculative) continue;
+      entry.speculative = false;
+      this.counters.promoted++;
+      if (entry.state === QUEUED) this.pushQueue(entry);
+      const record = this.db.getJob(entry.id);
+      if (record) stored.push({ ...record, speculative: false });
+    }
+    return stored.length > 0 ? this.db.addJobs(stored) : Promise.resolve();
   }
 
   /** Drops jobs from memory at once (agents are told to stop), then durably from storage. */
@@ -439,16 +415,17 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
       }
       const lease = `${this.instance}.${++this.leaseCounter}`;
       this.take(entry, lease, filter?.agentId);
+      const direct = filter?.directProofStore ? directUris(this.store, entry.id, stored.inputs) : {};
       let inputs: Uint8Array;
       try {
-        inputs = await this.store.load(stored.inputs);
+        inputs = direct.inputsUri ? new Uint8Array(0) : await this.store.load(stored.inputs);
       } catch (err) {
         this.log.error({ id: entry.id, err }, 'could not load the inputs of a job; putting it back');
         if (entry.lease === lease) this.requeue(entry);
         throw err;
       }
       this.log.debug({ id: entry.id, lease, agent: filter?.agentId }, 'job taken');
-      return { job: { id: entry.id, type: entry.type, epoch: entry.epoch, inputs }, lease };
+      return { job: { id: entry.id, type: entry.type, epoch: entry.epoch, inputs }, lease, ...direct };
     }
   }
 
@@ -467,7 +444,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     return Promise.resolve(true);
   }
 
-  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: Uint8Array, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
+  async reportProvingJobSuccess(id: ProvingJobId, lease: string, result: ProvingJobResult, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
     this.assertRunning();
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) {
@@ -476,7 +453,9 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
       return this.outcome(false, next);
     }
     entry.settling = true;
-    const accepted = await this.track(this.settle(entry, 'out', result, undefined));
+    const takenAt = entry.takenAt;
+    const accepted = await this.track(this.settle(entry, result, undefined));
+    if (accepted && takenAt !== undefined) this.measured(entry.type, (this.now() - takenAt) / 1000);
     return this.outcome(accepted, next);
   }
 
@@ -497,7 +476,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
     }
     entry.settling = true;
     this.log.warn({ id, attempts: entry.attempts, reason }, 'proving job failed');
-    const accepted = await this.track(this.settle(entry, undefined, undefined, reason));
+    const accepted = await this.track(this.settle(entry, undefined, reason));
     return this.outcome(accepted, next);
   }
 
@@ -508,10 +487,10 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   }
 
   /** Writes the result durably, then marks the job settled. False when the job vanished meanwhile. */
-  private async settle(entry: JobEntry, kind: 'out' | undefined, value: Uint8Array | undefined, reason: string | undefined): Promise<boolean> {
+  private async settle(entry: JobEntry, result: ProvingJobResult | undefined, reason: string | undefined): Promise<boolean> {
     let stored: StoredResult;
     try {
-      if (kind && value) stored = { status: 'fulfilled', value: await this.store.save(entry.id, kind, value) };
+      if (result) stored = { status: 'fulfilled', value: await resultRef(this.store, entry.id, result) };
       else stored = { status: 'rejected', reason: reason ?? 'failed' };
       await this.db.setResult(entry.id, stored);
     } catch (err) {
@@ -558,6 +537,7 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
 
   private take(entry: JobEntry, lease: string, agentId: string | undefined): void {
     if (entry.priorLease !== lease) this.db.setLease(entry.id, lease);
+    entry.takenAt = entry.priorLease === lease ? undefined : this.now();
     entry.priorLease = undefined;
     entry.gen++;
     entry.state = IN_PROGRESS;
@@ -578,10 +558,26 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
   private pushQueue(entry: JobEntry): void {
     entry.state = QUEUED;
     entry.gen++;
-    this.queues.get(entry.type)!.push({ entry, gen: entry.gen });
+    const remainingSeconds = remainingPathSeconds(entry.type, entry.pathToRoot, this.estimates.current());
+    this.queues.get(entry.type)!.push({ entry, gen: entry.gen, epoch: entry.epoch, speculative: entry.speculative, remainingSeconds, seq: entry.seq });
   }
 
-  private checkTimeouts(): void {
+  /** A measured proof time; when the estimates moved enough to change the order, every queued job is re-keyed. */
+  private measured(type: ProvingJobType, seconds: number): void {
+    this.estimates.record(type, seconds);
+    if (this.estimates.version === this.keyedWith) return;
+    this.keyedWith = this.estimates.version;
+    for (const heap of this.queues.values()) heap.clear();
+    for (const entry of this.jobs.values()) if (entry.state === QUEUED) this.pushQueue(entry);
+  }
+
+  async checkTimeouts(): Promise<void> {
+    await Promise.all(this.expire());
+  }
+
+  /** Re-queues timed-out jobs at once; returns the rejections being written. */
+  private expire(): Promise<unknown>[] {
+    const writes: Promise<unknown>[] = [];
     const now = this.now();
     for (const entry of this.inProgress) {
       if (entry.settling || now - entry.heartbeatAt <= this.jobTimeoutMs) continue;
@@ -593,12 +589,15 @@ export class ProvingBroker implements ProvingJobProducer, ProvingJobConsumer {
       } else {
         this.log.warn({ id: entry.id, attempts: entry.attempts }, 'proving job timed out too often; rejecting it');
         entry.settling = true;
-        this.track(this.settle(entry, undefined, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
-          this.log.error({ id: entry.id, err }, 'could not store a rejection; back to the queue');
-          if (entry.state === IN_PROGRESS) this.requeue(entry);
-        });
+        writes.push(
+          this.track(this.settle(entry, undefined, `timed out ${entry.attempts} times`)).catch((err) => {
+            this.log.error({ id: entry.id, err }, 'could not store a rejection; back to the queue');
+            if (entry.state === IN_PROGRESS) this.requeue(entry);
+          }),
+        );
       }
     }
+    return writes;
   }
 
   // ---------------------------------------------------------------- bookkeeping

@@ -12,6 +12,8 @@ export interface StoredJob {
   /** Enqueue order, for FIFO within equal priority, kept across restarts. */
   seq: number;
   inputs: PayloadRef;
+  speculative?: boolean;
+  pathToRoot?: readonly ProvingJobType[];
 }
 
 export type StoredResult = { status: 'fulfilled'; value: PayloadRef } | { status: 'rejected'; reason: string };
@@ -52,7 +54,7 @@ export class MemoryBrokerDatabase implements ProvingBrokerDatabase {
   }
 
   addJobs(jobs: readonly StoredJob[]): Promise<void> {
-    for (const { id, type, epoch, seq, inputs } of jobs) this.jobs.set(id, { id, type, epoch, seq, inputs });
+    for (const job of jobs) this.jobs.set(job.id, { id: job.id, type: job.type, epoch: job.epoch, seq: job.seq, inputs: job.inputs, speculative: job.speculative, pathToRoot: job.pathToRoot });
     return Promise.resolve();
   }
 

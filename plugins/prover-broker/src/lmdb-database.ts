@@ -16,10 +16,10 @@ export interface LmdbBrokerDatabaseOptions {
 }
 
 // Records are msgpack arrays (compact, no field names):
-//   jobs:    id -> [version, type, epoch, seq, inputs]
+//   jobs:    id -> [version, type, epoch, seq, inputs, speculative (0/1), pathToRoot]  (version 1: the first five)
 //   results: id -> [version, 1, value] | [version, 0, reason]
-const VERSION = 1;
-type JobRecord = [number, string, number, number, PayloadRef];
+const VERSION = 2;
+type JobRecord = [number, string, number, number, PayloadRef, number?, string[]?];
 type ResultRecord = [number, 1, PayloadRef] | [number, 0, string];
 
 /**
@@ -57,7 +57,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   addJobs(jobs: readonly StoredJob[]): Promise<void> {
     return this.durable(
       this.root.transaction(() => {
-        for (const job of jobs) this.jobs.put(job.id, [VERSION, job.type, job.epoch, job.seq, job.inputs]);
+        for (const job of jobs) this.jobs.put(job.id, [VERSION, job.type, job.epoch, job.seq, job.inputs, job.speculative ? 1 : 0, [...(job.pathToRoot ?? [])]]);
         return true;
       }),
     );
@@ -112,9 +112,10 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
 function noop(): void {}
 
 function toJob(id: string, record: JobRecord): StoredJob | undefined {
-  const [, type, epoch, seq, inputs] = record;
+  const [, type, epoch, seq, inputs, speculative, path] = record;
   if (!isProvingJobType(type)) return undefined;
-  return { id, type: type as ProvingJobType, epoch, seq, inputs: normalizeRef(inputs) };
+  const pathToRoot = path?.filter(isProvingJobType);
+  return { id, type: type as ProvingJobType, epoch, seq, inputs: normalizeRef(inputs), speculative: speculative === 1, pathToRoot: pathToRoot?.length ? pathToRoot : undefined };
 }
 
 function toResult(record: ResultRecord): StoredResult {

@@ -16,11 +16,25 @@ export const proverBrokerPlugin = definePlugin({
     inlineProofMaxBytes: option.int({ description: 'Payloads above this size go to the proof store directory instead of the database', env: 'PROVER_BROKER_INLINE_PROOF_MAX_BYTES', default: 16 * 1024, min: 0 }),
     retainEpochs: option.int({ description: 'Keep jobs and proofs of only this many most recent epochs (older ones are removed); unset: producers clean up', env: 'PROVER_BROKER_RETAIN_EPOCHS', min: 1 }),
     inMemory: option.boolean({ description: 'Keep jobs in memory only (tests and throwaway networks): nothing survives a restart', env: 'PROVER_BROKER_IN_MEMORY' }),
+    database: option.string({
+      description: 'postgres://user:password@host:port/db: keep the queue in PostgreSQL, shared by every broker on that database (replicas); default: LMDB in the data directory',
+      env: 'PROVER_BROKER_DATABASE',
+      secret: true,
+    }),
+    databasePoolSize: option.int({ description: 'PostgreSQL connections per broker', env: 'PROVER_BROKER_DATABASE_POOL_SIZE', default: 16, min: 1 }),
+    proofStore: option.string({
+      description: 'Where inputs and proofs above the inline size go: inline, directory (<data-dir>/proofs; the default with LMDB), file:///path, or s3://bucket/prefix (AWS_* env: endpoint, region, path style, credentials; agents then read and write there directly). Default with PostgreSQL: inline',
+      env: 'PROVER_BROKER_PROOF_STORE',
+    }),
   },
   provides: [Tokens.ProvingJobProducer, Tokens.ProvingJobConsumer],
   async start(ctx) {
     const { config } = ctx;
+    if (config.database && config.inMemory) throw new Error('--prover-broker.database and --prover-broker.in-memory exclude each other: pick one');
     const broker = await createProvingBroker({
+      database: config.database,
+      databasePoolSize: config.databasePoolSize,
+      proofStore: config.proofStore,
       dataDirectory: config.inMemory ? undefined : ctx.dataDir,
       inlineThresholdBytes: config.inlineProofMaxBytes,
       jobTimeoutMs: config.jobTimeoutMs,
@@ -32,7 +46,10 @@ export const proverBrokerPlugin = definePlugin({
     registerProvingBrokerRpc(ctx.rpc, broker, { authToken: config.authToken });
     ctx.provide(Tokens.ProvingJobProducer, broker);
     ctx.provide(Tokens.ProvingJobConsumer, broker);
-    ctx.logger.info({ persisted: !config.inMemory, dataDir: config.inMemory ? undefined : ctx.dataDir, auth: Boolean(config.authToken) }, 'proving broker serving on JSON-RPC');
+    ctx.logger.info(
+      { database: config.database ? 'postgres' : config.inMemory ? 'memory' : 'lmdb', dataDir: config.inMemory ? undefined : ctx.dataDir, proofStore: config.proofStore, auth: Boolean(config.authToken) },
+      'proving broker serving on JSON-RPC',
+    );
     return { stop: () => broker.stop() };
   },
 });

@@ -7,6 +7,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ProvingBrokerError } from './service.js';
 
 /** Inline bytes, or the name of a file in the directory store. */
 export type PayloadRef = Uint8Array | string;
@@ -22,6 +23,28 @@ export interface ProofStore {
   remove(ref: PayloadRef): Promise<void>;
   /** Deletes stored files that no reference names (left over by a crash between write and commit). */
   sweep(referenced: Set<string>): Promise<number>;
+  /** Object stores that agents reach themselves: the URI a job's payload goes to. */
+  uriFor?(key: string, kind: PayloadKind): string;
+  /** Whether `uri` is the job's payload URI and the object is there. */
+  holds?(uri: string, key: string, kind: PayloadKind): Promise<boolean>;
+}
+
+/**
+ * The ref of a reported proof: saved by the store (bytes), or, when the agent wrote it to the
+ * object store itself, the URI once checked to be this job's and present.
+ */
+export async function resultRef(store: ProofStore, id: string, result: Uint8Array | { uri: string }): Promise<PayloadRef> {
+  if (result instanceof Uint8Array) return store.save(id, 'out', result);
+  if (!store.holds || !(await store.holds(result.uri, id, 'out'))) {
+    throw new ProvingBrokerError(`job ${id}: the result URI ${result.uri} is not this job's proof location in the broker's proof store, or nothing was written there`);
+  }
+  return result.uri;
+}
+
+/** What an agent that asked for direct access gets in its lease: URIs instead of inline inputs when the store has them. */
+export function directUris(store: ProofStore, id: string, inputs: PayloadRef): { inputsUri?: string; resultUri?: string } {
+  if (!store.uriFor) return {};
+  return { inputsUri: typeof inputs === 'string' ? inputs : undefined, resultUri: store.uriFor(id, 'out') };
 }
 
 /** Everything inline: the database holds the bytes. */

@@ -7,7 +7,8 @@ import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
 import { makeProvingJob, proveWith } from '@quetzal/protocol/proving-jobs';
 import { ProvingBroker } from './broker.js';
 import { MemoryBrokerDatabase } from './database.js';
-import { ProvingBrokerClient, registerProvingBrokerRpc } from './rpc.js';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import { registerProvingBrokerRpc } from './rpc.js';
 
 const logger = pino({ level: 'silent' });
 const servers: Server[] = [];

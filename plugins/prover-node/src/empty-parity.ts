@@ -10,11 +10,14 @@ import type { CircuitProofResult } from '@quetzal/protocol/circuit-prover';
 import { buildParityBaseInputs, buildParityRootInputs } from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeProofResult } from '@quetzal/protocol/circuits/encoding';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
+import type { ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import type { CircuitProve } from './orchestrator.js';
 
 type ParityBaseResult = CircuitProofResult<'parity-base'>;
 type ParityRootResult = CircuitProofResult<'parity-root'>;
 type EmptyCircuit = 'parity-base' | 'parity-root';
+/** What every block's parity waits under (the scheduling key of these shared proofs). */
+const BELOW_BLOCK: ProvingJobType[] = ['block-root', 'root-single'];
 
 export interface EmptyParityProofsOptions {
   vkTree: VkTree;
@@ -32,14 +35,14 @@ export class EmptyParityProofs {
 
   /** The parity-base proof of an all-zero slice. */
   base(): Promise<ParityBaseResult> {
-    return this.once('parity-base', () => this.o.prove('parity-base', buildParityBaseInputs([], this.o.vkTree.root)[0]!));
+    return this.once('parity-base', () => this.o.prove('parity-base', buildParityBaseInputs([], this.o.vkTree.root)[0]!, ['parity-root', ...BELOW_BLOCK]));
   }
 
   /** The parity-root proof over two all-zero slices: a message-free block's parity. */
   root(): Promise<ParityRootResult> {
     return this.once('parity-root', async () => {
       const base = await this.base();
-      return this.o.prove('parity-root', buildParityRootInputs(base, base, this.o.vkTree));
+      return this.o.prove('parity-root', buildParityRootInputs(base, base, this.o.vkTree), BELOW_BLOCK);
     });
   }
 

@@ -33,6 +33,12 @@ function fakeBroker() {
     async cleanupEpochsBefore() {
       return 0;
     },
+    async promoteProvingJobs() {
+      return 0;
+    },
+    async cancelSpeculativeProvingJobs() {
+      return 0;
+    },
   };
   return { producer, jobs, calls, failNextWaits: (n: number) => (failWaits = n) };
 }

@@ -51,16 +51,22 @@ export class ProofMismatchError extends Error {
   override name = 'ProofMismatchError';
 }
 
-/** Proves one circuit of an epoch: enqueued at the broker, decoded on the way back. */
-export type CircuitProve = <C extends ProvingJobType>(type: C, inputs: CircuitInputs<C>) => Promise<CircuitProofResult<C>>;
+/**
+ * Proves one circuit of an epoch: enqueued at the broker, decoded on the way back. `pathToRoot`
+ * names the circuits above it up to the epoch's root (the broker's scheduling key).
+ */
+export type CircuitProve = <C extends ProvingJobType>(type: C, inputs: CircuitInputs<C>, pathToRoot: ProvingJobType[]) => Promise<CircuitProofResult<C>>;
 
-/** A CircuitProve through a tracker, for the circuits of `epoch`. */
-export function trackerProve(tracker: ProvingJobTracker, epoch: number): CircuitProve {
-  return (type, inputs) => tracker.prove(makeProvingJob(epoch, type, encodeCircuitInputs(type, inputs))).then((bytes) => decodeProofResult(bytes, type));
+/** A CircuitProve through a tracker, for the circuits of `epoch` (speculative: prove-ahead work, served after claimed work). */
+export function trackerProve(tracker: ProvingJobTracker, epoch: number, speculative = false): CircuitProve {
+  return (type, inputs, pathToRoot) =>
+    tracker.prove(makeProvingJob(epoch, type, encodeCircuitInputs(type, inputs), { pathToRoot, speculative })).then((bytes) => decodeProofResult(bytes, type));
 }
 
 export interface BlockProofTreeOptions {
   prove: CircuitProve;
+  /** The circuits above the block's block-root, up to the epoch's root (see pathAboveBlock). */
+  aboveBlockRoot: ProvingJobType[];
   vkTree: VkTree;
   /** Parity proofs of message-free slices, proven once per VK tree (without: proven like any other). */
   emptyParity?: EmptyParityProofs;
@@ -83,8 +89,10 @@ export class BlockProofTree {
   ) {
     if (!Number.isInteger(block.numTxs) || block.numTxs < 0) throw new RangeError(`block ${block.blockNumber}: bad tx count ${block.numTxs}`);
     this.bases = Array.from({ length: block.numTxs }, () => deferred<TxRollupResult>());
-    const { prove, vkTree } = o;
-    const parity = this.parity();
+    const { prove, vkTree, aboveBlockRoot } = o;
+    const blockRootType = block.numTxs === 0 ? 'block-root-empty' : 'block-root';
+    const aboveBlockChildren: ProvingJobType[] = [blockRootType, ...aboveBlockRoot];
+    const parity = this.parity(aboveBlockChildren);
     const blockLevel = (parityResult: ParityResult, w: BlockRootWitness) => ({
       parity: parityResult,
       previousHeader: w.previousHeader,
@@ -93,15 +101,17 @@ export class BlockProofTree {
     });
     if (block.numTxs === 0) {
       this.blockRoot = Promise.all([parity, this.witness.promise]).then(async ([parityResult, w]) =>
-        this.checkHeader(await prove('block-root-empty', buildBlockRootEmptyInputs({ constants: block.constants, ...blockLevel(parityResult, w) })), w),
+        this.checkHeader(await prove('block-root-empty', buildBlockRootEmptyInputs({ constants: block.constants, ...blockLevel(parityResult, w) }), aboveBlockRoot), w),
       );
     } else {
       const txs = mergeTree(
         this.bases.map((d) => d.promise),
-        (l, r) => prove('merge', buildMergeInputs(l, r, vkTree)),
+        (l, r, path) => prove('merge', buildMergeInputs(l, r, vkTree), path),
+        'merge',
+        aboveBlockChildren,
       );
       this.blockRoot = Promise.all([txs, parity, this.witness.promise]).then(async ([txsResult, parityResult, w]) =>
-        this.checkHeader(await prove('block-root', buildBlockRootInputs({ txs: txsResult, ...blockLevel(parityResult, w) })), w),
+        this.checkHeader(await prove('block-root', buildBlockRootInputs({ txs: txsResult, ...blockLevel(parityResult, w) }), aboveBlockRoot), w),
       );
     }
     this.blockRoot.catch(() => undefined);
@@ -111,8 +121,9 @@ export class BlockProofTree {
   addTx(inputs: BaseInputs): void {
     const d = this.bases[this.nextTx];
     if (!d) throw new RangeError(`block ${this.block.blockNumber} has ${this.bases.length} txs; got one more`);
+    const above: ProvingJobType[] = [...leafPath(this.bases.length, this.nextTx, 'merge'), 'block-root', ...this.o.aboveBlockRoot];
     this.nextTx++;
-    d.resolve(this.o.prove('base', inputs));
+    d.resolve(this.o.prove('base', inputs, above));
   }
 
   /** The block's world-state witnesses; its block-root goes out once its txs and parity are proven. */
@@ -121,14 +132,15 @@ export class BlockProofTree {
     this.witness.resolve(witness);
   }
 
-  /** The block's parity-root: the cached empty one for a block without messages. */
-  private parity(): Promise<ParityResult> {
+  /** The block's parity-root (`above`: the circuits above it): the kept empty one for a block without messages. */
+  private parity(above: ProvingJobType[]): Promise<ParityResult> {
     const { prove, vkTree, emptyParity } = this.o;
     const slices = buildParityBaseInputs(this.block.l1ToL2Messages, vkTree.root);
     const empty = slices.map((s) => s.msgs.every((m) => m === 0n));
     if (emptyParity && empty.every(Boolean)) return emptyParity.root();
-    const [b0, b1] = slices.map((s, i) => (emptyParity && empty[i] ? emptyParity.base() : prove('parity-base', s)));
-    return Promise.all([b0!, b1!]).then(([l, r]) => prove('parity-root', buildParityRootInputs(l, r, vkTree)));
+    const aboveBase: ProvingJobType[] = ['parity-root', ...above];
+    const [b0, b1] = slices.map((s, i) => (emptyParity && empty[i] ? emptyParity.base() : prove('parity-base', s, aboveBase)));
+    return Promise.all([b0!, b1!]).then(([l, r]) => prove('parity-root', buildParityRootInputs(l, r, vkTree), above));
   }
 
   private checkHeader(result: BlockRollupResult, w: BlockRootWitness): BlockRollupResult {
@@ -173,9 +185,9 @@ export class EpochOrchestrator {
   constructor(private readonly o: EpochOrchestratorOptions) {
     if (!Number.isInteger(o.numBlocks) || o.numBlocks < 1) throw new RangeError(`an epoch has at least one block, got ${o.numBlocks}`);
     const proveTracked = trackerProve(o.tracker, o.epochNumber);
-    this.proveOne = (type, inputs) => {
+    this.proveOne = (type, inputs, pathToRoot) => {
       if (this.failed) return Promise.reject(this.failed);
-      const result = proveTracked(type, inputs);
+      const result = proveTracked(type, inputs, pathToRoot);
       result.catch((err: Error) => this.fail(err));
       return result;
     };
@@ -191,7 +203,7 @@ export class EpochOrchestrator {
    */
   startBlock(index: number, block: BlockStart): void {
     if (this.blocks[index] !== undefined || index < 0 || index >= this.o.numBlocks) throw new RangeError(`block index ${index} is out of range or already started`);
-    const tree = new BlockProofTree(block, { prove: this.proveOne, vkTree: this.o.vkTree, emptyParity: this.o.emptyParity });
+    const tree = new BlockProofTree(block, { prove: this.proveOne, aboveBlockRoot: pathAboveBlock(index, this.o.numBlocks, this.o.rootCircuit), vkTree: this.o.vkTree, emptyParity: this.o.emptyParity });
     this.blocks[index] = tree;
     tree.blockRoot.catch((err: Error) => this.fail(err));
     this.blockRoots[index]!.resolve(tree.blockRoot);
@@ -230,20 +242,51 @@ export class EpochOrchestrator {
   private rootOf(blocks: Promise<BlockRollupResult>[]): Promise<RootResult> {
     const { vkTree, proverId } = this.o;
     const prove = this.proveOne;
-    const merge = (l: BlockRollupResult, r: BlockRollupResult) => prove('block-merge', buildBlockMergeInputs(l, r, vkTree));
-    if (blocks.length === 1 || this.o.rootCircuit === 'root-single') {
-      return mergeTree(blocks, merge).then((b) => prove('root-single', buildRootSingleInputs(b, proverId, vkTree)));
+    const merge = (l: BlockRollupResult, r: BlockRollupResult, path: ProvingJobType[]) => prove('block-merge', buildBlockMergeInputs(l, r, vkTree), path);
+    if (singleRoot(blocks.length, this.o.rootCircuit)) {
+      return mergeTree(blocks, merge, 'block-merge', ['root-single']).then((b) => prove('root-single', buildRootSingleInputs(b, proverId, vkTree), []));
     }
     const k = largestPowerOfTwoBelow(blocks.length);
-    return Promise.all([mergeTree(blocks.slice(0, k), merge), mergeTree(blocks.slice(k), merge)]).then(([l, r]) => prove('root', buildRootInputs(l, r, proverId, vkTree)));
+    return Promise.all([mergeTree(blocks.slice(0, k), merge, 'block-merge', ['root']), mergeTree(blocks.slice(k), merge, 'block-merge', ['root'])]).then(([l, r]) =>
+      prove('root', buildRootInputs(l, r, proverId, vkTree), []),
+    );
   }
 }
 
-/** Combines leaves pairwise in the canonical shape (left: largest power of two strictly below n). */
-function mergeTree<T>(leaves: Promise<T>[], merge: (l: T, r: T) => Promise<T>): Promise<T> {
+function singleRoot(numBlocks: number, rootCircuit: RootCircuitChoice | undefined): boolean {
+  return numBlocks === 1 || rootCircuit === 'root-single';
+}
+
+/** The circuits above block `index`'s block-root in an epoch of `numBlocks` blocks, up to the root. */
+export function pathAboveBlock(index: number, numBlocks: number, rootCircuit: RootCircuitChoice | undefined): ProvingJobType[] {
+  if (singleRoot(numBlocks, rootCircuit)) return [...leafPath(numBlocks, index, 'block-merge'), 'root-single'];
+  const k = largestPowerOfTwoBelow(numBlocks);
+  return [...(index < k ? leafPath(k, index, 'block-merge') : leafPath(numBlocks - k, index - k, 'block-merge')), 'root'];
+}
+
+/**
+ * Combines leaves pairwise in the canonical shape (left: largest power of two strictly below n);
+ * `above` lists the circuits above the tree's top node, and each node learns its own path.
+ */
+function mergeTree<T>(leaves: Promise<T>[], merge: (l: T, r: T, pathToRoot: ProvingJobType[]) => Promise<T>, node: ProvingJobType, above: ProvingJobType[]): Promise<T> {
   if (leaves.length === 1) return leaves[0]!;
   const k = largestPowerOfTwoBelow(leaves.length);
-  return Promise.all([mergeTree(leaves.slice(0, k), merge), mergeTree(leaves.slice(k), merge)]).then(([l, r]) => merge(l, r));
+  const below = [node, ...above];
+  return Promise.all([mergeTree(leaves.slice(0, k), merge, node, below), mergeTree(leaves.slice(k), merge, node, below)]).then(([l, r]) => merge(l, r, above));
+}
+
+/** The `node`s above leaf `i` of the canonical tree over `n` leaves (as many as its depth). */
+export function leafPath(n: number, i: number, node: ProvingJobType): ProvingJobType[] {
+  const path: ProvingJobType[] = [];
+  while (n > 1) {
+    const k = largestPowerOfTwoBelow(n);
+    if (i >= k) {
+      i -= k;
+      n -= k;
+    } else n = k;
+    path.push(node);
+  }
+  return path;
 }
 
 const hex = (v: bigint | undefined) => (v === undefined ? 'nothing' : `0x${v.toString(16)}`);

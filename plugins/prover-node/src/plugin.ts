@@ -6,7 +6,7 @@ import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
 import { resolveL1Key } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
-import { PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema } from '@quetzal/protocol/proving-jobs';
+import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
@@ -28,7 +28,10 @@ export const proverNodePlugin = definePlugin({
     publisherPrivateKey: option.string({ description: 'L1 key that signs quotes and sends proofs (hex)', env: 'PROVER_PUBLISHER_PRIVATE_KEY', aliases: ['proverNode.publisherPrivateKey'], secret: true }),
     publisherPrivateKeyFile: option.string({ description: 'File holding the L1 key, instead of passing it as a flag', env: 'PROVER_PUBLISHER_PRIVATE_KEY_FILE' }),
     proverId: option.string({ description: 'Prover id committed to in proofs (defaults to the publisher address; L1 requires it to be the claimant)', env: 'PROVER_ID' }),
-    brokerUrl: option.url({ description: 'URL of a remote proving broker (instead of --prover-broker in this process)', env: 'PROVER_NODE_BROKER_URL' }),
+    brokerUrl: option.urls({
+      description: 'URL of a remote proving broker (instead of --prover-broker in this process); several comma-separated URLs of replicas on one database: the node moves on when one stops answering',
+      env: 'PROVER_NODE_BROKER_URL',
+    }),
     brokerAuthToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_NODE_BROKER_AUTH_TOKEN', secret: true }),
     nodeUrl: option.url({ description: 'Sequencer node JSON-RPC URL: quotes go to its submitEpochProofQuote, and it is the default tx provider (default: the sequencer in this process)', env: 'PROVER_NODE_NODE_URL' }),
     txProviderUrls: option.list({ description: 'Nodes to fetch full txs from (getTxsByHash), comma-separated', env: 'PROVER_NODE_TX_PROVIDER_URLS' }),
@@ -55,7 +58,7 @@ export const proverNodePlugin = definePlugin({
   // circuit-prover plugin checks client proofs (see txProofsBeforeAdmission).
   uses: [Tokens.Node, Tokens.TxProofVerifier],
   remotes: (c) => [
-    ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl }] : []),
+    ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl.join(',') }] : []),
     ...(c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
   ],
   async start(ctx) {
@@ -81,9 +84,8 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
-    if (c.brokerUrl) {
-      ctx.provide(Tokens.ProvingJobProducer, createJsonRpcClient(c.brokerUrl, PROVING_BROKER_RPC_NAMESPACE, ProvingJobProducerSchema, { timeoutMs: 60_000, authToken: c.brokerAuthToken }));
-    }
+    const remoteBroker = c.brokerUrl ? new ProvingBrokerClient(c.brokerUrl, { timeoutMs: 60_000, authToken: c.brokerAuthToken }) : undefined;
+    if (remoteBroker) ctx.provide(Tokens.ProvingJobProducer, remoteBroker);
     const producer = ctx.resolve(Tokens.ProvingJobProducer);
     const node = ctx.resolveOptional(Tokens.Node);
     const urls = c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : undefined;
@@ -141,10 +143,11 @@ export const proverNodePlugin = definePlugin({
       getStatus: () => proverNode.getStatus(),
     });
     await proverNode.start();
-    ctx.logger.info({ prover: proverAddress, broker: c.brokerUrl ?? 'in-process', circuitProver: circuitProver.kind }, 'prover node started');
+    ctx.logger.info({ prover: proverAddress, broker: remoteBroker?.url ?? 'in-process', circuitProver: circuitProver.kind }, 'prover node started');
     return {
       async stop() {
         await proverNode.stop();
+        remoteBroker?.close();
       },
     };
   },

@@ -89,7 +89,7 @@ export class ProverNode {
     const tracker = new ProvingJobTracker(o.producer, { signal: this.lifetime.signal, onSettled: o.metrics && ((...a) => o.metrics!.circuitSettled(...a)) });
     this.emptyParity = new EmptyParityProofs({
       vkTree: o.keys.vkTree,
-      prove: (type, inputs) => trackerProve(tracker, this.currentEpoch)(type, inputs),
+      prove: (type, inputs, path) => trackerProve(tracker, this.currentEpoch)(type, inputs, path),
       directory: o.dataDirectory,
       logger: o.logger,
     });

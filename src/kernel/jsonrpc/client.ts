@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RpcRemoteError, RpcTransportError } from './errors.js';
+import { HttpStatusError, JsonRpcHttpTransport } from './http-transport.js';
 import { rpcMethodName, type MethodSchemas, type RpcApi } from './schema.js';
 
 export interface JsonRpcClientOptions {
@@ -12,52 +13,48 @@ export interface JsonRpcClientOptions {
   retries?: number;
   /** Delay before the first retry; doubles each time. */
   retryDelayMs?: number;
+  /** Bearer token (ignored when a transport is given: the transport carries its own). */
   authToken?: string;
+  /**
+   * Calls made in the same event-loop turn share one HTTP request (a JSON-RPC batch), which saves
+   * CPU on both sides; a call in a batch waits for the slowest of the batch. Default false.
+   */
+  batch?: boolean;
 }
-
-let nextId = 1;
 
 /**
  * A typed client for one namespace of a JSON-RPC server: each method encodes its params with the
  * schema, posts them, and decodes the result, so callers see the same types as the handlers.
+ * `target` is the server's URL, or a transport shared with other clients of the same server (one
+ * pool of keep-alive connections).
  */
-export function createJsonRpcClient<S extends MethodSchemas>(url: string, namespace: string, schemas: S, options: JsonRpcClientOptions = {}): RpcApi<S> {
-  const { timeoutMs = 30_000, retries = 2, retryDelayMs = 200, authToken } = options;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (authToken) headers.authorization = `Bearer ${authToken}`;
+export function createJsonRpcClient<S extends MethodSchemas>(target: string | JsonRpcHttpTransport, namespace: string, schemas: S, options: JsonRpcClientOptions = {}): RpcApi<S> {
+  const { timeoutMs = 30_000, retries = 2, retryDelayMs = 200, batch = false } = options;
+  const transport = typeof target === 'string' ? new JsonRpcHttpTransport(target, { authToken: options.authToken, batch }) : target;
 
   async function call(method: string, params: unknown[]): Promise<unknown> {
     const name = rpcMethodName(namespace, method);
     const schema = schemas[method]!;
-    const body = JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: name, params: z.encode(schema.params, params as never) });
+    const wire = z.encode(schema.params, params as never);
     let lastError: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, retryDelayMs * 2 ** (attempt - 1)));
-      let response: Response;
+      let reply;
       try {
-        response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        reply = await transport.call(name, wire, timeoutMs, batch);
       } catch (err) {
+        // an HTTP error that is not JSON-RPC: a 4xx will answer the same again, a 5xx may not
+        if (err instanceof HttpStatusError && err.status < 500) throw new RpcTransportError(`${name}: ${err.message}`);
         lastError = err;
         continue;
       }
-      const text = await response.text();
-      let payload: { result?: unknown; error?: { code: number; message: string; data?: unknown } };
-      try {
-        payload = JSON.parse(text);
-      } catch {
-        if (response.status >= 500) {
-          lastError = new Error(`HTTP ${response.status}`);
-          continue;
-        }
-        throw new RpcTransportError(`${name}: ${url} answered HTTP ${response.status} with a body that is not JSON-RPC`);
-      }
-      if (payload.error) throw new RpcRemoteError(name, payload.error.code, payload.error.message, payload.error.data);
-      const decoded = z.safeDecode(schema.result, payload.result as never);
-      if (!decoded.success) throw new RpcTransportError(`${name}: ${url} returned a result that does not match the schema: ${decoded.error.message}`);
+      if (reply.error) throw new RpcRemoteError(name, reply.error.code, reply.error.message, reply.error.data);
+      const decoded = z.safeDecode(schema.result, reply.result as never);
+      if (!decoded.success) throw new RpcTransportError(`${name}: ${transport.url} returned a result that does not match the schema: ${decoded.error.message}`);
       return decoded.data;
     }
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new RpcTransportError(`${name}: no answer from ${url} after ${retries + 1} attempt(s): ${reason}`, { cause: lastError });
+    throw new RpcTransportError(`${name}: no answer from ${transport.url} after ${retries + 1} attempt(s): ${reason}`, { cause: lastError });
   }
 
   const client: Record<string, (...args: unknown[]) => Promise<unknown>> = {};

@@ -148,3 +148,38 @@ describe('JSON-RPC per-namespace tokens', () => {
     }
   });
 });
+
+describe('JSON-RPC client transport', () => {
+  test('sequential calls reuse one keep-alive connection; batched clients share HTTP requests', async () => {
+    const rpc = new JsonRpcServer({ maxBodyBytes: 1 << 20, logger: silentLogger() });
+    rpc.register('test', schemas, handlers);
+    const { server, url } = await serve(rpc);
+    let connections = 0;
+    let requests = 0;
+    server.on('connection', () => connections++);
+    server.on('request', () => requests++);
+    try {
+      const client = createJsonRpcClient(url, 'test', schemas);
+      for (let i = 0n; i < 5n; i++) assert.equal(await client.add(i, 1n), i + 1n);
+      assert.equal(connections, 1);
+      assert.equal(requests, 5);
+      const batched = createJsonRpcClient(url, 'test', schemas, { batch: true });
+      const sums = await Promise.all(Array.from({ length: 20 }, (_, i) => batched.add(BigInt(i), 1n)));
+      assert.deepEqual(sums, Array.from({ length: 20 }, (_, i) => BigInt(i) + 1n));
+      assert.equal(requests, 6);
+      // an application error inside a batch answers only its own call
+      const [ok, failed] = await Promise.allSettled([batched.add(1n, 1n), batched.fail()]);
+      assert.deepEqual(ok, { status: 'fulfilled', value: 2n });
+      assert.ok(failed.status === 'rejected' && failed.reason instanceof RpcRemoteError);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('errors name the server without its query string (API keys live there)', async () => {
+    const client = createJsonRpcClient('http://127.0.0.1:1/rpc?apikey=supersecret', 'test', schemas, { retries: 0 });
+    await assert.rejects(client.add(1n, 1n), (e: Error) => e instanceof RpcTransportError && /127\.0\.0\.1:1\/rpc/.test(e.message) && !/supersecret/.test(e.message));
+    assert.throws(() => createJsonRpcClient('ftp://127.0.0.1:1', 'test', schemas), /use http:\/\/ or https:\/\//);
+  });
+});
