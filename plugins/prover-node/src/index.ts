@@ -10,3 +10,4 @@ export { BlockRejectedError, BlockMismatchError, type BlockRejection } from './b
 export { EmptyParityProofs } from './empty-parity.js';
 export { txProofsBeforeAdmission } from './tx-proofs-seam.js';
 export { ProverNodeMetrics } from './metrics.js';
+export { ProveAhead, type ProveAheadOptions } from './prove-ahead.js';

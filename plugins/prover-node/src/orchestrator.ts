@@ -21,7 +21,7 @@ import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circui
 import type { BaseInputs, BlockConstants, CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
-import { makeProvingJob, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import { makeProvingJob, type ProvingJob, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { deferred, type Deferred } from './deferred.js';
 import type { EmptyParityProofs } from './empty-parity.js';
 import type { ProvingJobTracker } from './job-tracker.js';
@@ -57,10 +57,16 @@ export class ProofMismatchError extends Error {
  */
 export type CircuitProve = <C extends ProvingJobType>(type: C, inputs: CircuitInputs<C>, pathToRoot: ProvingJobType[]) => Promise<CircuitProofResult<C>>;
 
-/** A CircuitProve through a tracker, for the circuits of `epoch` (speculative: prove-ahead work, served after claimed work). */
-export function trackerProve(tracker: ProvingJobTracker, epoch: number, speculative = false): CircuitProve {
-  return (type, inputs, pathToRoot) =>
-    tracker.prove(makeProvingJob(epoch, type, encodeCircuitInputs(type, inputs), { pathToRoot, speculative })).then((bytes) => decodeProofResult(bytes, type));
+/**
+ * A CircuitProve through a tracker, for the circuits of `epoch`. `speculative`: prove-ahead work,
+ * served after claimed work; `onJob` sees each job before it goes out.
+ */
+export function trackerProve(tracker: ProvingJobTracker, epoch: number, options: { speculative?: boolean; onJob?: (job: ProvingJob) => void } = {}): CircuitProve {
+  return (type, inputs, pathToRoot) => {
+    const job = makeProvingJob(epoch, type, encodeCircuitInputs(type, inputs), { pathToRoot, speculative: options.speculative });
+    options.onJob?.(job);
+    return tracker.prove(job).then((bytes) => decodeProofResult(bytes, type));
+  };
 }
 
 export interface BlockProofTreeOptions {

@@ -49,6 +49,11 @@ export const proverNodePlugin = definePlugin({
       env: 'PROVER_NODE_ROOT_CIRCUIT',
       default: 'root-single',
     }),
+    proveAhead: option.boolean({
+      description: 'Prove each block\'s sub-tree (parity, bases, merges, block-root) as soon as the block is on L1 and validated, as speculative work the broker serves after claimed work; a won claim re-uses those proofs, a lost epoch cancels them',
+      env: 'PROVER_NODE_PROVE_AHEAD',
+      default: false,
+    }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
@@ -134,6 +139,7 @@ export const proverNodePlugin = definePlugin({
       pollingIntervalMs: c.pollingIntervalMs,
       jobRetryDelayMs: c.jobRetryDelayMs,
       dataDirectory: join(ctx.core.dataDir, 'prover-node'),
+      proveAhead: c.proveAhead,
       logger: ctx.logger,
       metrics,
     });

@@ -23,6 +23,7 @@ import { EpochProvingJob, type EpochProofPublisher, type EpochProvingKeys } from
 import { ProvingJobTracker } from './job-tracker.js';
 import type { ProverNodeMetrics } from './metrics.js';
 import { trackerProve, type RootCircuitChoice } from './orchestrator.js';
+import { ProveAhead } from './prove-ahead.js';
 import type { QuoteProvider } from './quote-provider.js';
 
 export interface QuoteSink {
@@ -53,6 +54,8 @@ export interface ProverNodeOptions {
   jobRetryDelayMs?: number;
   /** Where the empty parity proofs are kept across restarts (none: proven once per process). */
   dataDirectory?: string;
+  /** Prove each validated block's sub-tree as speculative work before its epoch is claimed. */
+  proveAhead?: boolean;
   logger: Logger;
   metrics?: ProverNodeMetrics;
 }
@@ -74,6 +77,7 @@ export class ProverNode {
   private processor: BlockProcessor | undefined;
   private readonly lifetime = new AbortController();
   private readonly emptyParity: EmptyParityProofs;
+  private readonly proveAhead: ProveAhead | undefined;
   /** Per epoch: the end archive root its running job proves (a different one on L1 means the epoch was reorged). */
   private readonly jobArchive = new Map<EpochProvingJob, bigint>();
   private config: RollupConfigView | undefined;
@@ -93,6 +97,16 @@ export class ProverNode {
       directory: o.dataDirectory,
       logger: o.logger,
     });
+    if (o.proveAhead) {
+      this.proveAhead = new ProveAhead({
+        producer: o.producer,
+        vkTree: o.keys.vkTree,
+        emptyParity: this.emptyParity,
+        rootCircuit: o.rootCircuit,
+        logger: o.logger,
+        onCircuitSettled: o.metrics && ((...a) => o.metrics!.circuitSettled(...a)),
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -105,6 +119,10 @@ export class ProverNode {
       keys: this.o.keys,
       epochDuration: Number(this.config.epochDuration),
       logger: this.o.logger,
+      ...(this.proveAhead && {
+        onValidated: (x) => this.proveAhead!.blockValidated(x),
+        onDropped: (x, why) => why === 'reorged' && this.proveAhead!.blockDropped(x),
+      }),
     });
     this.currentEpoch = Number((await this.o.rollup.getCurrentSlot()) / this.config.epochDuration);
     // proven now, so the first message-free block does not wait for it
@@ -124,6 +142,7 @@ export class ProverNode {
     clearTimeout(this.timer);
     await this.ticking;
     this.lifetime.abort(new Error('prover node stopping'));
+    this.proveAhead?.stop();
     await Promise.all(this.jobs.filter((j) => !j.isDone()).map((j) => j.stop('stopped', 'prover node stopping')));
   }
 
@@ -160,6 +179,7 @@ export class ProverNode {
     // every epoch whose proof may still land: its deadline is PROOF_SUBMISSION_WINDOW slots into the next epoch
     const lookback = Number(cfg.proofSubmissionWindow / cfg.epochDuration) + 1;
     for (let e = Math.max(0, epoch - lookback); e < epoch; e++) await this.checkClaim(e);
+    await this.checkSpeculation(slot);
     await this.processor!.sync();
     if (epoch > 0 && slot % cfg.epochDuration < cfg.claimWindow) await this.bid(epoch - 1, BigInt(epoch) * cfg.epochDuration + cfg.claimWindow - 1n);
   }
@@ -201,6 +221,7 @@ export class ProverNode {
   /** No quote for the epoch: logged with the reason, counted by reason, not tried again. */
   private decline(e: number, reason: DeclineReason, detail: string): void {
     this.declined.set(e, reason);
+    void this.proveAhead?.lost(e, `declined: ${reason}`).catch((err: Error) => this.o.logger.warn({ epoch: e, err: err.message }, 'could not cancel prove-ahead jobs'));
     if (this.declined.size > MAX_KEPT_EPOCHS) this.declined.delete(this.declined.keys().next().value!);
     this.o.metrics?.quotesDeclined.inc({ reason });
     this.o.logger.warn({ epoch: e, reason, detail }, 'not bidding on the epoch');
@@ -244,6 +265,7 @@ export class ProverNode {
       logger: this.o.logger,
       onCircuitSettled: (type, seconds, reused, ok) => this.o.metrics?.circuitSettled(type, seconds, reused, ok),
     });
+    await this.proveAhead?.claimed(e);
     this.jobs.push(job);
     const oldDone = this.jobs.findIndex((j) => j.isDone());
     if (this.jobs.length > MAX_KEPT_JOBS && oldDone >= 0) this.jobs.splice(oldDone, 1);
@@ -256,6 +278,16 @@ export class ProverNode {
       // results of older epochs are no longer needed (this epoch's stay until the next one is proven)
       await this.o.producer.cleanupEpochsBefore(e).catch((err) => this.o.logger.warn({ err: (err as Error).message }, 'broker cleanup failed'));
     });
+  }
+
+  /** Prove-ahead work of ended epochs that are not ours (claimed by another prover, or not claimed in time) is cancelled. */
+  private async checkSpeculation(slot: bigint): Promise<void> {
+    const cfg = this.config!;
+    for (const e of this.proveAhead?.epochsInFlight() ?? []) {
+      const claim = await this.o.rollup.getClaim(e);
+      if (claim && getAddress(claim.prover) !== this.address) await this.proveAhead!.lost(e, `claimed by ${claim.prover}`);
+      else if (!claim && slot >= BigInt(e + 1) * cfg.epochDuration + cfg.claimWindow) await this.proveAhead!.lost(e, 'not claimed in its claim window');
+    }
   }
 
   /** Aborts jobs whose epoch was pruned or reorged; the next claim check recreates them if the claim still stands. */
