@@ -114,5 +114,6 @@ function bind(c: ProvingBrokerClient) {
     cleanupEpochsBefore: c.cleanupEpochsBefore.bind(c),
     promoteProvingJobs: c.promoteProvingJobs.bind(c),
     cancelSpeculativeProvingJobs: c.cancelSpeculativeProvingJobs.bind(c),
+    getProvingCapacity: c.getProvingCapacity.bind(c),
   };
 }

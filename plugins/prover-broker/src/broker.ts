@@ -16,6 +16,7 @@ import {
   PROVING_JOB_TYPES,
   compareProvingJobPriority,
   remainingPathSeconds,
+  type ProvingCapacity,
   type ProvingJob,
   type ProvingJobFilter,
   type ProvingJobId,
@@ -27,7 +28,7 @@ import {
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
-import { checkProvingJob, newCounters, ProvingBrokerError, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
+import { AgentRegistry, checkProvingJob, newCounters, ProvingBrokerError, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
 import { ProvingTimeEstimator } from './estimates.js';
 import { MinHeap } from './priority-queue.js';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
@@ -115,6 +116,7 @@ export class ProvingBroker implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   /** Per-circuit proving times, measured from take to result: the scheduling key's weights. */
   readonly estimates = new ProvingTimeEstimator();
+  private readonly agents: AgentRegistry;
   private keyedWith = this.estimates.version;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
@@ -128,6 +130,7 @@ export class ProvingBroker implements ProvingBrokerService {
     this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
+    this.agents = new AgentRegistry(this.now, this.jobTimeoutMs);
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
   }
 
@@ -304,6 +307,10 @@ export class ProvingBroker implements ProvingBrokerService {
     return doomed.length;
   }
 
+  async getProvingCapacity(): Promise<ProvingCapacity> {
+    return this.agents.capacity(this.estimates);
+  }
+
   async promoteProvingJobs(epoch: number): Promise<number> {
     this.assertRunning();
     const entries = [...(this.byEpoch.get(epoch) ?? [])].filter((e) => e.speculative);
@@ -387,6 +394,7 @@ export class ProvingBroker implements ProvingBrokerService {
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
+    this.agents.record(filter);
     const types = filter?.allowList?.length ? filter.allowList : PROVING_JOB_TYPES;
     for (;;) {
       let best: QueueItem | undefined;

@@ -16,6 +16,7 @@ import {
   PROVING_JOB_TYPES,
   isProvingJobType,
   remainingPathSeconds,
+  type ProvingCapacity,
   type ProvingJob,
   type ProvingJobFilter,
   type ProvingJobId,
@@ -29,6 +30,7 @@ import { ProvingTimeEstimator } from './estimates.js';
 import { migrate } from './postgres-schema.js';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 import {
+  AgentRegistry,
   checkProvingJob,
   newCounters,
   ProvingBrokerError,
@@ -70,6 +72,7 @@ interface Waiter {
 export class PostgresProvingBroker implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   readonly estimates = new ProvingTimeEstimator();
+  private readonly agents: AgentRegistry;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly connectionString: string;
@@ -104,6 +107,7 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
+    this.agents = new AgentRegistry(this.now, this.jobTimeoutMs);
   }
 
   /** Migrates the schema, loads the shared time estimates, listens for settled jobs, starts the timeout checks. */
@@ -284,6 +288,10 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     return removed;
   }
 
+  async getProvingCapacity(): Promise<ProvingCapacity> {
+    return this.agents.capacity(this.estimates);
+  }
+
   async promoteProvingJobs(epoch: number): Promise<number> {
     this.assertRunning();
     const { rowCount } = await this.track(this.pool.query('UPDATE proving_jobs SET speculative = false WHERE epoch = $1 AND speculative', [epoch]));
@@ -370,6 +378,7 @@ export class PostgresProvingBroker implements ProvingBrokerService {
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
+    this.agents.record(filter);
     const types = filter?.allowList?.length ? filter.allowList : undefined;
     const lease = `${this.instance}.${++this.leaseCounter}`;
     const now = this.now();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
-import { makeProvingJob, type ProvingJobProducer, type ProvingJobStatus } from '@quetzal/protocol/proving-jobs';
+import { DEFAULT_PROVING_SECONDS, makeProvingJob, type ProvingJobProducer, type ProvingJobStatus } from '@quetzal/protocol/proving-jobs';
 import { ProvingJobTracker } from './job-tracker.js';
 
 /** A broker double: jobs settle when the test says so; it can forget jobs and fail calls. */
@@ -38,6 +38,9 @@ function fakeBroker() {
     },
     async cancelSpeculativeProvingJobs() {
       return 0;
+    },
+    async getProvingCapacity() {
+      return { agents: 0, slots: 0, provingSeconds: DEFAULT_PROVING_SECONDS, measured: [] };
     },
   };
   return { producer, jobs, calls, failNextWaits: (n: number) => (failWaits = n) };
