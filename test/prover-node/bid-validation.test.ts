@@ -1,6 +1,8 @@
 // Bid-time validation against anvil: before it signs a quote the prover node holds every tx of the
-// epoch, re-executes every block and compares it with L1. A proposer that withholds a tx, or posts
-// a block with a garbage archive, gets no quote: the node declines, says why, and counts it.
+// epoch, re-executes every block and compares it with L1, and checks that proving fits the proof
+// window. A proposer that withholds a tx, or posts a block with a garbage archive, gets no quote,
+// nor does an epoch the agents could not prove in time: the node declines, says why, and counts it.
+// (test/prover-node/l1.test.ts has the node bid on an epoch that passes.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { L2Block } from '@quetzal/protocol/block/l2-block';
 import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { Tx } from '@quetzal/protocol/tx';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
+import { PROVING_JOB_TYPES } from '@quetzal/protocol/proving-jobs';
 import { FixedQuoteProvider, L1EpochProofPublisher, ProverNode, ProverNodeMetrics } from '@quetzal/prover-node';
 import { setup, type Env } from '../l1/harness.js';
 import { addBlock, keys, MapTxProvider, newChain, simulatedTxProofs, syncedWorldState, vkTree } from './epoch-fixture.js';
@@ -65,6 +68,8 @@ before(async () => {
     pollingIntervalMs: 100,
     logger: log,
     metrics: new ProverNodeMetrics(registry, () => node.allJobs()),
+    // until the broker measures them, each circuit is planned at 1000 s: no epoch with txs fits the 3-minute window
+    provingSeconds: Object.fromEntries(PROVING_JOB_TYPES.map((t) => [t, 1000])) as Record<(typeof PROVING_JOB_TYPES)[number], number>,
   });
 });
 
@@ -103,27 +108,37 @@ async function declineCount(reason: string): Promise<number> {
   return m?.value ?? 0;
 }
 
-test('a block whose tx no provider holds: the epoch is declined (tx-unavailable), no quote', async () => {
+test('an epoch that would not be proven in time: declined (proving-time), no quote', async () => {
   await node.start();
   await env.warpToSlot(1);
   const { txs } = await proposeFirstBlock();
+  for (const tx of txs) held.set(tx.hash(), tx);
+  await env.warpToSlot(4); // claim window of epoch 0
+  assert.equal(await declined(0), 'proving-time');
+  assert.deepEqual(quotes, [], 'no quote for epoch 0');
+  assert.equal(await declineCount('proving-time'), 1);
+});
+
+test('a block whose tx no provider holds: the epoch is declined (tx-unavailable), no quote', async () => {
+  // epoch 0 was not claimed: the next proposal prunes it and builds on genesis again
+  await env.warpToSlot(8);
+  const { txs } = await proposeFirstBlock();
   // the proposer keeps the first tx to itself
   for (const tx of txs.slice(1)) held.set(tx.hash(), tx);
-  await env.warpToSlot(4); // claim window of epoch 0
-  assert.equal(await declined(0), 'tx-unavailable');
-  assert.deepEqual(quotes, [], 'no quote for epoch 0');
+  await env.warpToSlot(12); // claim window of epoch 2
+  assert.equal(await declined(2), 'tx-unavailable');
+  assert.deepEqual(quotes, [], 'no quote for epoch 2');
   assert.equal(await declineCount('tx-unavailable'), 1);
 });
 
 test('a block with a garbage archive: the epoch is declined (block-mismatch), no quote', async () => {
-  // epoch 0 was not claimed: the next proposal prunes it and builds on genesis again
-  await env.warpToSlot(8);
+  await env.warpToSlot(16);
   const { txs } = await proposeFirstBlock((b) => new L2Block(b.header, b.body, new AppendOnlyTreeSnapshot(0xbadn, b.archive.nextAvailableLeafIndex)));
   for (const tx of txs) held.set(tx.hash(), tx);
   const onL1 = await new RollupContract(env.client, env.deployment.addresses.rollup).getBlock(1);
   assert.equal(onL1.archive, 0xbadn, 'L1 took the garbage archive');
-  await env.warpToSlot(12); // claim window of epoch 2
-  assert.equal(await declined(2), 'block-mismatch');
-  assert.deepEqual(quotes, [], 'no quote for epoch 2');
+  await env.warpToSlot(20); // claim window of epoch 4
+  assert.equal(await declined(4), 'block-mismatch');
+  assert.deepEqual(quotes, [], 'no quote for epoch 4');
   assert.equal(await declineCount('block-mismatch'), 1);
 });

@@ -14,7 +14,7 @@ import { rollupAbi } from '@quetzal/l1';
 import { encodeProposeArgs } from '@quetzal/l1';
 import { recoverQuoteSigner, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import { RootRollupPublicInputs } from '@quetzal/protocol/root-public-inputs';
-import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode, FixedQuoteProvider } from '@quetzal/prover-node';
+import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode, FixedQuoteProvider, SIMULATED_PROVING_SECONDS } from '@quetzal/prover-node';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { accounts, claim, setup, signQuote, type Env } from '../l1/harness.js';
 import { addBlock, keys, MapTxProvider, newChain, simulatedTxProofs, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
@@ -65,6 +65,7 @@ function proverNode() {
     producer: stack.producer,
     txProvider: new MapTxProvider(chain.txs),
     txProofs: simulatedTxProofs,
+    provingSeconds: SIMULATED_PROVING_SECONDS,
     quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
     quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),

@@ -11,3 +11,4 @@ export { EmptyParityProofs } from './empty-parity.js';
 export { txProofsBeforeAdmission } from './tx-proofs-seam.js';
 export { ProverNodeMetrics } from './metrics.js';
 export { ProveAhead, type ProveAheadOptions } from './prove-ahead.js';
+export { ProvingTimePlanner, SIMULATED_PROVING_SECONDS, type ProvingPlan } from './proving-time.js';

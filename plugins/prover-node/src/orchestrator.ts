@@ -21,6 +21,7 @@ import { decodeProofResult, encodeCircuitInputs } from '@quetzal/protocol/circui
 import type { BaseInputs, BlockConstants, CircuitInputs } from '@quetzal/protocol/circuits/structs';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
+import { leafPath } from '@quetzal/protocol/proof-tree';
 import { makeProvingJob, type ProvingJob, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { deferred, type Deferred } from './deferred.js';
 import type { EmptyParityProofs } from './empty-parity.js';
@@ -279,20 +280,6 @@ function mergeTree<T>(leaves: Promise<T>[], merge: (l: T, r: T, pathToRoot: Prov
   const k = largestPowerOfTwoBelow(leaves.length);
   const below = [node, ...above];
   return Promise.all([mergeTree(leaves.slice(0, k), merge, node, below), mergeTree(leaves.slice(k), merge, node, below)]).then(([l, r]) => merge(l, r, above));
-}
-
-/** The `node`s above leaf `i` of the canonical tree over `n` leaves (as many as its depth). */
-export function leafPath(n: number, i: number, node: ProvingJobType): ProvingJobType[] {
-  const path: ProvingJobType[] = [];
-  while (n > 1) {
-    const k = largestPowerOfTwoBelow(n);
-    if (i >= k) {
-      i -= k;
-      n -= k;
-    } else n = k;
-    path.push(node);
-  }
-  return path;
 }
 
 const hex = (v: bigint | undefined) => (v === undefined ? 'nothing' : `0x${v.toString(16)}`);

@@ -7,6 +7,7 @@ import { resolveL1Key } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import { DEFAULT_PROVING_SECONDS } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { BondManager } from './bond-manager.js';
@@ -16,6 +17,7 @@ import { ProverNode, type QuoteSink } from './prover-node.js';
 import { FixedQuoteProvider, HttpQuoteProvider } from './quote-provider.js';
 import { RpcTxProvider } from './tx-provider.js';
 import { txProofsBeforeAdmission } from './tx-proofs-seam.js';
+import { SIMULATED_PROVING_SECONDS } from './proving-time.js';
 
 /** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
 export const PROVER_DEV_ACCOUNT = 2;
@@ -140,6 +142,7 @@ export const proverNodePlugin = definePlugin({
       jobRetryDelayMs: c.jobRetryDelayMs,
       dataDirectory: join(ctx.core.dataDir, 'prover-node'),
       proveAhead: c.proveAhead,
+      provingSeconds: circuitProver.kind === 'native' ? DEFAULT_PROVING_SECONDS : SIMULATED_PROVING_SECONDS,
       logger: ctx.logger,
       metrics,
     });

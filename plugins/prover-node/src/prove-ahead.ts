@@ -28,6 +28,7 @@ interface SpeculativeBlock {
   tree?: BlockProofTree;
   jobs: Set<ProvingJobId>;
   dropped: boolean;
+  proven: boolean;
 }
 
 interface SpeculativeEpoch {
@@ -55,7 +56,7 @@ export class ProveAhead {
     const { epoch, blockNumber: n } = execution;
     if (this.settled.has(epoch)) return;
     const spec = this.epoch(epoch, n);
-    const block: SpeculativeBlock = { jobs: new Set(), dropped: false };
+    const block: SpeculativeBlock = { jobs: new Set(), dropped: false, proven: false };
     spec.blocks.set(n, block);
     const prove = trackerProve(spec.tracker, epoch, { speculative: true, onJob: (job) => block.jobs.add(job.id) });
     const index = n - spec.firstBlock;
@@ -70,10 +71,18 @@ export class ProveAhead {
     void feed(execution, sink, spec.ac.signal)
       .then(() => block.tree!.blockRoot)
       .then(
-        () => this.o.logger?.debug({ epoch, block: n }, 'block proven ahead of its claim'),
+        () => {
+          block.proven = true;
+          this.o.logger?.debug({ epoch, block: n }, 'block proven ahead of its claim');
+        },
         (err: Error) => spec.ac.signal.aborted || block.dropped || this.o.logger?.warn({ epoch, block: n, err: err.message }, 'proving a block ahead failed; its claim proves it again'),
       );
     this.o.logger?.debug({ epoch, block: n, txs: execution.block.body.numTxs }, 'proving the block ahead of its claim');
+  }
+
+  /** Whether the block's block-root was proven ahead (its epoch not settled yet). */
+  isProven(epoch: number, blockNumber: number): boolean {
+    return this.epochs.get(epoch)?.blocks.get(blockNumber)?.proven ?? false;
   }
 
   /** The block left the chain: its jobs are cancelled. */

@@ -10,7 +10,7 @@ import type { L1TxSender, RollupConfigView, RollupContract } from '@quetzal/l1';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
 import type { EpochProvingJobStatus, ProverNodeStatus } from '@quetzal/protocol/prover-node-api';
-import type { ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { DEFAULT_PROVING_SECONDS, type ProvingJobProducer, type ProvingTimeEstimates } from '@quetzal/protocol/proving-jobs';
 import { signEpochProofQuote, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
@@ -24,6 +24,7 @@ import { ProvingJobTracker } from './job-tracker.js';
 import type { ProverNodeMetrics } from './metrics.js';
 import { trackerProve, type RootCircuitChoice } from './orchestrator.js';
 import { ProveAhead } from './prove-ahead.js';
+import { ProvingTimePlanner } from './proving-time.js';
 import type { QuoteProvider } from './quote-provider.js';
 
 export interface QuoteSink {
@@ -56,6 +57,8 @@ export interface ProverNodeOptions {
   dataDirectory?: string;
   /** Prove each validated block's sub-tree as speculative work before its epoch is claimed. */
   proveAhead?: boolean;
+  /** Per-circuit proving seconds to plan with until the broker has measured them (default: native times). */
+  provingSeconds?: ProvingTimeEstimates;
   logger: Logger;
   metrics?: ProverNodeMetrics;
 }
@@ -78,6 +81,7 @@ export class ProverNode {
   private readonly lifetime = new AbortController();
   private readonly emptyParity: EmptyParityProofs;
   private readonly proveAhead: ProveAhead | undefined;
+  private readonly planner: ProvingTimePlanner;
   /** Per epoch: the end archive root its running job proves (a different one on L1 means the epoch was reorged). */
   private readonly jobArchive = new Map<EpochProvingJob, bigint>();
   private config: RollupConfigView | undefined;
@@ -97,6 +101,7 @@ export class ProverNode {
       directory: o.dataDirectory,
       logger: o.logger,
     });
+    this.planner = new ProvingTimePlanner({ producer: o.producer, seed: o.provingSeconds ?? DEFAULT_PROVING_SECONDS, rootSingle: o.rootCircuit === 'root-single' });
     if (o.proveAhead) {
       this.proveAhead = new ProveAhead({
         producer: o.producer,
@@ -196,8 +201,20 @@ export class ProverNode {
       return;
     }
     if (!verdict.ok) return this.decline(e, verdict.reason, verdict.message);
-    const txs = await this.o.blockSource.getTxHashesForEpoch(e).then((h) => h.length, () => 0);
-    const terms = await this.o.quoteProvider.getQuote(e, { blocks: range.last - range.first + 1, txs });
+    // the proof must land by the deadline even when the claim comes at the end of the claim window
+    const executions = await this.processor!.executions(range.first, range.last);
+    const blocks = await Promise.all(executions.map(async (x) => ({ txs: x.block.body.numTxs, messages: (await x.start).l1ToL2Messages.filter((m) => m !== 0n).length })));
+    const plan = await this.planner.plan(blocks, (i) => this.proveAhead?.isProven(e, range.first + i) ?? false);
+    const [deadline, latestClaim] = await Promise.all([this.o.rollup.getProofDeadlineSlot(e).then((s) => this.o.rollup.timestampOfSlot(s)), this.o.rollup.timestampOfSlot(validUntilSlot + 1n)]);
+    // one slot to get the proof into L1
+    const window = Number(deadline - latestClaim - this.config!.slotDuration);
+    if (plan.slots === 0) return this.decline(e, 'proving-time', 'no prover agent asked the broker for work in the last minute');
+    if (plan.seconds > window) {
+      const detail = `proving takes about ${Math.round(plan.seconds)} s (critical path ${Math.round(plan.criticalPath)} s, work ${Math.round(plan.work)} s over ${plan.slots} agent slots), the proof window leaves ${window} s after the latest claim`;
+      return this.decline(e, 'proving-time', detail);
+    }
+    const txs = blocks.reduce((n, b) => n + b.txs, 0);
+    const terms = await this.o.quoteProvider.getQuote(e, { blocks: blocks.length, txs });
     if (!terms) return this.decline(e, 'quote-provider', 'the quote provider declined the epoch');
     if (this.o.bondManager) {
       this.escrowDeposit = await this.o.bondManager.ensure();
@@ -215,7 +232,7 @@ export class ProverNode {
     this.quoted.push(e);
     if (this.quoted.length > MAX_KEPT_EPOCHS) this.quoted.shift();
     this.o.metrics?.quotesSent.inc();
-    this.o.logger.info({ epoch: e, basisPointFee: terms.basisPointFee, bondAmount: terms.bondAmount.toString(), validUntilSlot: validUntilSlot.toString() }, 'quote sent');
+    this.o.logger.info({ epoch: e, basisPointFee: terms.basisPointFee, bondAmount: terms.bondAmount.toString(), validUntilSlot: validUntilSlot.toString(), provingSeconds: Math.round(plan.seconds), windowSeconds: window }, 'quote sent');
   }
 
   /** No quote for the epoch: logged with the reason, counted by reason, not tried again. */
