@@ -10,8 +10,9 @@ import type { CircuitProofResult } from '@quetzal/protocol/circuit-prover';
 import { buildParityBaseInputs, buildParityRootInputs } from '@quetzal/protocol/circuits/block-building';
 import { decodeProofResult, encodeProofResult } from '@quetzal/protocol/circuits/encoding';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
-import type { ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import type { CircuitProve } from './orchestrator.js';
+import type { ProvingJobProducer, ProvingJobType } from '@quetzal/protocol/proving-jobs';
+import { ProvingJobTracker } from './job-tracker.js';
+import { trackerProve, type CircuitProve } from './orchestrator.js';
 
 type ParityBaseResult = CircuitProofResult<'parity-base'>;
 type ParityRootResult = CircuitProofResult<'parity-root'>;
@@ -21,8 +22,13 @@ const BELOW_BLOCK: ProvingJobType[] = ['block-root', 'root-single'];
 
 export interface EmptyParityProofsOptions {
   vkTree: VkTree;
-  /** Proves a circuit (through the broker); called at most once per circuit, the first time a proof is needed. */
-  prove: CircuitProve;
+  /** The broker: each proof is asked for once, the first time it is needed. */
+  producer: ProvingJobProducer;
+  /** The epoch its jobs carry (any: they are proven once); default 0. */
+  epoch?: () => number;
+  /** Ends the wait for a proof (the node stopping). */
+  signal?: AbortSignal;
+  onCircuitSettled?: (type: ProvingJobType, seconds: number, reused: boolean, ok: boolean) => void;
   /** Where the proofs are kept across restarts (none: this process only). */
   directory?: string;
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
@@ -30,19 +36,23 @@ export interface EmptyParityProofsOptions {
 
 export class EmptyParityProofs {
   private readonly proofs = new Map<EmptyCircuit, Promise<CircuitProofResult<EmptyCircuit>>>();
+  private readonly prove: CircuitProve;
 
-  constructor(private readonly o: EmptyParityProofsOptions) {}
+  constructor(private readonly o: EmptyParityProofsOptions) {
+    const tracker = new ProvingJobTracker(o.producer, { signal: o.signal, onSettled: o.onCircuitSettled });
+    this.prove = (type, inputs, path) => trackerProve(tracker, o.epoch?.() ?? 0)(type, inputs, path);
+  }
 
   /** The parity-base proof of an all-zero slice. */
   base(): Promise<ParityBaseResult> {
-    return this.once('parity-base', () => this.o.prove('parity-base', buildParityBaseInputs([], this.o.vkTree.root)[0]!, ['parity-root', ...BELOW_BLOCK]));
+    return this.once('parity-base', () => this.prove('parity-base', buildParityBaseInputs([], this.o.vkTree.root)[0]!, ['parity-root', ...BELOW_BLOCK]));
   }
 
   /** The parity-root proof over two all-zero slices: a message-free block's parity. */
   root(): Promise<ParityRootResult> {
     return this.once('parity-root', async () => {
       const base = await this.base();
-      return this.o.prove('parity-root', buildParityRootInputs(base, base, this.o.vkTree), BELOW_BLOCK);
+      return this.prove('parity-root', buildParityRootInputs(base, base, this.o.vkTree), BELOW_BLOCK);
     });
   }
 

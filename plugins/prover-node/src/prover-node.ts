@@ -20,9 +20,8 @@ import { BlockProcessor } from './block-processor.js';
 import type { BondManager } from './bond-manager.js';
 import { EmptyParityProofs } from './empty-parity.js';
 import { EpochProvingJob, type EpochProofPublisher, type EpochProvingKeys } from './epoch-proving-job.js';
-import { ProvingJobTracker } from './job-tracker.js';
 import type { ProverNodeMetrics } from './metrics.js';
-import { trackerProve, type RootCircuitChoice } from './orchestrator.js';
+import type { RootCircuitChoice } from './orchestrator.js';
 import { ProveAhead } from './prove-ahead.js';
 import { ProvingTimePlanner } from './proving-time.js';
 import type { QuoteProvider } from './quote-provider.js';
@@ -93,11 +92,13 @@ export class ProverNode {
 
   constructor(private readonly o: ProverNodeOptions) {
     this.address = getAddress(o.sender.address);
-    // the empty parity jobs carry the epoch of their first use (any epoch: they are proven once)
-    const tracker = new ProvingJobTracker(o.producer, { signal: this.lifetime.signal, onSettled: o.metrics && ((...a) => o.metrics!.circuitSettled(...a)) });
+    const onCircuitSettled = o.metrics && ((...a: Parameters<ProverNodeMetrics['circuitSettled']>) => o.metrics!.circuitSettled(...a));
     this.emptyParity = new EmptyParityProofs({
       vkTree: o.keys.vkTree,
-      prove: (type, inputs, path) => trackerProve(tracker, this.currentEpoch)(type, inputs, path),
+      producer: o.producer,
+      epoch: () => this.currentEpoch,
+      signal: this.lifetime.signal,
+      onCircuitSettled,
       directory: o.dataDirectory,
       logger: o.logger,
     });
@@ -109,7 +110,7 @@ export class ProverNode {
         emptyParity: this.emptyParity,
         rootCircuit: o.rootCircuit,
         logger: o.logger,
-        onCircuitSettled: o.metrics && ((...a) => o.metrics!.circuitSettled(...a)),
+        onCircuitSettled,
       });
     }
   }
