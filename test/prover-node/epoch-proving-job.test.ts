@@ -2,13 +2,16 @@
 // broker and agents with the simulated prover. The root it proves must equal the epoch's public
 // inputs computed independently from the headers.
 import { after, before, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { BlockHeader } from '@quetzal/protocol/block/header';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
 import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { rootOutputsToPublicInputs } from '@quetzal/protocol/circuits/convert';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
-import { EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node';
+import { EmptyParityProofs, EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node';
 import { addBlock, blockProcessor, ChainBlockSource, expectedRootPublicInputs, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -195,5 +198,36 @@ test('the job ends as timed-out at its deadline and as stopped when stopped', as
     }
   } finally {
     for (const a of stack.agents) a.start();
+  }
+});
+
+test("message-free parity is proven once per VK tree and kept: npm start's epoch shape (3 blocks of 1 tx, one message) costs 11 proofs, not 13", async () => {
+  const c = newChain();
+  await addBlock(c, 1, 1, { slot: 3001n, timestamp: 1_900_000_000n });
+  await addBlock(c, 1, 0, { slot: 3002n, timestamp: 1_900_000_036n });
+  await addBlock(c, 1, 0, { slot: 3003n, timestamp: 1_900_000_072n });
+  const ws3 = await syncedWorldState(c);
+  const dir = mkdtempSync(join(tmpdir(), 'qz-empty-parity-'));
+  try {
+    const distinct = () => new Set(stack.enqueued.map((j) => j.id)).size;
+    const run = async (epochNumber: number, emptyParity?: EmptyParityProofs) => {
+      stack.enqueued.length = 0;
+      const j = new EpochProvingJob({ epochNumber, fromBlock: 1, toBlock: 3, blocks: blockProcessor({ chain: c, worldState: ws3.sync }), producer: stack.producer, keys, proverId: PROVER_ID, rootCircuit: 'root-single', emptyParity, publisher: new CapturingPublisher(), pollMs: 50 });
+      assert.equal(await j.run(), 'completed', j.getStatus().error);
+      return distinct();
+    };
+    // each epoch proves its own message-free parity: 2 x parity-base (one with the message, one empty) + 2 parity-root, 3 base, 3 block-root, 2 block-merge, root-single
+    assert.equal(await run(11), 13);
+    // kept: proven once (here, before the epoch), then no message-free block or half costs a parity proof
+    const kept = new EmptyParityProofs({ vkTree: keys.vkTree, producer: stack.producer, directory: dir });
+    await kept.root();
+    assert.equal(await run(12, kept), 11);
+    assert.equal(stack.enqueued.filter((j) => j.type.startsWith('parity')).length, 2, 'the one message\'s parity-base and parity-root');
+    // a restarted node reads them from the data directory: the same proofs, so the same job ids
+    const again = new EmptyParityProofs({ vkTree: keys.vkTree, producer: { ...stack.producer, enqueueProvingJob: () => Promise.reject(new Error('not proven again')) }, directory: dir });
+    assert.deepEqual(await again.root(), await kept.root());
+  } finally {
+    await ws3.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
