@@ -142,3 +142,12 @@ test('a block with a garbage archive: the epoch is declined (block-mismatch), no
   assert.deepEqual(quotes, [], 'no quote for epoch 4');
   assert.equal(await declineCount('block-mismatch'), 1);
 });
+
+test('after the garbage block is pruned, the next epoch is validated again (the world state resumed)', async () => {
+  await env.warpToSlot(24);
+  const { txs } = await proposeFirstBlock();
+  for (const tx of txs) held.set(tx.hash(), tx);
+  await env.warpToSlot(28); // claim window of epoch 6
+  // every block check passed: only the (deliberately slow) proving plan stands in the way
+  assert.equal(await declined(6), 'proving-time');
+});
