@@ -5,68 +5,28 @@
 // (test/prover-node/l1.test.ts has the node bid on an epoch that passes.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { Archiver, ArchiverStore } from '@quetzal/archiver';
 import { encodeProposeArgs, RollupContract, rollupAbi } from '@quetzal/l1';
 import { AppendOnlyTreeSnapshot } from '@quetzal/protocol/block/header';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
-import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { Tx } from '@quetzal/protocol/tx';
-import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { PROVING_JOB_TYPES } from '@quetzal/protocol/proving-jobs';
-import { FixedQuoteProvider, L1EpochProofPublisher, ProverNode, ProverNodeMetrics } from '@quetzal/prover-node';
-import { setup, type Env } from '../l1/harness.js';
-import { addBlock, keys, MapTxProvider, newChain, simulatedTxProofs, syncedWorldState, vkTree } from './epoch-fixture.js';
-import { startStack, type Stack } from './stack.js';
+import { ProverNodeMetrics, type ProverNode } from '@quetzal/prover-node';
+import type { Env } from '../l1/harness.js';
+import { addBlock, newChain } from './epoch-fixture.js';
+import { PROPOSER, startL1ProverEnv, type L1ProverEnv } from './l1-fixture.js';
 
-const PROVER = 2;
-const PROPOSER = 1;
-const log = pino({ level: 'silent' });
-
+let l1: L1ProverEnv;
 let env: Env;
-let stack: Stack;
-let dir: string;
-let archiver: Archiver;
-let store: ArchiverStore;
-let ws: Awaited<ReturnType<typeof syncedWorldState>>;
-const quotes: SignedEpochProofQuote[] = [];
 /** What the node's tx provider holds. */
 const held = new Map<bigint, Tx>();
 const registry = new Registry();
 let node: ProverNode;
 
 before(async () => {
-  await ensureCircuitsBuilt();
-  const genesis = newChain();
-  env = await setup({ vkTreeRoot: vkTree.root, genesisArchiveRoot: genesis.world.archive.root() });
-  dir = mkdtempSync(join(tmpdir(), 'qz-pn-bid-'));
-  store = new ArchiverStore(join(dir, 'archiver'));
-  archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
-  stack = await startStack({ agents: 1 });
-  ws = await syncedWorldState(genesis, archiver);
-  const rollup = new RollupContract(env.client, env.deployment.addresses.rollup);
-  const sender = env.sender(PROVER);
-  node = new ProverNode({
-    client: env.client,
-    rollup,
-    chainId: 31337,
-    sender,
-    blockSource: archiver,
-    worldState: ws.sync,
-    producer: stack.producer,
-    txProvider: new MapTxProvider(held),
-    txProofs: simulatedTxProofs,
-    quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
-    quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
-    publisher: new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 100 }),
-    keys,
-    proverId: BigInt(sender.address),
-    pollingIntervalMs: 100,
-    logger: log,
+  l1 = await startL1ProverEnv(1);
+  env = l1.env;
+  node = l1.proverNode(held, {
     metrics: new ProverNodeMetrics(registry, () => node.allJobs()),
     // until the broker measures them, each circuit is planned at 1000 s: no epoch with txs fits the 3-minute window
     provingSeconds: Object.fromEntries(PROVING_JOB_TYPES.map((t) => [t, 1000])) as Record<(typeof PROVING_JOB_TYPES)[number], number>,
@@ -75,11 +35,7 @@ before(async () => {
 
 after(async () => {
   await node?.stop();
-  await stack?.stop();
-  await ws?.close();
-  await store?.close();
-  await env?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await l1?.stop();
 });
 
 /** Block 1 (2 txs, 3 L1->L2 message leaves) on genesis, at the current slot; a prune since brings the pending chain back to genesis. */
@@ -95,7 +51,7 @@ async function proposeFirstBlock(tamper?: (b: L2Block) => L2Block): Promise<{ bl
 /** Follows L1 until the node quotes or declines `epoch`; the decline's reason. */
 async function declined(epoch: number): Promise<string> {
   for (let i = 0; i < 300; i++) {
-    await archiver.sync();
+    await l1.archiver.sync();
     const d = node.getStatus().declinedEpochs.find((x) => x.epoch === epoch);
     if (d) return d.reason;
     await new Promise((r) => setTimeout(r, 50));
@@ -115,7 +71,7 @@ test('an epoch that would not be proven in time: declined (proving-time), no quo
   for (const tx of txs) held.set(tx.hash(), tx);
   await env.warpToSlot(4); // claim window of epoch 0
   assert.equal(await declined(0), 'proving-time');
-  assert.deepEqual(quotes, [], 'no quote for epoch 0');
+  assert.deepEqual(l1.quotes, [], 'no quote for epoch 0');
   assert.equal(await declineCount('proving-time'), 1);
 });
 
@@ -127,7 +83,7 @@ test('a block whose tx no provider holds: the epoch is declined (tx-unavailable)
   for (const tx of txs.slice(1)) held.set(tx.hash(), tx);
   await env.warpToSlot(12); // claim window of epoch 2
   assert.equal(await declined(2), 'tx-unavailable');
-  assert.deepEqual(quotes, [], 'no quote for epoch 2');
+  assert.deepEqual(l1.quotes, [], 'no quote for epoch 2');
   assert.equal(await declineCount('tx-unavailable'), 1);
 });
 
@@ -139,7 +95,7 @@ test('a block with a garbage archive: the epoch is declined (block-mismatch), no
   assert.equal(onL1.archive, 0xbadn, 'L1 took the garbage archive');
   await env.warpToSlot(20); // claim window of epoch 4
   assert.equal(await declined(4), 'block-mismatch');
-  assert.deepEqual(quotes, [], 'no quote for epoch 4');
+  assert.deepEqual(l1.quotes, [], 'no quote for epoch 4');
   assert.equal(await declineCount('block-mismatch'), 1);
 });
 

@@ -144,8 +144,8 @@ export class BlockProcessor {
     // walk down from the newest processed block to the first one the source still has unchanged
     for (const n of [...this.entries.keys()].sort((a, b) => b - a)) {
       const block = n <= tip ? await source.getBlock(n) : undefined;
-      const ours = this.entries.get(n)!.execution.block;
-      if (block && blockHash(block.header) === blockHash(ours.header) && block.archive.root === ours.archive.root) break;
+      const ours = this.entries.get(n)!.execution;
+      if (block && blockHash(block.header) === ours.hash && block.archive.root === ours.block.archive.root) break;
       this.drop(n, 'reorged', 'left the chain');
     }
     for (let n = proven + 1; n <= tip; n++) {
