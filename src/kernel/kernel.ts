@@ -11,6 +11,7 @@ import { HttpServer } from './http-server.js';
 import { tokenHint, tokenName, type Token } from './tokens.js';
 import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
+import { RUNTIME_VERSION } from './runtime.js';
 
 export class KernelError extends Error {
   constructor(message: string) {
@@ -140,7 +141,7 @@ export class Kernel {
       throw err;
     }
     this.startupDone = true;
-    this.logger.info({ port: this.port, plugins: this.plan.map((p) => `${p.plugin.name}(${p.mode})`) }, 'started');
+    this.logger.info({ port: this.port, runtime: RUNTIME_VERSION, plugins: this.plan.map((p) => `${p.plugin.name}(${p.mode})`) }, 'started');
   }
 
   /** Stops every plugin in reverse order; resolves false when the stop limit ran out. */

@@ -2,12 +2,23 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerPool, WorkerCrashedError } from './worker-pool.js';
 import { silentLogger } from './testing.js';
+import { RUNTIME } from './runtime.js';
 import type { TestWorkerApi } from './fixtures/test-worker.js';
 
 const module = new URL('./fixtures/test-worker.ts', import.meta.url);
 const newPool = (size: number) => new WorkerPool<TestWorkerApi>({ module, size, name: 'test', logger: silentLogger() });
 
-describe('WorkerPool', () => {
+// The same file runs under Node (`npm test`) and Deno (`npm run test:deno`, through `deno test`).
+describe(`WorkerPool (${RUNTIME})`, () => {
+  test(`starts ${RUNTIME === 'deno' ? 'web Workers' : 'worker_threads workers'} under ${RUNTIME}`, async () => {
+    const pool = newPool(1);
+    try {
+      assert.equal(await pool.run((w) => w.scope()), RUNTIME === 'deno' ? 'web' : 'node');
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('runs calls on workers and queues beyond the pool size', async () => {
     const pool = newPool(2);
     try {
@@ -23,6 +34,18 @@ describe('WorkerPool', () => {
     try {
       await assert.rejects(pool.run((w) => w.crash()), (e: unknown) => e instanceof WorkerCrashedError && /worker test#0 crashed: worker blew up/.test(e.message));
       assert.equal(await pool.run((w) => w.add(2, 3)), 5);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a worker that exits mid-call fails that call with its exit code, and is replaced', async () => {
+    const pool = newPool(1);
+    try {
+      await assert.rejects(pool.run((w) => w.exit(7)), (e: unknown) => e instanceof WorkerCrashedError && /worker test#0 exited with code 7 during the call/.test(e.message));
+      assert.equal(await pool.run((w) => w.add(2, 3)), 5);
+      await assert.rejects(pool.run((w) => w.crash()), /worker test#1 crashed: worker blew up/);
+      assert.equal(await pool.run((w) => w.add(3, 3)), 6);
     } finally {
       await pool.close();
     }

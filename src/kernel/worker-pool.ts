@@ -1,10 +1,14 @@
 import { setMaxListeners } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { Worker as NodeWorker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Logger } from './logging.js';
+import { RUNTIME } from './runtime.js';
 
-const SHIM = new URL('./worker-shim.mjs', import.meta.url);
+const NODE_SHIM = new URL('./worker-shim.mjs', import.meta.url);
+const WEB_SHIM = new URL('./web-worker-shim.mjs', import.meta.url);
+/** The message web-worker-shim.mjs posts when its worker exits (a web Worker has no 'exit' event). */
+const EXIT_NOTICE = 'quetzal:worker-exit';
 
 export class WorkerCrashedError extends Error {
   constructor(message: string) {
@@ -22,12 +26,18 @@ export interface WorkerPoolOptions {
   logger: Logger;
 }
 
+/** A running worker, whichever runtime started it. */
+interface PoolWorker {
+  endpoint: Comlink.Endpoint;
+  /** Rejects with a WorkerCrashedError when the worker errors or exits. */
+  died: Promise<never>;
+  terminate(): Promise<void>;
+}
+
 interface Slot<T> {
   id: number;
-  worker: Worker;
+  worker: PoolWorker;
   remote: Comlink.Remote<T>;
-  /** Settles when the worker exits or errors; the reason says how. */
-  died: Promise<never>;
   busy: boolean;
 }
 
@@ -39,10 +49,11 @@ interface Waiter {
 }
 
 /**
- * A fixed-size pool of worker threads called through comlink. Calls queue until a worker is free.
- * A worker that dies fails its in-flight call with a WorkerCrashedError and is replaced; an aborted
- * call terminates its worker (the only way to stop CPU-bound work) and is replaced too. No call can
- * hang on a dead worker.
+ * A fixed-size pool of worker threads called through comlink: `worker_threads` under Node, the web
+ * `Worker` API under Deno, from the same worker module (web-standard APIs plus comlink). Calls
+ * queue until a worker is free. A worker that dies fails its in-flight call with a
+ * WorkerCrashedError and is replaced; an aborted call terminates its worker (the only way to stop
+ * CPU-bound work) and is replaced too. No call can hang on a dead worker.
  */
 export class WorkerPool<T> {
   private readonly slots: Slot<T>[] = [];
@@ -89,21 +100,17 @@ export class WorkerPool<T> {
   /** Gives a slot a fresh worker; the slot object (and its busy flag) stays, so callers holding it stay valid. */
   private attachWorker(slot: Slot<T>): void {
     const id = this.nextId++;
-    const worker = new Worker(SHIM, { workerData: { module: this.options.module.href }, name: `${this.options.name}#${id}` });
-    const died = new Promise<never>((_, reject) => {
-      worker.once('error', (err) => reject(new WorkerCrashedError(`worker ${this.options.name}#${id} crashed: ${err.message}`)));
-      worker.once('exit', (code) => reject(new WorkerCrashedError(`worker ${this.options.name}#${id} exited with code ${code} during the call`)));
-    });
+    const label = `${this.options.name}#${id}`;
+    const worker = (RUNTIME === 'deno' ? startWebWorker : startNodeWorker)(this.options.module, label);
     // Replace the worker the moment it dies (before the failed call releases the slot), so the
     // next call never lands on a dying worker.
-    died.catch(() => this.replace(slot, worker));
+    worker.died.catch(() => this.replace(slot, worker));
     slot.id = id;
     slot.worker = worker;
-    slot.died = died;
-    slot.remote = Comlink.wrap<T>(nodeEndpoint(worker as unknown as Parameters<typeof nodeEndpoint>[0]));
+    slot.remote = Comlink.wrap<T>(worker.endpoint);
   }
 
-  private replace(slot: Slot<T>, worker: Worker): void {
+  private replace(slot: Slot<T>, worker: PoolWorker): void {
     if (this.closed || slot.worker !== worker) return;
     this.options.logger.warn({ pool: this.options.name, worker: slot.id }, 'worker stopped; replacing it');
     void worker.terminate();
@@ -111,7 +118,7 @@ export class WorkerPool<T> {
   }
 
   private async race<R>(slot: Slot<T>, call: Promise<R>, signal?: AbortSignal): Promise<R> {
-    if (!signal) return Promise.race([call, slot.died]);
+    if (!signal) return Promise.race([call, slot.worker.died]);
     let onAbort!: () => void;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -121,7 +128,7 @@ export class WorkerPool<T> {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([call, slot.died, aborted]);
+      return await Promise.race([call, slot.worker.died, aborted]);
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -158,4 +165,45 @@ export class WorkerPool<T> {
     if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
     waiter.resolve();
   }
+}
+
+const crashed = (label: string, message: string) => new WorkerCrashedError(`worker ${label} crashed: ${message}`);
+const exited = (label: string, code: unknown) => new WorkerCrashedError(`worker ${label} exited with code ${String(code)} during the call`);
+
+/** Node: a worker_threads worker, given a web-like global scope by worker-shim.mjs. */
+function startNodeWorker(module: URL, label: string): PoolWorker {
+  const worker = new NodeWorker(NODE_SHIM, { workerData: { module: module.href }, name: label });
+  const died = new Promise<never>((_, reject) => {
+    worker.once('error', (err) => reject(crashed(label, err.message)));
+    worker.once('exit', (code) => reject(exited(label, code)));
+  });
+  return {
+    endpoint: nodeEndpoint(worker as unknown as Parameters<typeof nodeEndpoint>[0]),
+    died,
+    terminate: async () => void (await worker.terminate()),
+  };
+}
+
+/** Deno (or any runtime with web Workers): a module Worker started by web-worker-shim.mjs. */
+function startWebWorker(module: URL, label: string): PoolWorker {
+  const url = new URL(WEB_SHIM);
+  url.searchParams.set('module', module.href);
+  const worker = new Worker(url, { type: 'module', name: label });
+  const died = new Promise<never>((_, reject) => {
+    // Handled here, an uncaught error ends the worker only; unhandled, Deno would end the process.
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      reject(crashed(label, uncaughtMessage(e)));
+    });
+    worker.addEventListener('message', (e: MessageEvent) => {
+      const data = e.data as Record<string, unknown> | null;
+      if (data && typeof data === 'object' && EXIT_NOTICE in data) reject(exited(label, data[EXIT_NOTICE]));
+    });
+  });
+  return { endpoint: worker, died, terminate: async () => worker.terminate() };
+}
+
+/** Deno reports a worker's error as "Uncaught (in promise) Error: reason"; keep the reason. */
+function uncaughtMessage(e: ErrorEvent): string {
+  return e.message.replace(/^Uncaught (\(in promise\) )?/, '').replace(/^Error: /, '');
 }

@@ -50,44 +50,67 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), t
 
 export interface RunningCli {
   child: ChildProcess;
+  /** The quetzal process (the pid of its "started" log): `child` itself, or deno under npx. */
+  pid: number;
   port: number;
   logs: () => string;
   /**
-   * Sends a signal (to the whole process group with `group`, as a terminal's Ctrl-C does; needs
-   * `detached`) and resolves with the exit code and how long the exit took.
+   * Sends a signal to the quetzal process (or, with `group`, to the whole process group, as a
+   * terminal's Ctrl-C does; needs `detached`) and resolves with the exit code of `child` and how
+   * long the exit took. npx exits with deno's code when deno alone is signalled.
    */
   stop(signal?: NodeJS.Signals, options?: { group?: boolean }): Promise<{ code: number | null; ms: number }>;
 }
 
+export interface StartCliOptions {
+  detached?: boolean;
+  /**
+   * `deno`: run as `npx deno run -A bin/run.js start ARGS`, the README's command (implies
+   * `detached`, so that a timeout can kill npm, its shell and deno together).
+   */
+  runtime?: 'node' | 'deno';
+}
+
+/** The command that runs `quetzal ARGS` under a runtime. */
+function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node'): [string, string[]] {
+  return runtime === 'deno' ? ['npx', ['--no-install', 'deno', 'run', '-A', BIN, ...args]] : [process.execPath, [BIN, ...args]];
+}
+
 /** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { detached?: boolean } = {}): Promise<RunningCli> {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: StartCliOptions = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
+    const [command, commandArgs] = cliCommand(['start', ...args], options.runtime);
+    const detached = options.detached || options.runtime === 'deno';
+    const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      if (detached) process.kill(-child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
       reject(new Error(`quetzal start ${args.join(' ')} did not start within ${timeoutMs} ms\n${output}`));
     }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d;
-      for (const line of output.split('\n')) {
+      // complete lines only: a chunk may end mid-line
+      for (const line of output.split('\n').slice(0, -1)) {
         if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { module?: string; msg?: string; port?: number };
+        const entry = JSON.parse(line) as { module?: string; msg?: string; port?: number; pid?: number };
         if (entry.module === 'kernel' && entry.msg === 'started' && entry.port) {
           clearTimeout(timer);
           child.stdout!.off('data', onData);
           child.stderr!.off('data', onData);
           child.stdout!.on('data', (x) => (output += x));
           child.stderr!.on('data', (x) => (output += x));
+          const pid = entry.pid ?? child.pid!;
           resolve({
             child,
+            pid,
             port: entry.port,
             logs: () => output,
             async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
               if (group) process.kill(-child.pid!, signal);
-              else child.kill(signal);
+              else process.kill(pid, signal);
               const code = await exited;
               return { code, ms: Date.now() - t0 };
             },

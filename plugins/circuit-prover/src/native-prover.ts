@@ -55,6 +55,14 @@ export class NativeCircuitProver extends BaseCircuitProver {
   private readonly bbId: string;
   private readonly vks = new Map<CircuitName, Promise<VkData>>();
   private tree?: Promise<VkTree>;
+  /**
+   * Settles when the last bb start has: workers start their bb one at a time. Under Deno every web
+   * Worker has threadId 0, so bb.js names the first bb socket of every worker alike
+   * (bb-<pid>-0-0.sock). It unlinks a stale path before spawning bb and a connected socket survives
+   * its path being unlinked, so only overlapping starts collide. (A Deno worker's CRS_PATH is the
+   * process's environment too: one start at a time keeps each spawn's environment its own.)
+   */
+  private bbStarts: Promise<void> = Promise.resolve();
   /** bb children of our workers: terminating a worker thread does not end the process it spawned. */
   private readonly bbPids = new Set<number>();
   /** Timings of the last proof of each circuit. */
@@ -87,8 +95,18 @@ export class NativeCircuitProver extends BaseCircuitProver {
   private async withBb<R>(task: (remote: Parameters<Parameters<WorkerPool<BbWorkerApi>['run']>[0]>[0]) => Promise<R>, signal?: AbortSignal): Promise<R> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let startDone = () => {};
     return this.pool.run(async (remote) => {
-      const pid = await remote.start(this.config);
+      const turn = this.bbStarts;
+      const mine = new Promise<void>((resolve) => (startDone = resolve));
+      this.bbStarts = turn.then(() => mine);
+      await turn;
+      let pid: number | undefined;
+      try {
+        pid = await remote.start(this.config);
+      } finally {
+        startDone();
+      }
       if (pid !== undefined) this.bbPids.add(pid);
       const kill = () => {
         if (pid === undefined) return;
@@ -101,10 +119,13 @@ export class NativeCircuitProver extends BaseCircuitProver {
       } finally {
         combined.removeEventListener('abort', kill);
       }
-    }, { signal: combined }).catch((e: unknown) => {
-      if (timeout.aborted && !signal?.aborted) throw new Error(`bb did not finish within ${this.timeoutMs} ms; its process was killed`, { cause: e });
-      throw e;
-    });
+    }, { signal: combined })
+      .catch((e: unknown) => {
+        if (timeout.aborted && !signal?.aborted) throw new Error(`bb did not finish within ${this.timeoutMs} ms; its process was killed`, { cause: e });
+        throw e;
+      })
+      // A worker that died mid-start never settles its start: free the next one's turn here.
+      .finally(() => startDone());
   }
 
   /** Starts every worker's bb now rather than on the first proof (agents call it at start-up). */

@@ -1,6 +1,8 @@
 // Pool worker of the native prover: ACVM witness generation (noir_js) and bb calls through bb.js's
 // native backend (one `bb msgpack run` child per worker, started on first use). Messages carry
 // plain data (bigints, typed arrays); gzip is undone with the web-standard DecompressionStream.
+// Runs as a worker_threads worker under Node and a web Worker under Deno (bb.js's child_process
+// and net calls go through Deno's Node compatibility).
 import * as Comlink from 'comlink';
 import { Barretenberg, BackendType } from '@aztec/bb.js';
 import type { CircuitName } from '@quetzal/protocol/circuit-names';
@@ -79,7 +81,9 @@ async function barretenberg(config: BbWorkerConfig): Promise<Barretenberg> {
   }
   if (!bb) {
     // bb.js's native backend ignores its crsPath option; the bb child reads $CRS_PATH from the
-    // environment it inherits, which is this worker's own copy of process.env.
+    // environment it inherits, copied synchronously below. That is this worker's own copy of
+    // process.env under Node, the process's environment under Deno (the native prover starts one
+    // bb at a time, so no other worker's start sees it in between).
     process.env.CRS_PATH = config.crsPath;
     bb = Barretenberg.new({ backend: BackendType.NativeUnixSocket, bbPath: config.bbPath, threads: config.threads });
     bb.then((api) => {

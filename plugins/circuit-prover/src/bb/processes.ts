@@ -1,5 +1,5 @@
-// The bb processes this process started, from /proc (Linux): for tests that a cancel kills bb,
-// and for the benchmark's peak-RSS figures. Empty where /proc does not exist.
+// The bb processes a process started, from /proc (Linux): for tests that a cancel or a stop ends
+// bb, and for the benchmark's peak-RSS figures. Empty where /proc does not exist.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export interface BbProcess {
@@ -8,7 +8,8 @@ export interface BbProcess {
   peakRssMiB: number;
 }
 
-export function bbChildren(): BbProcess[] {
+/** The live bb children of `parent` (default: this process). */
+export function bbChildren(parent = process.pid): BbProcess[] {
   if (!existsSync('/proc')) return [];
   const out: BbProcess[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -19,7 +20,7 @@ export function bbChildren(): BbProcess[] {
     } catch {
       continue; // exited meanwhile
     }
-    if (!/^Name:\s+bb$/m.test(status) || Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+    if (!/^Name:\s+bb$/m.test(status) || Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== parent) continue;
     if (/^State:\s+Z/m.test(status)) continue; // killed, not yet reaped
     out.push({ pid: Number(entry), peakRssMiB: Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024 });
   }
