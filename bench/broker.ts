@@ -24,6 +24,7 @@ import { makeProvingJob, type ProvingJob, type ProvingJobConsumer, type ProvingJ
 import { createProvingBroker, startProvingBrokerServer } from '@quetzal/prover-broker';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { machineDescription, median, report, type BenchResult } from './report.js';
+import { startPostgres } from '../test/helpers/postgres.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,7 +33,10 @@ const baselineTool = join(root, '..', 'shared', 'tools', 'aztec-baseline', 'run.
 // ------------------------------------------------------------------ one scenario (child process)
 
 interface ScenarioArgs {
-  mode: 'rpc' | 'inproc' | 'bigproofs';
+  /** pg: broker processes (`replicas` of them) on one PostgreSQL database, agents over HTTP spread across them. */
+  mode: 'rpc' | 'inproc' | 'bigproofs' | 'pg';
+  database?: string;
+  replicas?: number;
   n: number;
   agents: number;
   proofBytes?: number;
@@ -58,7 +62,80 @@ interface ScenarioOut {
   cpuUsPerJob: number;
 }
 
+/** Broker server processes on one database: the JSON-RPC server of test/broker/fixtures/broker.ts. */
+async function startReplicas(database: string, count: number): Promise<{ urls: string[]; stop(): Promise<void> }> {
+  const procs = await Promise.all(
+    Array.from({ length: count }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/broker/fixtures/broker.ts')], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: database, JOB_TIMEOUT_MS: '600000' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      return new Promise<{ child: typeof child; url: string }>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (line) resolve({ child, url: JSON.parse(line).url });
+        });
+        child.on('exit', (code) => reject(new Error(`broker replica exited with ${code}`)));
+      });
+    }),
+  );
+  return {
+    urls: procs.map((p) => p.url),
+    async stop() {
+      await Promise.all(procs.map((p) => new Promise((r) => (p.child.once('exit', r), p.child.kill('SIGTERM')))));
+    },
+  };
+}
+
+const benchJobs = (n: number) => Array.from({ length: n }, (_, i) => makeProvingJob(1, 'parity-base', new TextEncoder().encode(JSON.stringify({ i }))));
+const benchFilter = { allowList: ['parity-base' as const] };
+
+/** `agents` concurrent callers enqueue the jobs, as Aztec's bench_broker_rpc.mjs does; caller a uses producerOf(a). */
+async function enqueueAll(jobs: ProvingJob[], agents: number, producerOf: (a: number) => ProvingJobProducer): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: agents }, async (_, a) => {
+      while (next < jobs.length) await producerOf(a).enqueueProvingJob(jobs[next++]!);
+    }),
+  );
+}
+
+/** `agents` simulated agents take and report until the queue is empty; returns each round trip's latency (ms). */
+async function drain(agents: number, consumerOf: (a: number) => ProvingJobConsumer, proof: Uint8Array): Promise<number[]> {
+  const lat: number[] = [];
+  await Promise.all(
+    Array.from({ length: agents }, async (_, a) => {
+      const c = consumerOf(a);
+      let lease = await c.getProvingJob(benchFilter);
+      while (lease) {
+        const s = performance.now();
+        lease = (await c.reportProvingJobSuccess(lease.job.id, lease.lease, proof, benchFilter)).next;
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  return lat.sort((x, y) => x - y);
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
+
+/** Phase times (enqueue from t0 to t1, drain to t2) and latency percentiles of a scenario. */
+function timings(n: number, t0: number, t1: number, t2: number, lat: number[]) {
+  return {
+    enqueueMs: round(t1 - t0),
+    drainMs: round(t2 - t1),
+    endToEndMs: round(t2 - t0),
+    jobsPerSec: Math.round((n / (t2 - t0)) * 1000),
+    p50Ms: round(percentile(lat, 0.5), 2),
+    p99Ms: round(percentile(lat, 0.99), 2),
+  };
+}
+
 async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
+  if (args.mode === 'pg') return replicaScenario(args);
   let peakRss = 0;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   const rssTimer = setInterval(sample, 20);
@@ -74,40 +151,18 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
     producer = client;
     consumer = client;
   }
-  const jobs: ProvingJob[] = [];
-  for (let i = 0; i < args.n; i++) jobs.push(makeProvingJob(1, 'parity-base', new TextEncoder().encode(JSON.stringify({ i }))));
+  const jobs = benchJobs(args.n);
   const proof = new Uint8Array(args.proofBytes ?? 16).fill(7);
-  const filter = { allowList: ['parity-base' as const] };
 
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let next = 0;
-  if (args.mode === 'inproc') {
-    // everything at once, as Aztec's bench_broker.mjs does
-    await Promise.all(jobs.map((j) => producer.enqueueProvingJob(j)));
-  } else {
-    // `agents` concurrent callers, as Aztec's bench_broker_rpc.mjs does
-    await Promise.all(
-      Array.from({ length: args.agents }, async () => {
-        while (next < jobs.length) await producer.enqueueProvingJob(jobs[next++]!);
-      }),
-    );
-  }
+  // in-process: everything at once, as Aztec's bench_broker.mjs does
+  if (args.mode === 'inproc') await Promise.all(jobs.map((j) => producer.enqueueProvingJob(j)));
+  else await enqueueAll(jobs, args.agents, () => producer);
   const t1 = performance.now();
   sample();
-  const lat: number[] = [];
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: args.agents }, async () => {
-      let lease = await consumer.getProvingJob(filter);
-      while (lease) {
-        const s = performance.now();
-        lease = (await consumer.reportProvingJobSuccess(lease.job.id, lease.lease, proof, filter)).next;
-        lat.push(performance.now() - s);
-        done++;
-      }
-    }),
-  );
+  const lat = await drain(args.agents, () => consumer, proof);
+  const done = lat.length;
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   sample();
@@ -117,18 +172,11 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
   clearInterval(rssTimer);
   const rssAfter = process.memoryUsage().rss;
   await rm(dir, { recursive: true, force: true });
-  lat.sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : 0);
   return {
     n: args.n,
     done,
     fulfilled: stats.fulfilled,
-    enqueueMs: round(t1 - t0),
-    drainMs: round(t2 - t1),
-    endToEndMs: round(t2 - t0),
-    jobsPerSec: Math.round((args.n / (t2 - t0)) * 1000),
-    p50Ms: round(pct(0.5), 2),
-    p99Ms: round(pct(0.99), 2),
+    ...timings(args.n, t0, t1, t2, lat),
     peakRssMiB: round(peakRss / 2 ** 20),
     rssAfterMiB: round(rssAfter / 2 ** 20),
     cpuUsPerJob: Math.round((cpu.user + cpu.system) / args.n),
@@ -136,6 +184,34 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioOut> {
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The same workload against broker processes on PostgreSQL: agent and producer i use replica i mod R. */
+async function replicaScenario(args: ScenarioArgs): Promise<ScenarioOut> {
+  const replicas = await startReplicas(args.database!, args.replicas ?? 1);
+  const clients = replicas.urls.map((url) => new ProvingBrokerClient(url, { retries: 0 }));
+  const jobs = benchJobs(args.n);
+  const proof = new Uint8Array(args.proofBytes ?? 16).fill(7);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await enqueueAll(jobs, args.agents, (a) => clients[a % clients.length]!);
+  const t1 = performance.now();
+  const lat = await drain(args.agents, (a) => clients[a % clients.length]!, proof);
+  const done = lat.length;
+  const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const fulfilled = (await Promise.all(jobs.map((j) => clients[0]!.getProvingJobStatus(j.id)))).filter((s) => s.status === 'fulfilled').length;
+  for (const c of clients) c.close();
+  await replicas.stop();
+  return {
+    n: args.n,
+    done,
+    fulfilled,
+    ...timings(args.n, t0, t1, t2, lat),
+    peakRssMiB: 0,
+    rssAfterMiB: 0,
+    cpuUsPerJob: Math.round((cpu.user + cpu.system) / args.n),
+  };
+}
 
 // ------------------------------------------------------------------ orchestration
 
@@ -210,6 +286,32 @@ export async function run(): Promise<BenchResult> {
   }
 
   {
+    // PostgreSQL (durable: fsync and synchronous commits on, as LMDB's flushed commits): one broker
+    // process, then two on the same database, 64 agents over HTTP; Aztec's LMDB broker beside them
+    const n = sizes[64]!;
+    const runs = { one: [] as ScenarioOut[], two: [] as ScenarioOut[], aztec: [] as AztecOut[] };
+    for (let r = 0; r < RUNS; r++) {
+      for (const [key, replicas] of [['one', 1], ['two', 2]] as const) {
+        const db = await startPostgres({ durable: true });
+        try {
+          runs[key].push(await runOurs({ mode: 'pg', n, agents: 64, database: db.url, replicas }));
+        } finally {
+          await db.stop();
+        }
+      }
+      runs.aztec.push(await runAztec('bench_broker_rpc', ['kv', String(n), '64']));
+      log(`postgres run ${r + 1}: one broker ${runs.one.at(-1)!.jobsPerSec} jobs/s, two ${runs.two.at(-1)!.jobsPerSec} jobs/s, aztec ${runs.aztec.at(-1)!.endToEndJobsPerSec} jobs/s`);
+    }
+    for (const o of [...runs.one, ...runs.two]) if (o.fulfilled !== n) throw new Error(`ours on PostgreSQL finished ${o.fulfilled}/${n} jobs`);
+    raw['postgres-64'] = { n, ...runs };
+    const one = median(runs.one.map((x) => x.jobsPerSec));
+    const two = median(runs.two.map((x) => x.jobsPerSec));
+    const aztec = median(runs.aztec.map((x) => num(x.endToEndJobsPerSec)));
+    results.push({ metric: `throughput, 64 agents over HTTP, one broker on PostgreSQL (${n} jobs)`, unit: 'jobs/s', ours: one, baseline: aztec, baselineName: 'Aztec ProvingBroker 4.1.2 (KV/LMDB, JSON-RPC)', ratio: round(one / aztec, 2), goal: '>= 2' });
+    results.push({ metric: `throughput, 64 agents over HTTP, two brokers on one PostgreSQL database (${n} jobs)`, unit: 'jobs/s', ours: two, baseline: one, baselineName: 'one broker on PostgreSQL (row above)', ratio: round(two / one, 2), goal: '>= 1.6' });
+  }
+
+  {
     const n = 100_000;
     const ours: ScenarioOut[] = [];
     const theirs: AztecOut[] = [];
@@ -247,6 +349,7 @@ export async function run(): Promise<BenchResult> {
       'CPU per job includes JIT warm-up, which dominates the short 1- and 8-agent runs',
       `medians of ${RUNS} runs (in-process 100k: ${Math.max(1, Math.min(RUNS, 2))}); each scenario in a fresh process; machine shared with other work`,
       'throughput = jobs / (first enqueue -> last result acknowledged); enqueue and drain both over JSON-RPC/HTTP with `agents` concurrent callers, broker and clients in one process, as in Aztec bench_broker_rpc.mjs',
+      'PostgreSQL rows: broker processes (test/broker/fixtures/broker.ts) on one database of a local PostgreSQL with fsync and synchronous commit on; the driver process spreads agents and producers over the replicas; 2 cores for PostgreSQL, the brokers and the driver together',
       'durability is equal: both acknowledge an enqueue or a result only after the LMDB commit holding it is fsynced (Aztec lmdblib opens LMDB with MDB_NOTLS only, so every commit syncs; ours waits for the flush of its lmdb-js commit). Aztec batches writes (100 jobs or 50 ms) per commit; ours commits whatever arrived in the same event-loop turn at once',
       'latency p50/p99 = one agent call reporting a result and receiving its next job (includes the durable write); the mean row derives it from drain time for both brokers',
       'our client sends the calls made in the same event-loop turn as one JSON-RPC batch (all simulated agents share one client, as in the Aztec script); without batching our CPU per job roughly doubles (about 320 vs 145 us measured), see bench/broker.ts --scenario with batch:false',

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { after, afterEach, before, describe } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
 import { DirectoryProofStore, LmdbBrokerDatabase, MemoryBrokerDatabase, PostgresProvingBroker, ProvingBroker, type ProvingBrokerCommonOptions } from '@quetzal/prover-broker';
@@ -22,7 +22,16 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-async function started<B extends { start(): Promise<void> }>(broker: B): Promise<B> {
+// every broker a test opens is stopped after it, even when the test fails (an open LMDB or
+// PostgreSQL connection would keep the test process alive)
+const opened = new Set<{ stop(): Promise<void> }>();
+afterEach(async () => {
+  await Promise.allSettled([...opened].map((b) => b.stop()));
+  opened.clear();
+});
+
+async function started<B extends { start(): Promise<void>; stop(): Promise<void> }>(broker: B): Promise<B> {
+  opened.add(broker);
   await broker.start();
   return broker;
 }

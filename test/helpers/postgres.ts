@@ -4,12 +4,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../broker/helpers.js';
 
 const run = promisify(execFile);
 
@@ -26,22 +26,11 @@ function binDir(): string {
   return '';
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-let cluster: Promise<{ url: string; stop(): Promise<void> }> | undefined;
-let users = 0;
+const clusters = new Map<boolean, Promise<{ url: string; stop(): Promise<void> }>>();
+const users = new Map<boolean, number>();
 
 /** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` user. */
-async function startCluster(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startCluster(durable: boolean): Promise<{ url: string; stop(): Promise<void> }> {
   const bin = binDir();
   const tool = (name: string) => (bin ? join(bin, name) : name);
   const dir = await mkdtemp(join(tmpdir(), 'quetzal-pg-'));
@@ -65,8 +54,9 @@ async function startCluster(): Promise<{ url: string; stop(): Promise<void> }> {
     throw new Error(`cannot create a PostgreSQL cluster with ${tool('initdb')} (install PostgreSQL, set PG_BIN, or set QUETZAL_TEST_POSTGRES_URL): ${(err as Error).message}`, { cause: err });
   }
   const port = await freePort();
-  // fsync off: a throwaway cluster; the broker's durability is PostgreSQL's, not under test here
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  // fsync off for tests (a throwaway cluster; durability is PostgreSQL's, not under test); on for benchmarks
+  const speed = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=300${speed}`;
   await exec(tool('pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
   const url = `postgres://quetzal@127.0.0.1:${port}/postgres`;
   const stop = async () => {
@@ -88,9 +78,13 @@ async function startCluster(): Promise<{ url: string; stop(): Promise<void> }> {
  * A fresh database on the CI server or on a throwaway cluster (one per test process, shared by the
  * databases it hands out; stopped when the last of them stops).
  */
-export async function startPostgres(): Promise<TestPostgres> {
-  const server = process.env.QUETZAL_TEST_POSTGRES_URL ? { url: process.env.QUETZAL_TEST_POSTGRES_URL, stop: async () => undefined } : await (cluster ??= startCluster());
-  users++;
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
+  const durable = options.durable ?? false;
+  const external = durable ? undefined : process.env.QUETZAL_TEST_POSTGRES_URL;
+  let cluster = clusters.get(durable);
+  if (!external && !cluster) clusters.set(durable, (cluster = startCluster(durable)));
+  const server = external ? { url: external } : await cluster!;
+  users.set(durable, (users.get(durable) ?? 0) + 1);
   const name = `quetzal_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -111,9 +105,10 @@ export async function startPostgres(): Promise<TestPostgres> {
       } finally {
         await c.end();
       }
-      if (--users === 0 && cluster) {
-        const started = cluster;
-        cluster = undefined;
+      users.set(durable, users.get(durable)! - 1);
+      const started = clusters.get(durable);
+      if (users.get(durable) === 0 && started) {
+        clusters.delete(durable);
         await (await started).stop();
       }
     },

@@ -147,6 +147,15 @@ test('epochs after the first: 3 blocks with an empty one (block-root-empty, bloc
   assert.deepEqual(one.publisher.published[0]!.root.publicInputs, expectedRootPublicInputs(chain, 6, 6).toFields());
 });
 
+test('prove-ahead: an epoch proven as speculative work, then promoted as a whole', async () => {
+  stack.enqueued.length = 0;
+  const { job: j } = job(4, 6, 6, { speculative: true, rootCircuit: 'root-single' });
+  assert.equal(await j.run(), 'completed', j.getStatus().error);
+  assert.ok(stack.enqueued.length > 0 && stack.enqueued.every((e) => e.speculative === true), 'every job enqueued as speculative');
+  assert.equal(await stack.producer.promoteProvingJobs(4), new Set(stack.enqueued.map((e) => e.id)).size);
+  assert.equal(await stack.producer.cancelSpeculativeProvingJobs(4), 0, 'nothing speculative left to cancel');
+});
+
 test('root-single on top of every epoch (one L1 verifier): 3 blocks through a block-merge tree', async () => {
   const { job: j, publisher } = job(2, 3, 5, { rootCircuit: 'root-single' });
   assert.equal(await j.run(), 'completed', j.getStatus().error);

@@ -47,7 +47,11 @@ export const proverAgentPlugin = definePlugin({
     const bad = (config.proofTypes ?? []).filter((t) => !isProvingJobType(t));
     if (bad.length) throw new Error(`--prover-agent.proof-types: unknown job type(s) ${bad.join(', ')}; use circuit names such as base, merge, root`);
     const remoteBroker = config.brokerUrl ? new ProvingBrokerClient(config.brokerUrl, { authToken: config.authToken }) : undefined;
-    const objectStore = config.directProofStore ? new S3ObjectStore() : undefined;
+    // made on first use: only a broker with an s3:// proof store hands out object URIs
+    let s3: S3ObjectStore | undefined;
+    const objectStore = config.directProofStore
+      ? { get: (uri: string) => (s3 ??= new S3ObjectStore()).get(uri), put: (uri: string, data: Uint8Array) => (s3 ??= new S3ObjectStore()).put(uri, data) }
+      : undefined;
     if (remoteBroker) ctx.provide(Tokens.ProvingJobConsumer, remoteBroker);
     const consumer = ctx.resolve(Tokens.ProvingJobConsumer);
     const prover = ctx.resolve(Tokens.CircuitProver);
@@ -71,7 +75,7 @@ export const proverAgentPlugin = definePlugin({
       async stop() {
         await agent.stop();
         remoteBroker?.close();
-        objectStore?.close();
+        s3?.close();
       },
     };
   },

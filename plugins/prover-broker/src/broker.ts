@@ -28,7 +28,7 @@ import {
   type ProvingJobType,
 } from '@quetzal/protocol/proving-jobs';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
-import { AgentRegistry, checkProvingJob, newCounters, ProvingBrokerError, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
+import { AgentRegistry, BrokerLifecycle, EpochRetention, newCounters, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
 import { ProvingTimeEstimator } from './estimates.js';
 import { MinHeap } from './priority-queue.js';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
@@ -86,15 +86,14 @@ function queueOrder(a: QueueItem, b: QueueItem): boolean {
 export { ProvingBrokerError } from './service.js';
 
 /** The embedded broker: the queue in memory, persisted in a database (LMDB, or memory for tests). */
-export class ProvingBroker implements ProvingBrokerService {
+export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerService {
   private readonly db: ProvingBrokerDatabase;
   private readonly store: ProofStore;
   private readonly jobTimeoutMs: number;
   private readonly checkIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly verifyIds: boolean;
-  private readonly retainEpochs: number | undefined;
-  private gcFloor = 0;
+  private readonly retention: EpochRetention;
   private readonly log: BrokerLogger;
   private readonly now: () => number;
 
@@ -104,7 +103,6 @@ export class ProvingBroker implements ProvingBrokerService {
   private readonly inProgress = new Set<JobEntry>();
   private readonly pendingEnqueues = new Map<string, Promise<ProvingJobStatus>>();
   private readonly listeners = new Map<string, Set<() => void>>();
-  private readonly inflight = new Set<Promise<unknown>>();
   /** Enqueue writes under way (counted, not tracked, to keep bursts cheap). */
   private writes = 0;
   private addBatch: PendingAdd[] | undefined;
@@ -119,18 +117,17 @@ export class ProvingBroker implements ProvingBrokerService {
   private readonly agents: AgentRegistry;
   private keyedWith = this.estimates.version;
   private timer: NodeJS.Timeout | undefined;
-  private started = false;
-  private stopped = false;
 
   constructor(options: ProvingBrokerOptions) {
+    super();
     this.db = options.database;
     this.store = options.proofStore ?? new InlineProofStore();
     ({ jobTimeoutMs: this.jobTimeoutMs, checkIntervalMs: this.checkIntervalMs, maxAttempts: this.maxAttempts } = timeoutSettings(options));
     this.verifyIds = options.verifyJobIds ?? true;
-    this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
     this.agents = new AgentRegistry(this.now, this.jobTimeoutMs);
+    this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
   }
 
@@ -188,16 +185,8 @@ export class ProvingBroker implements ProvingBrokerService {
   // ---------------------------------------------------------------- producer
 
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
-    try {
-      this.assertRunning();
-      checkProvingJob(job, this.verifyIds);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (this.retainEpochs !== undefined && job.epoch - this.retainEpochs > this.gcFloor) {
-      this.gcFloor = job.epoch - this.retainEpochs;
-      this.cleanupEpochsBefore(this.gcFloor).catch((err) => this.log.error({ err }, 'automatic garbage collection failed'));
-    }
+    const refused = this.refuse(job, this.verifyIds, this.retention);
+    if (refused) return refused;
     const existing = this.jobs.get(job.id);
     if (existing) {
       if (existing.speculative && !job.speculative) this.promote([existing]);
@@ -635,17 +624,4 @@ export class ProvingBroker implements ProvingBrokerService {
     for (const wake of [...set]) wake();
   }
 
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise);
-    promise.then(
-      () => this.inflight.delete(promise),
-      () => this.inflight.delete(promise),
-    );
-    return promise;
-  }
-
-  private assertRunning(): void {
-    if (!this.started) throw new ProvingBrokerError('the proving broker has not been started');
-    if (this.stopped) throw new ProvingBrokerError('the proving broker is stopping');
-  }
 }

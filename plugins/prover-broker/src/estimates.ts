@@ -10,7 +10,11 @@ import { median } from '@quetzal/kernel/stats';
 
 /** Weight of the newest measurement in the moving average. */
 const ALPHA = 0.3;
-/** The published estimates change (and the queue is re-keyed) when one moves by more than this. */
+/**
+ * The published estimates change (and the queue is re-keyed) when one circuit's share of the total
+ * moves by more than this: only relative times order the queue, so a uniform change (all proofs
+ * faster on a bigger machine, or one type measured and the rest scaled with it) re-keys nothing.
+ */
 const DRIFT = 0.1;
 
 export class ProvingTimeEstimator {
@@ -29,7 +33,12 @@ export class ProvingTimeEstimator {
     const avg = this.averages.get(type);
     this.averages.set(type, avg === undefined ? seconds : avg + ALPHA * (seconds - avg));
     const next = this.estimates();
-    if (PROVING_JOB_TYPES.some((t) => Math.abs(next[t] - this.published[t]) > DRIFT * Math.max(this.published[t], 1e-9))) {
+    const share = (e: ProvingTimeEstimates) => {
+      const total = PROVING_JOB_TYPES.reduce((s, t) => s + e[t], 0) || 1;
+      return (t: ProvingJobType) => e[t] / total;
+    };
+    const [before, after] = [share(this.published), share(next)];
+    if (PROVING_JOB_TYPES.some((t) => Math.abs(after(t) - before(t)) > DRIFT * Math.max(before(t), 1e-12))) {
       this.published = next;
       this.version++;
     }

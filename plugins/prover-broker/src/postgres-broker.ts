@@ -14,6 +14,7 @@ import pg from 'pg';
 import { destination, pino } from 'pino';
 import {
   PROVING_JOB_TYPES,
+  compareProvingJobPriority,
   isProvingJobType,
   remainingPathSeconds,
   type ProvingCapacity,
@@ -31,9 +32,9 @@ import { migrate } from './postgres-schema.js';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 import {
   AgentRegistry,
-  checkProvingJob,
+  BrokerLifecycle,
+  EpochRetention,
   newCounters,
-  ProvingBrokerError,
   timeoutSettings,
   type BrokerLogger,
   type ProvingBrokerCommonOptions,
@@ -64,12 +65,36 @@ interface PendingAdd {
   reject(err: unknown): void;
 }
 
+interface TakenRow {
+  id: string;
+  type: ProvingJobType;
+  epoch: string;
+  inputs: Buffer | null;
+  inputs_ref: string | null;
+  lease: string;
+  speculative: boolean;
+  priority: number;
+  seq: string;
+}
+
+function priorityOf(r: TakenRow) {
+  return { epoch: Number(r.epoch), speculative: r.speculative, remainingSeconds: r.priority, seq: Number(r.seq) };
+}
+
+interface PendingSettle {
+  id: string;
+  lease: string;
+  ref: PayloadRef;
+  resolve(row: { type: ProvingJobType; taken_at: string | null } | undefined): void;
+  reject(err: unknown): void;
+}
+
 interface Waiter {
   ids: Set<string>;
   wake(): void;
 }
 
-export class PostgresProvingBroker implements ProvingBrokerService {
+export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   readonly estimates = new ProvingTimeEstimator();
   private readonly agents: AgentRegistry;
@@ -81,8 +106,7 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   private readonly checkIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly verifyIds: boolean;
-  private readonly retainEpochs: number | undefined;
-  private gcFloor = 0;
+  private readonly retention: EpochRetention;
   private readonly log: BrokerLogger;
   private readonly now: () => number;
   private readonly instance = randomBytes(4).toString('hex');
@@ -90,13 +114,16 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   private readonly pendingEnqueues = new Map<string, Promise<ProvingJobStatus>>();
   private addBatch: PendingAdd[] | undefined;
   private readonly waiters = new Set<Waiter>();
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly takeBatch = new Map<string, { types: string[] | undefined; waiters: { resolve(row: TakenRow | undefined): void; reject(err: unknown): void }[] }>();
+  private takeScheduled = false;
+  private settleBatch: PendingSettle[] = [];
   private keyedWith = this.estimates.version;
+  /** A re-keying of the queue under way (takes wait for it, reports do not). */
+  private rekeying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private started = false;
-  private stopped = false;
 
   constructor(options: PostgresProvingBrokerOptions) {
+    super();
     this.connectionString = options.connectionString;
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 16 });
     // an idle client that loses its server must not crash the process; the next query reconnects
@@ -104,10 +131,10 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     this.store = options.proofStore ?? new InlineProofStore();
     ({ jobTimeoutMs: this.jobTimeoutMs, checkIntervalMs: this.checkIntervalMs, maxAttempts: this.maxAttempts } = timeoutSettings(options));
     this.verifyIds = options.verifyJobIds ?? true;
-    this.retainEpochs = options.retainEpochs;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
     this.agents = new AgentRegistry(this.now, this.jobTimeoutMs);
+    this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
   }
 
   /** Migrates the schema, loads the shared time estimates, listens for settled jobs, starts the timeout checks. */
@@ -170,16 +197,8 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   // ---------------------------------------------------------------- producer
 
   enqueueProvingJob(job: ProvingJob): Promise<ProvingJobStatus> {
-    try {
-      this.assertRunning();
-      checkProvingJob(job, this.verifyIds);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (this.retainEpochs !== undefined && job.epoch - this.retainEpochs > this.gcFloor) {
-      this.gcFloor = job.epoch - this.retainEpochs;
-      this.cleanupEpochsBefore(this.gcFloor).catch((err) => this.log.error({ err }, 'automatic garbage collection failed'));
-    }
+    const refused = this.refuse(job, this.verifyIds, this.retention);
+    if (refused) return refused;
     const pending = this.pendingEnqueues.get(job.id);
     if (pending) return job.speculative ? pending : pending.then(() => this.enqueueProvingJob(job));
     const promise = this.addJob(job).finally(() => this.pendingEnqueues.delete(job.id));
@@ -379,18 +398,18 @@ export class PostgresProvingBroker implements ProvingBrokerService {
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
     this.agents.record(filter);
-    const types = filter?.allowList?.length ? filter.allowList : undefined;
-    const lease = `${this.instance}.${++this.leaseCounter}`;
-    const now = this.now();
-    const { rows } = await this.pool.query<{ id: string; type: ProvingJobType; epoch: string; inputs: Buffer | null; inputs_ref: string | null }>(
-      `UPDATE proving_jobs SET state = 1, lease = $1, agent_id = $2, heartbeat_at = $3, taken_at = $3
-       WHERE id = (SELECT id FROM proving_jobs WHERE state = 0 ${types ? 'AND type = ANY($4)' : ''}
-                   ORDER BY epoch, speculative, priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
-         AND state = 0
-       RETURNING id, type, epoch, inputs, inputs_ref`,
-      types ? [lease, filter?.agentId ?? null, now, types] : [lease, filter?.agentId ?? null, now],
-    );
-    const row = rows[0];
+    if (this.rekeying) await this.rekeying;
+    const types = filter?.allowList?.length ? [...new Set(filter.allowList)].sort() : undefined;
+    const key = `${types?.join(',') ?? '*'}|${filter?.directProofStore ? 'direct' : ''}`;
+    const row = await new Promise<TakenRow | undefined>((resolve, reject) => {
+      let group = this.takeBatch.get(key);
+      if (!group) this.takeBatch.set(key, (group = { types, waiters: [] }));
+      group.waiters.push({ resolve, reject });
+      if (!this.takeScheduled) {
+        this.takeScheduled = true;
+        setImmediate(() => this.flushTakes());
+      }
+    });
     if (!row) return undefined;
     const ref = row.inputs_ref ?? toBytes(row.inputs);
     const direct = filter?.directProofStore ? directUris(this.store, row.id, ref) : {};
@@ -399,11 +418,47 @@ export class PostgresProvingBroker implements ProvingBrokerService {
       inputs = direct.inputsUri ? new Uint8Array(0) : await this.store.load(ref);
     } catch (err) {
       this.log.error({ id: row.id, err }, 'could not load the inputs of a job; putting it back');
-      await this.abandonProvingJob(row.id, lease);
+      await this.abandonProvingJob(row.id, row.lease);
       throw err;
     }
-    this.log.debug({ id: row.id, lease, agent: filter?.agentId }, 'job taken');
-    return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease, ...direct };
+    this.log.debug({ id: row.id, lease: row.lease, agent: filter?.agentId }, 'job taken');
+    return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease: row.lease, ...direct };
+  }
+
+  /**
+   * Takes asked for in the same event-loop turn (an HTTP batch from agents, or many agents at once)
+   * share one statement and one commit per allow-list: the best N queued jobs, SKIP LOCKED, handed
+   * out in priority order.
+   */
+  private flushTakes(): void {
+    this.takeScheduled = false;
+    const groups = [...this.takeBatch.values()];
+    this.takeBatch.clear();
+    for (const { types, waiters } of groups) {
+      const base = this.leaseCounter;
+      this.leaseCounter += waiters.length;
+      const params: unknown[] = [`${this.instance}.`, base, this.now(), waiters.length];
+      if (types) params.push(types);
+      this.track(
+        this.pool.query<TakenRow>(
+          `WITH picked AS (SELECT id, row_number() OVER () AS k FROM (
+                             SELECT id FROM proving_jobs WHERE state = 0 ${types ? 'AND type = ANY($5)' : ''}
+                             ORDER BY epoch, speculative, priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED) best)
+           UPDATE proving_jobs j SET state = 1, lease = $1 || (p.k + $2), agent_id = NULL, heartbeat_at = $3, taken_at = $3
+           FROM picked p WHERE j.id = p.id AND j.state = 0
+           RETURNING j.id, j.type, j.epoch, j.inputs, j.inputs_ref, j.lease, j.speculative, j.priority, j.seq`,
+          params,
+        ),
+      ).then(
+        ({ rows }) => {
+          rows.sort((a, b) => compareProvingJobPriority(priorityOf(a), priorityOf(b)));
+          waiters.forEach((w, i) => w.resolve(rows[i]));
+        },
+        (err) => {
+          for (const w of waiters) w.reject(err);
+        },
+      );
+    }
   }
 
   async reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
@@ -425,13 +480,10 @@ export class PostgresProvingBroker implements ProvingBrokerService {
 
   private async settle(id: string, lease: string, result: ProvingJobResult): Promise<boolean> {
     const ref = await resultRef(this.store, id, result);
-    const { rows } = await this.pool.query<{ type: ProvingJobType; taken_at: string | null }>(
-      `WITH u AS (UPDATE proving_jobs SET state = 2, result = $3, result_ref = $4, lease = NULL, agent_id = NULL
-                  WHERE id = $1 AND lease = $2 AND state = 1 RETURNING id, type, taken_at)
-       SELECT type, taken_at, pg_notify('${CHANNEL}', id) FROM u`,
-      [id, lease, typeof ref === 'string' ? null : Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength), typeof ref === 'string' ? ref : null],
-    );
-    const row = rows[0];
+    const row = await new Promise<{ type: ProvingJobType; taken_at: string | null } | undefined>((resolve, reject) => {
+      this.settleBatch.push({ id, lease, ref, resolve, reject });
+      if (this.settleBatch.length === 1) setImmediate(() => this.flushSettles());
+    });
     if (!row) {
       if (typeof ref === 'string' && result instanceof Uint8Array) await this.store.remove(ref).catch(() => undefined);
       this.counters.ignoredReports++;
@@ -439,8 +491,32 @@ export class PostgresProvingBroker implements ProvingBrokerService {
       return false;
     }
     this.counters.proved++;
-    if (row.taken_at !== null) await this.measured(row.type, (this.now() - Number(row.taken_at)) / 1000);
+    if (row.taken_at !== null) this.measured(row.type, (this.now() - Number(row.taken_at)) / 1000);
     return true;
+  }
+
+  /** Results reported in the same event-loop turn are written with one statement and one commit. */
+  private flushSettles(): void {
+    const batch = this.settleBatch;
+    this.settleBatch = [];
+    const inline = (r: PayloadRef) => (typeof r === 'string' ? null : Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+    this.track(
+      this.pool.query<{ id: string; lease: string; type: ProvingJobType; taken_at: string | null }>(
+        `WITH reported AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[]) AS t(id, lease, result, result_ref)),
+              u AS (UPDATE proving_jobs j SET state = 2, result = r.result, result_ref = r.result_ref, lease = NULL, agent_id = NULL
+                    FROM reported r WHERE j.id = r.id AND j.lease = r.lease AND j.state = 1 RETURNING j.id, r.lease, j.type, j.taken_at)
+         SELECT id, lease, type, taken_at, pg_notify('${CHANNEL}', id) FROM u`,
+        [batch.map((b) => b.id), batch.map((b) => b.lease), batch.map((b) => inline(b.ref)), batch.map((b) => (typeof b.ref === 'string' ? b.ref : null))],
+      ),
+    ).then(
+      ({ rows }) => {
+        const done = new Map(rows.map((r) => [`${r.id}|${r.lease}`, r]));
+        for (const b of batch) b.resolve(done.get(`${b.id}|${b.lease}`));
+      },
+      (err) => {
+        for (const b of batch) b.reject(err);
+      },
+    );
   }
 
   async reportProvingJobError(id: ProvingJobId, lease: string, reason: string, retry: boolean, next?: ProvingJobFilter | null): Promise<ProvingJobReportOutcome> {
@@ -499,10 +575,20 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     }
   }
 
-  /** A measured proof time: shared with the other replicas; when the order changes, the queue is re-keyed. */
-  private async measured(type: ProvingJobType, seconds: number): Promise<void> {
+  /** A measured proof time: shared with the other replicas; when the order changes, the queue is re-keyed (in the background). */
+  private measured(type: ProvingJobType, seconds: number): void {
     this.estimates.record(type, seconds);
-    if (this.estimates.version === this.keyedWith) return;
+    if (this.estimates.version === this.keyedWith || this.rekeying) return;
+    const run: Promise<void> = this.track(this.rekey())
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'could not re-key the queue'))
+      .finally(() => {
+        if (this.rekeying === run) this.rekeying = undefined;
+        if (this.estimates.version !== this.keyedWith && !this.stopped) this.measured(type, Number.NaN);
+      });
+    this.rekeying = run;
+  }
+
+  private async rekey(): Promise<void> {
     this.keyedWith = this.estimates.version;
     const averages = this.estimates.averagesSnapshot();
     const estimates = this.estimates.current();
@@ -518,19 +604,6 @@ export class PostgresProvingBroker implements ProvingBrokerService {
     );
   }
 
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise);
-    promise.then(
-      () => this.inflight.delete(promise),
-      () => this.inflight.delete(promise),
-    );
-    return promise;
-  }
-
-  private assertRunning(): void {
-    if (!this.started) throw new ProvingBrokerError('the proving broker has not been started');
-    if (this.stopped) throw new ProvingBrokerError('the proving broker is stopping');
-  }
 }
 
 function toBytes(b: Buffer | null): Uint8Array {

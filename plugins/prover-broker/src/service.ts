@@ -98,6 +98,56 @@ export interface ProvingBrokerService extends ProvingJobProducer, ProvingJobCons
   checkTimeouts(): Promise<void>;
 }
 
+/** What both brokers do the same way: their lifecycle flags and the writes a stop waits for. */
+export abstract class BrokerLifecycle {
+  protected started = false;
+  protected stopped = false;
+  protected readonly inflight = new Set<Promise<unknown>>();
+
+  protected track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    promise.then(
+      () => this.inflight.delete(promise),
+      () => this.inflight.delete(promise),
+    );
+    return promise;
+  }
+
+  /** Checks a job about to be enqueued: a rejected promise names what is wrong, undefined admits it. */
+  protected refuse(job: ProvingJob, verifyIds: boolean, retention: EpochRetention): Promise<never> | undefined {
+    try {
+      this.assertRunning();
+      checkProvingJob(job, verifyIds);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    retention.seen(job.epoch);
+    return undefined;
+  }
+
+  protected assertRunning(): void {
+    if (!this.started) throw new ProvingBrokerError('the proving broker has not been started');
+    if (this.stopped) throw new ProvingBrokerError('the proving broker is stopping');
+  }
+}
+
+/** Automatic garbage collection: when a job of epoch E arrives, the epochs before E - retainEpochs go. */
+export class EpochRetention {
+  private floor = 0;
+
+  constructor(
+    private readonly retainEpochs: number | undefined,
+    private readonly collect: (before: number) => Promise<number>,
+    private readonly log: BrokerLogger,
+  ) {}
+
+  seen(epoch: number): void {
+    if (this.retainEpochs === undefined || epoch - this.retainEpochs <= this.floor) return;
+    this.floor = epoch - this.retainEpochs;
+    this.collect(this.floor).catch((err) => this.log.error({ err }, 'automatic garbage collection failed'));
+  }
+}
+
 /** Throws a ProvingBrokerError naming what is wrong with a job. */
 export function checkProvingJob(job: ProvingJob, verifyIds: boolean): void {
   if (!isProvingJobType(job.type)) throw new ProvingBrokerError(`unknown job type "${String(job.type)}"`);

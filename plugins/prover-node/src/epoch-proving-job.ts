@@ -51,6 +51,8 @@ export interface EpochProvingJobOptions {
   /** Which root circuit tops the tree (default `auto`). */
   rootCircuit?: RootCircuitChoice;
   emptyParity?: EmptyParityProofs;
+  /** Enqueue as speculative work, until the producer promotes the epoch (promoteProvingJobs). */
+  speculative?: boolean;
   publisher: EpochProofPublisher;
   /** Wall-clock ms: the job ends as `timed-out` when it is not published by then. */
   deadline?: number;
@@ -176,6 +178,7 @@ export class EpochProvingJob {
       proverId: this.o.proverId,
       rootCircuit: this.o.rootCircuit,
       emptyParity: this.o.emptyParity,
+      speculative: this.o.speculative,
     });
     const stop = () => orchestrator.fail(this.ac.signal.reason as Error);
     this.ac.signal.addEventListener('abort', stop, { once: true });

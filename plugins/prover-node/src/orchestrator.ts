@@ -173,6 +173,8 @@ export interface EpochOrchestratorOptions {
    */
   rootCircuit?: RootCircuitChoice;
   emptyParity?: EmptyParityProofs;
+  /** Enqueue as speculative work (served after claimed work) until the producer promotes the epoch. */
+  speculative?: boolean;
 }
 
 export type RootCircuitChoice = 'auto' | 'root-single';
@@ -191,7 +193,7 @@ export class EpochOrchestrator {
 
   constructor(private readonly o: EpochOrchestratorOptions) {
     if (!Number.isInteger(o.numBlocks) || o.numBlocks < 1) throw new RangeError(`an epoch has at least one block, got ${o.numBlocks}`);
-    const proveTracked = trackerProve(o.tracker, o.epochNumber);
+    const proveTracked = trackerProve(o.tracker, o.epochNumber, { speculative: o.speculative });
     this.proveOne = (type, inputs, pathToRoot) => {
       if (this.failed) return Promise.reject(this.failed);
       const result = proveTracked(type, inputs, pathToRoot);
