@@ -161,7 +161,7 @@ export interface ProvingCapacity {
   agents: number;
   /** The jobs those agents prove at once, in all (each agent's slots; 1 for an agent that does not say). */
   slots: number;
-  /** Seconds per circuit the broker schedules with: measured proof times where it has them. */
+  /** Seconds per circuit: the running average of measured proof times where the broker has one, else what it schedules with. */
   provingSeconds: ProvingTimeEstimates;
   /** The circuits whose time was measured (the others are scaled defaults). */
   measured: ProvingJobType[];

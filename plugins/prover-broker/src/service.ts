@@ -199,6 +199,7 @@ export class AgentRegistry {
         slots += a.slots;
       }
     }
-    return { agents, slots, provingSeconds: estimates.current(), measured: Object.keys(estimates.averagesSnapshot()) as ProvingJobType[] };
+    const measured = estimates.averagesSnapshot();
+    return { agents, slots, provingSeconds: { ...estimates.current(), ...measured }, measured: Object.keys(measured) as ProvingJobType[] };
   }
 }
