@@ -38,11 +38,11 @@ after(async () => {
   await l1?.stop();
 });
 
-/** Block 1 (2 txs, 3 L1->L2 message leaves) on genesis, at the current slot; a prune since brings the pending chain back to genesis. */
+/** Block 1 (2 txs, no L1->L2 message: L1 checks a block's messages against the Inbox) on genesis, at the current slot; a prune since brings the pending chain back to genesis. */
 async function proposeFirstBlock(tamper?: (b: L2Block) => L2Block): Promise<{ block: L2Block; txs: Tx[] }> {
   const chain = newChain();
   const slot = await env.currentSlot();
-  const honest = await addBlock(chain, 2, 3, { slot, timestamp: env.genesisTime + slot * env.slotDuration });
+  const honest = await addBlock(chain, 2, [], { slot, timestamp: env.genesisTime + slot * env.slotDuration });
   const block = tamper ? tamper(honest) : honest;
   await env.sender(PROPOSER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: encodeProposeArgs(block) });
   return { block, txs: [...chain.txs.values()] };
