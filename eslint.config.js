@@ -15,4 +15,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // The dashboard runs in the browser.
+  { files: ['src/dashboard/**'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -120,7 +120,7 @@ export async function run(): Promise<BenchResult> {
     const p = proofs as Record<string, CircuitProofResult<never>>;
     switch (c) {
       case 'tx':
-        return buildTxCircuitInputs({ secret, nonce: 1n, chainId, version: 1n, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [99n] });
+        return buildTxCircuitInputs({ secret, nonce: 1n, chainId, version: 1n, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 99n }] });
       case 'parity-base':
         return buildParityBaseInputs(messages, vkTree.root)[0]!;
       case 'base':

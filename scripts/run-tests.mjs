@@ -3,6 +3,7 @@
 //   real: every *.real.test.ts (npm run test:real): slow, real Barretenberg proofs
 //   deno: (npm run test:deno) the unit test files in DENO_UNIT under `deno test` (Deno runs node:test
 //         files), then every *.deno.test.ts under node: drivers that start roles under Deno
+//   stress: every *.stress.test.ts (npm run test:stress): floods that keep both cores busy, one file at a time
 // Extra arguments are passed to node (e.g. --test-name-pattern=...), or narrow the files when they
 // are paths.
 import { spawnSync } from 'node:child_process';
@@ -12,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [suite = 'unit', ...rest] = process.argv.slice(2);
-if (!['unit', 'real', 'deno'].includes(suite)) {
-  console.error(`unknown suite "${suite}": use "unit", "real" or "deno"`);
+if (!['unit', 'real', 'deno', 'stress'].includes(suite)) {
+  console.error(`unknown suite "${suite}": use "unit", "real", "deno" or "stress"`);
   process.exit(2);
 }
 const SKIP = new Set(['node_modules', '.git', 'build', '.quetzal']);
@@ -29,7 +30,8 @@ function* walk(dir) {
 
 const isReal = (f) => f.endsWith('.real.test.ts');
 const isDeno = (f) => f.endsWith('.deno.test.ts');
-const inSuite = { unit: (f) => !isReal(f) && !isDeno(f), real: isReal, deno: isDeno }[suite];
+const isStress = (f) => f.endsWith('.stress.test.ts');
+const inSuite = { unit: (f) => !isReal(f) && !isDeno(f) && !isStress(f), real: isReal, deno: isDeno, stress: isStress }[suite];
 // Unit test files of the code that runs under Deno (the agent's path: worker pool, the three pool
 // workers, agent, broker client and server, kernel); they also run under node in `unit`.
 const DENO_UNIT = [
@@ -61,9 +63,9 @@ if (denoUnit.length > 0) {
   const d = spawnSync('npx', ['--no-install', 'deno', 'test', '-A', '--no-check', ...denoUnit], { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
   if (d.status !== 0 || files.length === 0) process.exit(d.status ?? 1);
 }
-// Real-proof files run one at a time: each bb takes ~2 GB and both cores, and suites race L1 deadlines.
-const concurrency = process.env.TEST_CONCURRENCY ?? (suite === 'real' ? '1' : '2');
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...nodeArgs, ...files], {
+// Real-proof files run one at a time: each bb takes ~2 GB and both cores, and suites race L1 deadlines; so do floods.
+const concurrency = process.env.TEST_CONCURRENCY ?? (suite === 'real' || suite === 'stress' ? '1' : '2');
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...nodeArgs, ...files], {
   cwd: root,
   stdio: 'inherit',
 });

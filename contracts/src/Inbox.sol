@@ -39,6 +39,7 @@ contract Inbox is IInbox {
       inProgress = tree;
       count = 0;
     }
+    if (tree > Constants.MAX_L2_BLOCK_NUMBER) revert InboxFull(Constants.MAX_L2_BLOCK_NUMBER);
     globalIndex = (tree - 1) * SIZE + count;
     leaf = Hash.sha256ToField(abi.encode(msg.sender, recipient, content, secretHash, globalIndex));
     trees[tree][count] = leaf;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 
-import {IOutbox} from "./interfaces/IOutbox.sol";
+import {IOutbox, L2ToL1Msg} from "./interfaces/IOutbox.sol";
 import {BlockLog} from "./interfaces/IRollup.sol";
 import {Hash} from "./libraries/Hash.sol";
 
@@ -10,8 +10,9 @@ interface IRollupView {
   function getBlock(uint256 blockNumber) external view returns (BlockLog memory);
 }
 
-/// @notice L2 -> L1 messages, consumable once the block that emitted them is proven.
-/// A message is a leaf of its tx's out hash (the 2 messages of a tx are a 2-leaf tree), which is a leaf of the
+/// @notice L2 -> L1 messages, consumable once the block that emitted them is proven, by their recipient only.
+/// A message leaf commits to its L2 sender (the tx circuit binds it to the tx's account), its L1 recipient and its
+/// content (`messageLeaf`). A leaf is a leaf of its tx's out hash (the 2 messages of a tx are a 2-leaf tree), which is a leaf of the
 /// block's wonky out-hash tree (SPEC.md "Block"); the block's out hash is in the Rollup's storage and committed to
 /// by the epoch proof. The membership path runs from the message up: `siblings[i]` at level i, bit i of
 /// `directions` set when the running node is the right child. The Outbox checks the path has exactly the shape
@@ -33,15 +34,16 @@ contract Outbox is IOutbox {
     rollup = IRollupView(rollup_);
   }
 
-  function consume(uint256 blockNumber, bytes32 message, uint256 directions, bytes32[] calldata siblings) external {
-    if (message == bytes32(0)) revert EmptyMessage();
+  function consume(uint256 blockNumber, L2ToL1Msg calldata message, uint256 directions, bytes32[] calldata siblings) external {
+    if (message.recipient != msg.sender) revert NotRecipient(message.recipient, msg.sender);
     uint256 proven = rollup.getProvenBlockNumber();
     if (blockNumber == 0 || blockNumber > proven) revert BlockNotProven(blockNumber, proven);
     BlockLog memory b = rollup.getBlock(blockNumber);
     if (b.numTxs == 0) revert BlockHasNoTxs(blockNumber);
     uint256 expectedLength = _expectedPathLength(b.numTxs, directions, siblings.length);
     if (siblings.length != expectedLength) revert InvalidPathLength(expectedLength, siblings.length);
-    bytes32 node = message;
+    bytes32 leaf = messageLeaf(message);
+    bytes32 node = leaf;
     for (uint256 i = 0; i < siblings.length; ++i) {
       node = (directions >> i) & 1 == 1 ? Hash.node(siblings[i], node) : Hash.node(node, siblings[i]);
     }
@@ -49,7 +51,11 @@ contract Outbox is IOutbox {
     uint256 leafId = leafIdOf(directions, siblings.length);
     if (consumed[blockNumber][leafId]) revert MessageAlreadyConsumed(blockNumber, leafId);
     consumed[blockNumber][leafId] = true;
-    emit MessageConsumed(blockNumber, message, leafId, msg.sender);
+    emit MessageConsumed(blockNumber, leaf, leafId, msg.sender);
+  }
+
+  function messageLeaf(L2ToL1Msg calldata message) public pure returns (bytes32) {
+    return Hash.sha256ToField(abi.encode(message.sender, message.recipient, message.content));
   }
 
   function hasMessageBeenConsumed(uint256 blockNumber, uint256 leafId) external view returns (bool) {

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 
-import {IERC20} from "./interfaces/IERC20.sol";
+import {IBurnableERC20} from "./interfaces/IERC20.sol";
 import {IProofCommitmentEscrow} from "./interfaces/IProofCommitmentEscrow.sol";
 
 /// @notice Provers deposit bond tokens here before bidding. The Rollup stakes a bond when it accepts a quote,
-/// unstakes it when the epoch is proven, and slashes it when the prover fails. Withdrawals wait `withdrawDelay`
-/// seconds, so a prover cannot pull its deposit between signing a quote and the claim.
+/// unstakes it when the epoch is proven, and slashes it when the prover fails: a slashed bond is burned. Withdrawals
+/// wait `withdrawDelay` seconds, so a prover cannot pull its deposit between signing a quote and the claim. Every token
+/// call must succeed: a token that reverts, returns false or is no contract fails the call with TokenCallFailed.
 contract ProofCommitmentEscrow is IProofCommitmentEscrow {
   struct WithdrawRequest {
     uint256 amount;
     uint256 executableAt;
   }
 
-  IERC20 public immutable token;
+  IBurnableERC20 public immutable token;
   address public immutable owner;
   uint256 public immutable withdrawDelay;
   address public rollup;
@@ -21,7 +22,7 @@ contract ProofCommitmentEscrow is IProofCommitmentEscrow {
   mapping(address => uint256) public staked;
   mapping(address => WithdrawRequest) public withdrawRequests;
 
-  constructor(IERC20 token_, uint256 withdrawDelay_, address owner_) {
+  constructor(IBurnableERC20 token_, uint256 withdrawDelay_, address owner_) {
     token = token_;
     withdrawDelay = withdrawDelay_;
     owner = owner_;
@@ -42,7 +43,7 @@ contract ProofCommitmentEscrow is IProofCommitmentEscrow {
 
   function deposit(uint256 amount) external {
     if (amount == 0) revert ZeroAmount();
-    token.transferFrom(msg.sender, address(this), amount);
+    _callToken(abi.encodeCall(token.transferFrom, (msg.sender, address(this), amount)));
     deposits[msg.sender] += amount;
     emit Deposited(msg.sender, amount);
   }
@@ -65,7 +66,7 @@ contract ProofCommitmentEscrow is IProofCommitmentEscrow {
     if (available < r.amount) revert InsufficientDeposit(msg.sender, available, r.amount);
     delete withdrawRequests[msg.sender];
     deposits[msg.sender] = available - r.amount;
-    token.transfer(msg.sender, r.amount);
+    _callToken(abi.encodeCall(token.transfer, (msg.sender, r.amount)));
     emit WithdrawExecuted(msg.sender, r.amount);
   }
 
@@ -85,11 +86,26 @@ contract ProofCommitmentEscrow is IProofCommitmentEscrow {
     emit BondUnstaked(prover, amount);
   }
 
-  function slashBond(address prover, uint256 amount, address recipient) external onlyRollup {
+  /// @notice Burns `amount` of the prover's stake.
+  function slashBond(address prover, uint256 amount) external onlyRollup {
     uint256 s = staked[prover];
     if (s < amount) revert InsufficientStake(s, amount);
     staked[prover] = s - amount;
-    if (amount > 0) token.transfer(recipient, amount);
-    emit BondSlashed(prover, amount, recipient);
+    if (amount > 0) _callToken(abi.encodeCall(token.burn, (amount)));
+    emit BondSlashed(prover, amount);
+  }
+
+  /// @dev Calls the token; success = no revert and either an ABI-encoded `true` or no return data from a contract.
+  /// A revert with data is passed on as is (the token's own error, e.g. its allowance check).
+  function _callToken(bytes memory data) private {
+    address t = address(token);
+    (bool ok, bytes memory ret) = t.call(data);
+    if (!ok && ret.length > 0) {
+      assembly ("memory-safe") {
+        revert(add(ret, 32), mload(ret))
+      }
+    }
+    bool accepted = ok && (ret.length == 0 ? t.code.length > 0 : ret.length == 32 && abi.decode(ret, (uint256)) == 1);
+    if (!accepted) revert TokenCallFailed(t, bytes4(data));
   }
 }

@@ -3,7 +3,8 @@ pragma solidity ^0.8.27;
 
 import {IMintableERC20} from "./interfaces/IERC20.sol";
 
-/// @notice ERC20 for prover bonds and rewards. The owner mints and names other minters (the Rollup mints rewards).
+/// @notice ERC20 for prover bonds and rewards. The owner mints and names other minters (the Rollup mints rewards);
+/// anyone burns its own tokens (the escrow burns slashed bonds).
 contract QuetzalToken is IMintableERC20 {
   error NotOwner(address caller);
   error NotMinter(address caller);
@@ -43,6 +44,16 @@ contract QuetzalToken is IMintableERC20 {
       balanceOf[to] += value;
     }
     emit Transfer(address(0), to, value);
+  }
+
+  function burn(uint256 value) external {
+    uint256 b = balanceOf[msg.sender];
+    if (b < value) revert InsufficientBalance(msg.sender, b, value);
+    unchecked {
+      balanceOf[msg.sender] = b - value;
+      totalSupply -= value;
+    }
+    emit Transfer(msg.sender, address(0), value);
   }
 
   function transfer(address to, uint256 value) external returns (bool) {

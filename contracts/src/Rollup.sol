@@ -22,7 +22,15 @@ import {Hash} from "./libraries/Hash.sol";
 /// Proving: epoch N is claimed (a prover's signed quote, accepted by the current proposer) during the first
 /// `claimWindow` slots of epoch N + 1, and proven (whole epoch, in order) before slot
 /// startSlot(N + 1) + proofSubmissionWindow. Otherwise anyone may `prune()`: pending rolls back to proven and a
-/// claimant that failed loses its bond. `propose` prunes first when it can.
+/// claimant that failed loses its bond (burned). `propose` prunes first when it can.
+///
+/// Settings: the verifier, the VK tree root and the sequencer set apply per epoch. The owner schedules a change, which
+/// applies from epoch current + CHANGE_DELAY_EPOCHS on: an epoch's proposers, and the verifier and VK tree root its
+/// proof is checked with, are fixed before the epoch starts, so no claim ever spans a change.
+///
+/// `propose` refuses every block the circuits could not prove that L1 can tell: beyond the trees' capacity (block
+/// number, tree indices), a value the circuits take as a Field that is not one, fees out of range or not the sum of
+/// the body's, a tx without its first nullifier (SPEC.md "Capacity" and "Block").
 contract Rollup is IRollup {
   bytes32 private constant DOMAIN_TYPEHASH =
     keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
@@ -32,6 +40,15 @@ contract Rollup is IRollup {
   bytes32 private constant NAME_HASH = keccak256("Quetzal Rollup");
   bytes32 private constant VERSION_HASH = keccak256("1");
   uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+  /// @notice A scheduled change applies from this many epochs after the current one.
+  uint256 public constant CHANGE_DELAY_EPOCHS = 2;
+
+  /// @dev A setting changed with a delay: `next` applies to epochs >= `fromEpoch` (0: no change scheduled).
+  struct Setting {
+    bytes32 current;
+    bytes32 next;
+    uint256 fromEpoch;
+  }
 
   uint256 public immutable GENESIS_TIME;
   uint256 public immutable SLOT_DURATION;
@@ -47,12 +64,16 @@ contract Rollup is IRollup {
   IMintableERC20 public immutable TOKEN;
   address public immutable owner;
 
-  IVerifier public verifier;
-  bytes32 public vkTreeRoot;
-  address[] internal sequencers;
+  Setting internal verifierSetting;
+  Setting internal vkTreeRootSetting;
+  /// @dev values are indices into sequencerSets
+  Setting internal sequencersSetting;
+  address[][] internal sequencerSets;
 
   uint256 internal pendingBlockNumber;
   uint256 internal provenBlockNumber;
+  /// @dev The latest epoch a claim was made for: prune releases later claims by walking from the pruned epoch up to it.
+  uint256 internal latestClaimedEpoch;
   mapping(uint256 blockNumber => BlockLog) internal blocks;
   /// @dev first and last block of each epoch as proposed; valid only while the first is still in the pending chain.
   mapping(uint256 epoch => uint256) internal epochFirstBlock;
@@ -66,6 +87,10 @@ contract Rollup is IRollup {
     }
     if (c.claimWindow == 0 || c.claimWindow > c.epochDuration) revert InvalidClaimWindow(c.claimWindow, c.epochDuration);
     if (c.proofSubmissionWindow < c.claimWindow) revert InvalidProofSubmissionWindow(c.proofSubmissionWindow, c.claimWindow);
+    if (c.verifier == address(0)) revert ZeroVerifier();
+    _requireField(c.vkTreeRoot);
+    _requireField(c.genesisArchiveRoot);
+    _requireField(bytes32(c.version));
     uint256 genesis = c.genesisTime == 0 ? block.timestamp : c.genesisTime;
     if (genesis > block.timestamp) revert GenesisInFuture(genesis, block.timestamp);
     GENESIS_TIME = genesis;
@@ -81,10 +106,14 @@ contract Rollup is IRollup {
     ESCROW = IProofCommitmentEscrow(c.escrow);
     TOKEN = IMintableERC20(c.token);
     owner = c.owner;
-    verifier = IVerifier(c.verifier);
-    vkTreeRoot = c.vkTreeRoot;
-    sequencers = c.sequencers;
+    verifierSetting.current = bytes32(uint256(uint160(c.verifier)));
+    vkTreeRootSetting.current = c.vkTreeRoot;
+    sequencerSets.push(c.sequencers);
     blocks[0].archive = c.genesisArchiveRoot;
+  }
+
+  function _requireField(bytes32 v) private pure {
+    if (uint256(v) >= Constants.FIELD_MODULUS) revert FieldOutOfRange(uint256(v));
   }
 
   // ---------------------------------------------------------------- owner
@@ -94,19 +123,47 @@ contract Rollup is IRollup {
     _;
   }
 
-  function setSequencers(address[] calldata s) external onlyOwner {
-    sequencers = s;
-    emit SequencersSet(s);
+  /// @notice Schedules a new sequencer set (empty = open mode) for epochs >= the returned one.
+  function scheduleSequencers(address[] calldata s) external onlyOwner returns (uint256 fromEpoch) {
+    sequencerSets.push(s);
+    fromEpoch = _schedule(sequencersSetting, bytes32(sequencerSets.length - 1));
+    emit SequencersScheduled(s, fromEpoch);
   }
 
-  function setVkTreeRoot(bytes32 root) external onlyOwner {
-    vkTreeRoot = root;
-    emit VkTreeRootSet(root);
+  /// @notice Schedules a new VK tree root for the proofs of epochs >= the returned one.
+  function scheduleVkTreeRoot(bytes32 root) external onlyOwner returns (uint256 fromEpoch) {
+    _requireField(root);
+    fromEpoch = _schedule(vkTreeRootSetting, root);
+    emit VkTreeRootScheduled(root, fromEpoch);
   }
 
-  function setVerifier(address v) external onlyOwner {
-    verifier = IVerifier(v);
-    emit VerifierSet(v);
+  /// @notice Schedules a new verifier for the proofs of epochs >= the returned one.
+  function scheduleVerifier(address v) external onlyOwner returns (uint256 fromEpoch) {
+    if (v == address(0)) revert ZeroVerifier();
+    fromEpoch = _schedule(verifierSetting, bytes32(uint256(uint160(v))));
+    emit VerifierScheduled(v, fromEpoch);
+  }
+
+  /// @dev One change per setting at a time: a second one waits until no epoch under the value before the first can
+  /// still be proven (the proof deadline of epoch fromEpoch - 1); then the first becomes the current value.
+  function _schedule(Setting storage s, bytes32 value) private returns (uint256 fromEpoch) {
+    uint256 slot = getCurrentSlot();
+    uint256 scheduled = s.fromEpoch;
+    if (scheduled != 0) {
+      uint256 settledAt = scheduled * EPOCH_DURATION + PROOF_SUBMISSION_WINDOW;
+      if (slot < settledAt) revert ChangeAlreadyScheduled(scheduled, settledAt);
+      s.current = s.next;
+    }
+    fromEpoch = slot / EPOCH_DURATION + CHANGE_DELAY_EPOCHS;
+    s.next = value;
+    s.fromEpoch = fromEpoch;
+  }
+
+  /// @dev The value for `epoch`, for every epoch that can still be proven (once a second change is scheduled, the
+  /// epochs before the first one, all past their proof deadline, report the first one's value).
+  function _settingAt(Setting storage s, uint256 epoch) private view returns (bytes32) {
+    uint256 from = s.fromEpoch;
+    return from != 0 && epoch >= from ? s.next : s.current;
   }
 
   // ---------------------------------------------------------------- propose
@@ -120,24 +177,16 @@ contract Rollup is IRollup {
     address expected = getProposerAt(slot);
     if (expected != address(0) && expected != msg.sender) revert NotProposer(expected, msg.sender);
     if (header.length != Constants.HEADER_SIZE_BYTES) revert InvalidHeaderLength(Constants.HEADER_SIZE_BYTES, header.length);
-    if (archive == bytes32(0)) revert InvalidArchive();
+    if (archive == bytes32(0) || uint256(archive) >= Constants.FIELD_MODULUS) revert InvalidArchive(archive);
 
     uint256 blockNumber = pendingBlockNumber + 1;
-    _checkHeaderGlobals(header, blockNumber, slot);
-    (uint32 numTxs, bytes32 outHash) = _checkContent(header, body);
+    BlockLog memory log = _checkBlock(header, body, blockNumber, slot);
+    log.archive = archive;
     bytes32 inHash = INBOX.consume(blockNumber);
     if (_word(header, 4) != inHash) revert InvalidInHash(inHash, _word(header, 4));
-
     bytes32 headerHash = Hash.sha256ToFieldCalldata(header, 0, Constants.HEADER_SIZE_BYTES);
-    blocks[blockNumber] = BlockLog({
-      archive: archive,
-      headerHash: headerHash,
-      outHash: outHash,
-      totalFees: uint256(_word(header, 20)),
-      coinbase: address(uint160(uint256(_word(header, 19)))),
-      slotNumber: uint64(slot),
-      numTxs: numTxs
-    });
+    log.headerHash = headerHash;
+    blocks[blockNumber] = log;
     pendingBlockNumber = blockNumber;
     uint256 epoch = slot / EPOCH_DURATION;
     uint256 first = epochFirstBlock[epoch];
@@ -148,6 +197,19 @@ contract Rollup is IRollup {
     }
     epochLastBlock[epoch] = blockNumber;
     emit L2BlockProposed(blockNumber, archive, headerHash, slot);
+  }
+
+  /// @dev Every check of the header and body but the in hash; returns the block's log without archive and header hash.
+  function _checkBlock(bytes calldata header, bytes calldata body, uint256 blockNumber, uint256 slot) private view returns (BlockLog memory log) {
+    _checkHeaderGlobals(header, blockNumber, slot);
+    _checkHeaderState(header, blockNumber);
+    (uint32 numTxs, bytes32 outHash, uint256 fees) = _checkContent(header, body);
+    log.outHash = outHash;
+    log.totalFees = uint128(fees);
+    log.epochFees = uint128(_epochFees(blockNumber, slot / EPOCH_DURATION, fees));
+    log.coinbase = address(uint160(uint256(_word(header, 19))));
+    log.slotNumber = uint64(slot);
+    log.numTxs = numTxs;
   }
 
   function _word(bytes calldata b, uint256 i) private pure returns (bytes32 w) {
@@ -174,16 +236,48 @@ contract Rollup is IRollup {
     if (uint256(_word(header, 19)) >> 160 != 0) revert InvalidCoinbase(uint256(_word(header, 19)));
   }
 
-  /// @dev numTxs vs body length, txsEffectsHash and outHash recomputed from the body.
-  function _checkContent(bytes calldata header, bytes calldata body) private view returns (uint32, bytes32) {
+  /// @dev The header's tree state as only the circuits could have made it: the block within the trees' capacity,
+  /// the L1->L2 message tree holding exactly the messages of blocks 1..N, tree indices within their trees, roots in
+  /// the field.
+  function _checkHeaderState(bytes calldata header, uint256 blockNumber) private pure {
+    if (blockNumber > Constants.MAX_L2_BLOCK_NUMBER) revert BlockNumberBeyondCapacity(Constants.MAX_L2_BLOCK_NUMBER, blockNumber);
+    uint256 msgNext = blockNumber * Constants.L1_TO_L2_MSGS_PER_BLOCK;
+    if (uint256(_word(header, 7)) != msgNext) revert InvalidL1ToL2MessageTreeIndex(msgNext, uint256(_word(header, 7)));
+    _checkTreeIndex(header, 9, Constants.NOTE_HASH_TREE_HEIGHT);
+    _checkTreeIndex(header, 11, Constants.NULLIFIER_TREE_HEIGHT);
+    _checkTreeIndex(header, 13, Constants.PUBLIC_DATA_TREE_HEIGHT);
+    for (uint256 w = 6; w <= 12; w += 2) {
+      uint256 root = uint256(_word(header, w));
+      if (root >= Constants.FIELD_MODULUS) revert HeaderFieldOutOfRange(w, root);
+    }
+  }
+
+  function _checkTreeIndex(bytes calldata header, uint256 word, uint256 height) private pure {
+    uint256 next = uint256(_word(header, word));
+    if (next > 1 << height) revert TreeIndexBeyondCapacity(word, 1 << height, next);
+  }
+
+  /// @dev totalFees of the block's epoch so far; the circuits refuse an epoch whose fees sum to 2^128 or more.
+  function _epochFees(uint256 blockNumber, uint256 epoch, uint256 fees) private view returns (uint256 sum) {
+    sum = fees;
+    BlockLog storage parent = blocks[blockNumber - 1];
+    if (blockNumber > 1 && parent.slotNumber / EPOCH_DURATION == epoch) sum += parent.epochFees;
+    if (sum >> Constants.MAX_FEE_BITS != 0) revert EpochFeesOutOfRange(sum);
+  }
+
+  /// @dev numTxs vs body length; every body word a Field, every fee below 2^128, every tx with its first nullifier;
+  /// totalFees, txsEffectsHash and outHash recomputed from the body. Returns (numTxs, outHash, totalFees).
+  function _checkContent(bytes calldata header, bytes calldata body) private view returns (uint32, bytes32, uint256) {
     uint256 numTxs = uint256(_word(header, 2));
     if (numTxs > Constants.MAX_TXS_PER_BLOCK) revert TooManyTxs(Constants.MAX_TXS_PER_BLOCK, numTxs);
     uint256 expectedLength = numTxs * Constants.TX_EFFECT_SIZE_BYTES;
     if (body.length != expectedLength) revert InvalidBodyLength(expectedLength, body.length);
     bytes32[] memory effectHashes = new bytes32[](numTxs);
     bytes32[] memory outHashes = new bytes32[](numTxs);
+    uint256 fees = 0;
     for (uint256 i = 0; i < numTxs; ++i) {
       uint256 o = i * Constants.TX_EFFECT_SIZE_BYTES;
+      fees += _checkTxEffect(body, o, i);
       effectHashes[i] = Hash.sha256ToFieldCalldata(body, o, Constants.TX_EFFECT_SIZE_BYTES);
       outHashes[i] = Hash.sha256ToFieldCalldata(
         body, o + Constants.TX_EFFECT_L2_TO_L1_MSGS_OFFSET, 32 * Constants.MAX_L2_TO_L1_MSGS_PER_TX
@@ -193,7 +287,57 @@ contract Rollup is IRollup {
     if (_word(header, 3) != txsEffectsHash) revert InvalidTxsEffectsHash(txsEffectsHash, _word(header, 3));
     bytes32 outHash = Hash.wonkyRoot(outHashes);
     if (_word(header, 5) != outHash) revert InvalidOutHash(outHash, _word(header, 5));
-    return (uint32(numTxs), outHash);
+    if (uint256(_word(header, 20)) != fees) revert InvalidTotalFees(fees, uint256(_word(header, 20)));
+    return (uint32(numTxs), outHash, fees);
+  }
+
+  /// @dev The encoded TxEffect at body[o..]: every word below the field modulus, the fee below 2^128, nullifiers[0]
+  /// non-zero, every L2->L1 message leaf below 2^248. Returns the fee.
+  function _checkTxEffect(bytes calldata body, uint256 o, uint256 txIndex) private pure returns (uint256 fee) {
+    uint256 size = Constants.TX_EFFECT_SIZE_BYTES;
+    uint256 feeOffset = Constants.TX_EFFECT_FEE_OFFSET;
+    uint256 nullifierOffset = Constants.TX_EFFECT_FIRST_NULLIFIER_OFFSET;
+    uint256 msgsOffset = Constants.TX_EFFECT_L2_TO_L1_MSGS_OFFSET;
+    uint256 wide;
+    uint256 firstNullifier;
+    uint256 wideMsgs;
+    assembly ("memory-safe") {
+      let p := add(body.offset, o)
+      // words below 2^253 are below the modulus: OR them all and look at the top 3 bits (exact check only if set)
+      let acc := 0
+      for { let end := add(p, size) } lt(p, end) { p := add(p, 32) } { acc := or(acc, calldataload(p)) }
+      wide := shr(253, acc)
+      p := add(body.offset, o)
+      fee := calldataload(add(p, feeOffset))
+      firstNullifier := calldataload(add(p, nullifierOffset))
+      // both L2->L1 message leaves (MAX_L2_TO_L1_MSGS_PER_TX = 2) are sha256ToField values: below 2^248
+      wideMsgs := shr(248, or(calldataload(add(p, msgsOffset)), calldataload(add(p, add(msgsOffset, 32)))))
+    }
+    if (wide != 0) _refuseWordOutsideField(body, o, txIndex);
+    if (fee >> Constants.MAX_FEE_BITS != 0) revert TxFeeOutOfRange(txIndex, fee);
+    if (firstNullifier == 0) revert TxWithoutNullifier(txIndex);
+    if (wideMsgs != 0) _refuseWideMessage(body, o, txIndex);
+  }
+
+  /// @dev Slow path of _checkTxEffect: a word has one of its top 3 bits set; refuse it if it is not below the modulus.
+  function _refuseWordOutsideField(bytes calldata body, uint256 o, uint256 txIndex) private pure {
+    for (uint256 w = 0; w < Constants.TX_EFFECT_LENGTH; ++w) {
+      uint256 v = uint256(_bodyWord(body, o + 32 * w));
+      if (v >= Constants.FIELD_MODULUS) revert BodyFieldOutOfRange(txIndex, w, v);
+    }
+  }
+
+  function _refuseWideMessage(bytes calldata body, uint256 o, uint256 txIndex) private pure {
+    for (uint256 k = 0; k < Constants.MAX_L2_TO_L1_MSGS_PER_TX; ++k) {
+      uint256 leaf = uint256(_bodyWord(body, o + Constants.TX_EFFECT_L2_TO_L1_MSGS_OFFSET + 32 * k));
+      if (leaf >> 248 != 0) revert L2ToL1MessageOutOfRange(txIndex, k, leaf);
+    }
+  }
+
+  function _bodyWord(bytes calldata b, uint256 offset) private pure returns (bytes32 w) {
+    assembly ("memory-safe") {
+      w := calldataload(add(b.offset, offset))
+    }
   }
 
   // ---------------------------------------------------------------- claims
@@ -220,6 +364,7 @@ contract Rollup is IRollup {
     uint256 available = ESCROW.deposits(quote.prover);
     if (available < quote.bondAmount) revert BondNotFunded(quote.prover, available, quote.bondAmount);
 
+    if (quote.epochToProve > latestClaimedEpoch) latestClaimedEpoch = quote.epochToProve;
     claims[quote.epochToProve] = EpochProofClaim({
       bondAmount: quote.bondAmount,
       prover: quote.prover,
@@ -258,7 +403,7 @@ contract Rollup is IRollup {
 
   function submitEpochRootProof(EpochProofArgs calldata args, bytes calldata proof) external {
     bytes32[] memory publicInputs = getEpochProofPublicInputs(args);
-    if (!verifier.verify(proof, publicInputs)) revert InvalidProof();
+    if (!getVerifierAt(args.epoch).verify(proof, publicInputs)) revert InvalidProof();
 
     EpochProofClaim storage claim = claims[args.epoch];
     (uint256 first, uint256 last) = _epochBlocks(args.epoch);
@@ -311,12 +456,12 @@ contract Rollup is IRollup {
       BlockLog storage b = blocks[first + i];
       pi[2 + i] = b.headerHash;
       pi[2 + M + 2 * i] = bytes32(uint256(uint160(b.coinbase)));
-      pi[2 + M + 2 * i + 1] = bytes32(b.totalFees);
+      pi[2 + M + 2 * i + 1] = bytes32(uint256(b.totalFees));
       outHashes[i] = b.outHash;
     }
     uint256 o = 2 + 3 * M;
     pi[o] = Hash.merkleRootInPlace(outHashes);
-    pi[o + 1] = vkTreeRoot;
+    pi[o + 1] = getVkTreeRootAt(args.epoch);
     pi[o + 2] = bytes32(uint256(uint160(args.proverId)));
     pi[o + 3] = bytes32(block.chainid);
     pi[o + 4] = bytes32(VERSION);
@@ -358,11 +503,14 @@ contract Rollup is IRollup {
     EpochProofClaim storage claim = claims[epoch];
     if (claim.status == ClaimStatus.Active) {
       claim.status = ClaimStatus.Slashed;
-      ESCROW.slashBond(claim.prover, claim.bondAmount, address(this));
+      ESCROW.slashBond(claim.prover, claim.bondAmount);
     }
-    // Claims of later epochs lose their blocks through no fault of their provers: release their bonds.
-    uint256 currentEpoch = getCurrentEpoch();
-    for (uint256 e = epoch + 1; e < currentEpoch; ++e) {
+    // Claims of later epochs lose their blocks through no fault of their provers: release their bonds. They lie in
+    // (epoch, latestClaimedEpoch], a range of fewer than PROOF_SUBMISSION_WINDOW / EPOCH_DURATION + 1 epochs however
+    // long the chain went unpruned: a claim for epoch e is made in epoch e + 1 after pruning what could be pruned, so
+    // while the oldest unproven epoch N was not yet prunable: start(e + 1) < start(N + 1) + PROOF_SUBMISSION_WINDOW.
+    uint256 lastClaimed = latestClaimedEpoch;
+    for (uint256 e = epoch + 1; e <= lastClaimed; ++e) {
       EpochProofClaim storage later = claims[e];
       if (later.status == ClaimStatus.Active) {
         later.status = ClaimStatus.Released;
@@ -396,16 +544,61 @@ contract Rollup is IRollup {
   }
 
   function getProposerAt(uint256 slot) public view returns (address) {
-    uint256 n = sequencers.length;
-    return n == 0 ? address(0) : sequencers[slot % n];
+    address[] storage set = _sequencersAt(slot / EPOCH_DURATION);
+    uint256 n = set.length;
+    return n == 0 ? address(0) : set[slot % n];
+  }
+
+  function _sequencersAt(uint256 epoch) private view returns (address[] storage) {
+    return sequencerSets[uint256(_settingAt(sequencersSetting, epoch))];
   }
 
   function getCurrentProposer() external view returns (address) {
     return getProposerAt(getCurrentSlot());
   }
 
+  /// @notice The sequencer set of the current epoch.
   function getSequencers() external view returns (address[] memory) {
-    return sequencers;
+    return _sequencersAt(getCurrentEpoch());
+  }
+
+  function getSequencersAt(uint256 epoch) external view returns (address[] memory) {
+    return _sequencersAt(epoch);
+  }
+
+  /// @notice The verifier of the current epoch's proof.
+  function verifier() external view returns (IVerifier) {
+    return getVerifierAt(getCurrentEpoch());
+  }
+
+  /// @notice The verifier epoch `epoch`'s proof is checked with.
+  function getVerifierAt(uint256 epoch) public view returns (IVerifier) {
+    return IVerifier(address(uint160(uint256(_settingAt(verifierSetting, epoch)))));
+  }
+
+  /// @notice The VK tree root of the current epoch's proof.
+  function vkTreeRoot() external view returns (bytes32) {
+    return getVkTreeRootAt(getCurrentEpoch());
+  }
+
+  /// @notice The VK tree root in epoch `epoch`'s proof public inputs.
+  function getVkTreeRootAt(uint256 epoch) public view returns (bytes32) {
+    return _settingAt(vkTreeRootSetting, epoch);
+  }
+
+  /// @notice Changes scheduled and the epoch each applies from (fromEpoch 0: none). A change applies from its
+  /// fromEpoch on, and the value before it to earlier epochs, until another change of the same setting is scheduled.
+  function getScheduledChanges()
+    external
+    view
+    returns (address nextVerifier, uint256 verifierFromEpoch, bytes32 nextVkTreeRoot, uint256 vkTreeRootFromEpoch, address[] memory nextSequencers, uint256 sequencersFromEpoch)
+  {
+    nextVerifier = address(uint160(uint256(verifierSetting.next)));
+    verifierFromEpoch = verifierSetting.fromEpoch;
+    nextVkTreeRoot = vkTreeRootSetting.next;
+    vkTreeRootFromEpoch = vkTreeRootSetting.fromEpoch;
+    sequencersFromEpoch = sequencersSetting.fromEpoch;
+    nextSequencers = sequencersFromEpoch == 0 ? new address[](0) : sequencerSets[uint256(sequencersSetting.next)];
   }
 
   function getPendingBlockNumber() external view returns (uint256) {

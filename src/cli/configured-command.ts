@@ -12,6 +12,8 @@ export interface Configured {
   redactor: Redactor;
   /** The command's own flags (`extraFlags`), parsed. */
   own: Record<string, unknown>;
+  /** The command's positional arguments (`extraArgs`), parsed. */
+  args: Record<string, unknown>;
 }
 
 /**
@@ -24,19 +26,28 @@ export abstract class ConfiguredCommand extends Command {
     return {};
   }
 
+  /** Positional arguments of the command (e.g. `epoch replay BUNDLE`). */
+  protected extraArgs(): Interfaces.ArgInput {
+    return {};
+  }
+
   protected async configure(): Promise<Configured> {
     const plugins = await discoverPlugins(this.config);
     const own = this.extraFlags();
     const flags = { ...pluginFlags(plugins), ...own };
     checkUnknownFlags(this.argv, flags, ['help']);
-    const { flags: parsed } = await this.parse({ flags, strict: true, args: {} }, this.argv);
+    const { flags: parsed, args } = await this.parse({ flags, strict: true, args: this.extraArgs() }, this.argv);
     const config = resolveConfig(plugins, { flags: optionFlagValues(plugins, parsed), env: process.env });
     const redactor = new Redactor();
     for (const plugin of plugins) {
       const section = config[configKey(plugin)];
-      for (const [opt, def] of Object.entries(plugin.options ?? {})) if (def.secret) redactor.addSecretValue(section?.[opt] as string | undefined);
+      for (const [opt, def] of Object.entries(plugin.options ?? {})) {
+        const value = section?.[opt];
+        if (def.secret) redactor.addSecretValue(value as string | undefined);
+        for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') redactor.addSecretsOfUrl(v);
+      }
     }
     const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, parsed[k]]));
-    return { plugins, roles: enabledRoles(plugins, parsed), config, redactor, own: ownValues };
+    return { plugins, roles: enabledRoles(plugins, parsed), config, redactor, own: ownValues, args };
   }
 }

@@ -1,6 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { parseLevelSpec } from './logging.js';
+import { LOG_FILE_NAME, type RotatingLogFileOptions } from './log-file.js';
 import { option, type OptionValues } from './options.js';
+import { coreChecks } from './core-checks.js';
 import { definePlugin } from './plugin.js';
 
 const coreOptions = {
@@ -9,10 +13,34 @@ const coreOptions = {
   dataDir: option.string({ description: 'Directory for every persistent store (world state, broker, archiver, CRS cache)', env: 'DATA_DIRECTORY', default: join(homedir(), '.quetzal') }),
   network: option.string({ description: 'Network preset to start from (config/<network>.json)', env: 'QUETZAL_NETWORK', default: 'local' }),
   config: option.string({ description: 'JSON config file; flags and env override it, it overrides the network preset', env: 'QUETZAL_CONFIG' }),
-  logLevel: option.string({ description: 'Log levels: a default, then level:module,module groups, e.g. "info;debug:prover-broker"', env: 'LOG_LEVEL', default: 'info' }),
+  logLevel: option.custom(
+    z
+      .string()
+      .min(1)
+      .superRefine((spec, ctx) => {
+        try {
+          parseLevelSpec(spec);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^LOG_LEVEL: /, '') });
+        }
+      })
+      .default('info'),
+    { description: 'Log levels: a default, then level:module,module groups, e.g. "info;debug:prover-broker"', env: 'LOG_LEVEL' },
+  ),
+  logFileMaxMb: option.int({ description: 'Size at which the log file in <data-dir>/logs rotates, in MB; 0 writes no log file', env: 'QUETZAL_LOG_FILE_MAX_MB', default: 10, min: 0 }),
+  logFileCount: option.int({ description: 'Log files kept in <data-dir>/logs (the current one included)', env: 'QUETZAL_LOG_FILE_COUNT', default: 5, min: 1, max: 100 }),
   stopTimeoutMs: option.int({ description: 'How long the plugins get to stop on SIGINT/SIGTERM before the process exits anyway', env: 'QUETZAL_STOP_TIMEOUT_MS', default: 10_000, min: 100 }),
 };
 export type CoreConfig = OptionValues<typeof coreOptions>;
+
+/** Where the node's rotating log file lives (written by `start`, read by `doctor --bundle`). */
+export function logDir(core: Pick<CoreConfig, 'dataDir'>): string {
+  return join(core.dataDir, 'logs');
+}
+
+export function logFileOptions(core: CoreConfig): RotatingLogFileOptions | undefined {
+  return core.logFileMaxMb > 0 ? { path: join(logDir(core), LOG_FILE_NAME), maxBytes: core.logFileMaxMb * 1024 * 1024, maxFiles: core.logFileCount } : undefined;
+}
 
 /** Global options: `--port`, `--data-dir`, ... (no prefix). */
 export const corePlugin = definePlugin({
@@ -20,6 +48,7 @@ export const corePlugin = definePlugin({
   description: 'Process-wide options',
   unprefixed: true,
   options: coreOptions,
+  checks: coreChecks,
 });
 
 const l1Options = {
@@ -36,14 +65,4 @@ export const l1Plugin = definePlugin({
   options: l1Options,
 });
 
-/** Peer-to-peer settings, accepted under Aztec's spellings; Quetzal does not gossip yet, quotes go over JSON-RPC. */
-export const p2pPlugin = definePlugin({
-  name: 'p2p',
-  description: 'Peer-to-peer (not used yet: quotes and txs travel over JSON-RPC)',
-  options: {
-    ip: option.string({ description: 'Public address of this node for peers', env: 'P2P_IP', aliases: ['p2p.p2pIp'] }),
-    port: option.int({ description: 'Peer-to-peer port', env: 'P2P_PORT', default: 40400, min: 1, max: 65535 }),
-  },
-});
-
-export const KERNEL_PLUGINS = [corePlugin, l1Plugin, p2pPlugin];
+export const KERNEL_PLUGINS = [corePlugin, l1Plugin];

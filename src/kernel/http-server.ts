@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logging.js';
 import type { JsonRpcServer } from './jsonrpc/server.js';
+
+const DASHBOARD_HTML = fileURLToPath(new URL('../dashboard/index.html', import.meta.url));
+const DASHBOARD_JS = fileURLToPath(new URL('../dashboard/app.js', import.meta.url));
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -17,8 +22,8 @@ export interface HttpServerOptions {
 }
 
 /**
- * The one HTTP server of a process: `/metrics`, `/health`, `/ready`, and JSON-RPC on `POST /`
- * (every plugin's namespaces on the same port).
+ * The one HTTP server of a process: `/metrics`, `/health`, `/ready`, the operator's `/dashboard`,
+ * and JSON-RPC on `POST /` (every plugin's namespaces on the same port).
  */
 export class HttpServer {
   private server: Server | undefined;
@@ -36,6 +41,18 @@ export class HttpServer {
       res.end(body);
     });
     this.route('POST', '/', (req, res) => this.options.rpc.handleHttp(req, res));
+    // The dashboard reads the same JSON-RPC methods from the browser; it needs no server state.
+    this.file('/dashboard', DASHBOARD_HTML, 'text/html; charset=utf-8');
+    this.file('/dashboard/app.js', DASHBOARD_JS, 'text/javascript; charset=utf-8');
+  }
+
+  /** Serves a file read once (the dashboard's assets). */
+  file(path: string, file: string, contentType: string): void {
+    const body = readFileSync(file);
+    this.route('GET', path, (_req, res) => {
+      res.writeHead(200, { 'content-type': contentType, 'content-length': body.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(body);
+    });
   }
 
   route(method: string, path: string, handler: RouteHandler): void {
@@ -77,6 +94,11 @@ export class HttpServer {
       else res.destroy();
     }
   }
+}
+
+/** Whether binding `host` keeps the server on this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function json(res: ServerResponse, status: number, payload: unknown): void {

@@ -8,9 +8,11 @@ import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logging.js';
 import { JsonRpcServer } from './jsonrpc/server.js';
 import { HttpServer } from './http-server.js';
+import { KERNEL_RPC_NAMESPACE, KernelApiSchema, QUETZAL_VERSION } from './kernel-api.js';
 import { tokenHint, tokenName, type Token } from './tokens.js';
 import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
+import { describeStorageFault, storageFaultCode } from './storage.js';
 import { RUNTIME_VERSION } from './runtime.js';
 
 export class KernelError extends Error {
@@ -107,12 +109,24 @@ export class Kernel {
   private readonly logger: Logger;
   private startupDone = false;
   private stopping: Promise<boolean> | undefined;
+  private failure: Error | undefined;
+  private onFailure!: (err: Error) => void;
+  /** Resolves with the first fault that made the process stop (see `fail`). */
+  readonly failed = new Promise<Error>((resolve) => (this.onFailure = resolve));
   port = 0;
 
   constructor(private readonly options: KernelOptions) {
     this.logger = options.logging.forModule('kernel');
     this.plan = planPlugins(options.plugins, options.roles, options.config);
-    this.rpc = new JsonRpcServer({ maxBodyBytes: 64 * 1024 * 1024, logger: options.logging.forModule('rpc') });
+    this.rpc = new JsonRpcServer({
+      maxBodyBytes: 64 * 1024 * 1024,
+      logger: options.logging.forModule('rpc'),
+      metrics: options.metrics,
+      // a store that cannot write any more must not answer as if it could
+      onInternalError: (err) => {
+        if (storageFaultCode(err)) this.fail(err, 'rpc');
+      },
+    });
     this.http = new HttpServer({
       port: this.core.port,
       host: this.core.host,
@@ -122,6 +136,18 @@ export class Kernel {
       isReady: () => this.isReady(),
     });
     this.registerKernelTokens(this.container);
+    const startedAt = Date.now();
+    this.rpc.register(KERNEL_RPC_NAMESPACE, KernelApiSchema, {
+      getInfo: async () => ({
+        version: QUETZAL_VERSION,
+        nodeVersion: process.version,
+        pid: process.pid,
+        startedAt,
+        ready: this.isReady(),
+        plugins: this.plan.map((p) => ({ name: p.plugin.name, mode: p.mode })),
+        methods: this.rpc.methodNames(),
+      }),
+    });
   }
 
   get core(): CoreConfig {
@@ -135,13 +161,31 @@ export class Kernel {
   async start(): Promise<void> {
     this.port = await this.http.listen();
     try {
-      for (const { plugin, mode } of this.plan) await this.startPlugin(plugin, mode);
+      for (const { plugin, mode } of this.plan) {
+        if (this.failure) throw this.failure;
+        await this.startPlugin(plugin, mode);
+      }
     } catch (err) {
       await this.stop();
-      throw err;
+      throw storageFaultCode(err) ? describeStorageFault(err, this.core.dataDir) : err;
     }
     this.startupDone = true;
     this.logger.info({ port: this.port, runtime: RUNTIME_VERSION, plugins: this.plan.map((p) => `${p.plugin.name}(${p.mode})`) }, 'started');
+  }
+
+  /**
+   * A fault the process cannot go on with (its disk is full, an error nothing handled): logs it
+   * once as fatal, naming the path for a storage fault, and stops every role in order. The first
+   * fault wins; `failed` resolves with it.
+   */
+  fail(err: unknown, from: string): void {
+    if (this.failure) return;
+    const storage = storageFaultCode(err) !== undefined;
+    const fault = storage ? describeStorageFault(err, this.core.dataDir) : err instanceof Error ? err : new Error(String(err));
+    this.failure = fault;
+    this.logger.fatal({ err: fault, from, ...(storage && { path: (fault as { path?: string }).path }) }, storage ? `${fault.message}; stopping every role` : 'unexpected failure; stopping every role');
+    this.onFailure(fault);
+    void this.stop();
   }
 
   /** Stops every plugin in reverse order; resolves false when the stop limit ran out. */
@@ -195,6 +239,7 @@ export class Kernel {
       construct: (cls) => scope.resolve(cls),
       dataDir: join(this.core.dataDir, plugin.name),
       signal: this.abort.signal,
+      fail: (err) => this.fail(err, plugin.name),
     };
     logger.debug({ mode }, 'starting');
     const running = (await plugin.start?.(ctx as PluginContext<never>)) ?? undefined;
@@ -219,6 +264,7 @@ export class Kernel {
         }
       }
       await this.http.close();
+      await this.rpc.close();
       return true as const;
     })();
     const finished = await Promise.race([stopping, timedOut]);

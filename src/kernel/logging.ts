@@ -1,6 +1,7 @@
-import { pino, symbols as pinoSymbols, destination as pinoDestination, type Logger as PinoLogger, type DestinationStream, type Level } from 'pino';
+import { pino, multistream, symbols as pinoSymbols, destination as pinoDestination, type Logger as PinoLogger, type DestinationStream, type Level } from 'pino';
 import pretty from 'pino-pretty';
 import { redactDeep, type Redactor } from './redaction.js';
+import { RotatingLogFile, type RotatingLogFileOptions } from './log-file.js';
 
 export type Logger = PinoLogger;
 
@@ -43,6 +44,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where lines go; defaults to stderr (stdout stays free for command output). */
   destination?: DestinationStream;
+  /** Also write JSON lines to this rotating file (the data directory's log, for `doctor --bundle`). */
+  file?: RotatingLogFileOptions;
   redactor: Redactor;
 }
 
@@ -50,7 +53,9 @@ export interface LoggerOptions {
 export function createLogging(options: LoggerOptions): { root: Logger; forModule(module: string): Logger } {
   const spec = parseLevelSpec(options.level);
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
-  const destination = options.destination ?? (usePretty ? pretty({ colorize: true, destination: 2, ignore: 'pid,hostname' }) : pinoDestination({ dest: 2, sync: true }));
+  const console = options.destination ?? (usePretty ? pretty({ colorize: true, destination: 2, ignore: 'pid,hostname' }) : pinoDestination({ dest: 2, sync: true }));
+  // The loggers' own levels filter; every stream takes what reaches it.
+  const destination = options.file ? multistream([{ level: 'trace', stream: console }, { level: 'trace', stream: new RotatingLogFile(options.file) }]) : console;
   const { redactor } = options;
   const root = pino(
     {

@@ -11,5 +11,8 @@ export function createMetricsRegistry(prefix = 'quetzal_'): Registry {
   new Gauge({ name: `${prefix}runtime_info`, help: 'The JavaScript runtime running this process', labelNames: ['runtime', 'version'], registers: [registry] })
     .labels(RUNTIME, RUNTIME_VERSION.split(' ')[1]!)
     .set(1);
+  // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool
+  // rejects them); their per-type siblings (nodejs_active_handles{type}) carry the same numbers.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(`${prefix}${name}`);
   return registry;
 }

@@ -6,6 +6,7 @@ import type { OptionDefs, OptionValues } from './options.js';
 import type { Token } from './tokens.js';
 import type { CoreConfig, L1Config } from './core-plugins.js';
 import type { Redactor } from './redaction.js';
+import type { CheckContext, DoctorCheck } from './doctor.js';
 
 /**
  * How a plugin came to run:
@@ -57,6 +58,8 @@ export interface PluginDeclaration<O extends OptionDefs = OptionDefs> {
   /** For a role: whether its config selects client mode when the role itself is off. */
   clientMode?(config: OptionValues<O>): boolean;
   start?(ctx: PluginContext<OptionValues<O>>): Promise<RunningPlugin | void>;
+  /** What `quetzal doctor` checks for this plugin (with the same flags as `start`). */
+  checks?(ctx: CheckContext<OptionValues<O>>): DoctorCheck[];
 }
 
 export interface RunningPlugin {
@@ -91,6 +94,11 @@ export interface PluginContext<C = unknown> {
   dataDir: string;
   /** Aborted when the process starts stopping. */
   signal: AbortSignal;
+  /**
+   * For background work that hits a fault it cannot recover from (its store's disk is full): the
+   * kernel logs it as fatal, naming the path, and stops every role in order. Never throws.
+   */
+  fail(err: unknown): void;
 }
 
 /** Identity helper that keeps the option types of a declaration. */

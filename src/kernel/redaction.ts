@@ -25,6 +25,25 @@ export class Redactor {
     }
   }
 
+  /**
+   * Treats the credentials an RPC URL may carry as secrets: user and password, and a path or query
+   * beyond the bare host (providers put API keys there: `https://host/v2/<key>`).
+   */
+  addSecretsOfUrl(value: string | undefined): void {
+    let url: URL;
+    try {
+      url = new URL(value ?? '');
+    } catch {
+      return;
+    }
+    if (!/^(https?|wss?):$/.test(url.protocol)) return;
+    this.addSecretValue(decodeURIComponent(url.username));
+    this.addSecretValue(decodeURIComponent(url.password));
+    const rest = `${url.pathname === '/' ? '' : url.pathname}${url.search}`;
+    this.addSecretValue(rest);
+    for (const part of rest.split(/[/?&=]/)) this.addSecretValue(part);
+  }
+
   redactString(s: string): string {
     let out = s;
     for (const v of this.values) if (out.includes(v)) out = out.split(v).join(REDACTED);

@@ -1,6 +1,6 @@
 // A local L1: anvil from @foundry-rs/anvil (the binary ships in the platform package; no download).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,9 +41,20 @@ export interface AnvilOptions {
   accounts?: number;
   /** Extra command-line arguments. */
   extraArgs?: string[];
-  /** Forward anvil's stdout/stderr lines here (default: dropped). */
+  /**
+   * Forward anvil's stdout/stderr lines here (default: dropped). Its start-up banner (dev keys and
+   * mnemonic) is left out unless `banner` is set.
+   */
   onOutput?: (line: string) => void;
+  banner?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Records anvil's pid here while it runs. A file left by a run that was killed names an orphan:
+   * it is stopped before this start (it holds the port), or the error names it.
+   */
+  pidFile?: string;
+  /** Told when an orphan is stopped. */
+  log?: { warn(obj: object, msg: string): void };
 }
 
 export interface AnvilInstance {
@@ -90,7 +101,7 @@ async function assertPortFree(port: number, host: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'EADDRINUSE' ? `cannot start anvil: port ${port} on ${host} is already in use` : `cannot start anvil on ${host}:${port}: ${e.message}`)),
+      reject(new Error(e.code === 'EADDRINUSE' ? `cannot start anvil: port ${port} on ${host} is already in use by another program (port 0 picks a free one)` : `cannot start anvil on ${host}:${port}: ${e.message}`)),
     );
     srv.listen(port, host, () => srv.close(() => resolve()));
   });
@@ -103,9 +114,29 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
   return body.result;
 }
 
+/**
+ * anvil runs under a small shell that reads our end of a pipe: when this process ends in any way
+ * (kill -9 included) the pipe closes and the shell stops anvil, so it cannot outlive us. The shell
+ * reports anvil's pid first, and exits with anvil's status.
+ */
+const WATCHDOG = [
+  // a background job's stdin would be /dev/null: keep the pipe on fd 3 for the reader
+  'exec 3<&0',
+  '"$0" "$@" </dev/null 3<&- &',
+  'pid=$!',
+  'echo "quetzal-anvil-pid=$pid"',
+  '(read _ <&3; kill $pid 2>/dev/null) &',
+  'reader=$!',
+  'wait $pid',
+  'code=$?',
+  'kill $reader 2>/dev/null',
+  'exit $code',
+].join('\n');
+
 /** Starts anvil and resolves once it answers JSON-RPC. */
 export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance> {
   const host = opts.host ?? '127.0.0.1';
+  if (opts.pidFile) await stopOrphan(opts.pidFile, opts.log);
   const port = opts.port && opts.port > 0 ? opts.port : await getFreePort(host);
   await assertPortFree(port, host);
   const chainId = opts.chainId ?? ANVIL_CHAIN_ID;
@@ -117,12 +148,26 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance
   if (opts.timestamp !== undefined) args.push('--timestamp', String(opts.timestamp));
   args.push(...(opts.extraArgs ?? []));
 
-  const child: ChildProcess = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, anvilBinaryPath(), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // the pipe's only job is to close when we end; an early close (the shell gone) is not an error here
+  child.stdin?.on('error', () => {});
+  let anvilPid: number | undefined;
   let output = '';
+  let inBanner = !opts.banner;
   const onData = (d: Buffer) => {
     const s = d.toString();
-    output = (output + s).slice(-4000);
-    if (opts.onOutput) for (const line of s.split('\n')) if (line.trim()) opts.onOutput(line);
+    for (const line of s.split('\n')) {
+      const pid = /^quetzal-anvil-pid=(\d+)$/.exec(line.trim());
+      if (pid) {
+        anvilPid = Number(pid[1]);
+        continue;
+      }
+      // the banner lists the dev accounts' private keys and the mnemonic; it ends where anvil starts listening
+      if (inBanner && !/Listening on/.test(line)) continue;
+      inBanner = false;
+      output = (output + line + '\n').slice(-4000);
+      if (opts.onOutput && line.trim()) opts.onOutput(line);
+    }
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
@@ -130,11 +175,15 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance
   const exitPromise = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = { code, signal };
+      if (opts.pidFile) rmSync(opts.pidFile, { force: true });
       resolve();
     }),
   );
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const killNow = () => {
+    if (anvilPid) tryKill(anvilPid, 'SIGKILL');
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killNow);
 
   const url = `http://${host}:${port}`;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 15_000);
@@ -145,28 +194,84 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        killNow();
         throw new Error(`anvil did not answer on ${url} within ${opts.readyTimeoutMs ?? 15_000} ms: ${output.trim().slice(-1000)}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  if (opts.pidFile && anvilPid) writeFileSync(opts.pidFile, JSON.stringify({ pid: anvilPid, host, port }) + '\n');
 
   return {
     url,
     port,
     host,
     chainId,
-    pid: child.pid,
+    pid: anvilPid,
     async stop() {
-      process.removeListener('exit', killOnExit);
+      process.removeListener('exit', killNow);
       if (exited) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      child.stdin?.end();
+      const t = setTimeout(killNow, 3000);
       await exitPromise;
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * Stops the anvil a killed run left behind (its pid file says which), so that its port is free.
+ * A pid that is gone or is no longer anvil is ignored; an anvil we may not stop is an error naming it.
+ */
+async function stopOrphan(pidFile: string, log?: AnvilOptions['log']): Promise<void> {
+  let recorded: { pid: number; host?: string; port?: number };
+  try {
+    recorded = JSON.parse(readFileSync(pidFile, 'utf8'));
+  } catch {
+    return;
+  }
+  const { pid } = recorded;
+  if (!Number.isInteger(pid) || pid <= 1 || !isAnvil(pid)) {
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  const where = `anvil (pid ${pid}${recorded.port ? `, port ${recorded.port}` : ''}) left running by an earlier run (${pidFile})`;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch (err) {
+    throw new Error(`cannot stop the ${where}: ${(err as NodeJS.ErrnoException).code}; stop it yourself (kill ${pid})`, { cause: err });
+  }
+  for (let i = 0; i < 40 && isAnvil(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isAnvil(pid)) tryKill(pid, 'SIGKILL');
+  for (let i = 0; i < 20 && isAnvil(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isAnvil(pid)) throw new Error(`cannot stop the ${where}; stop it yourself (kill -9 ${pid})`);
+  log?.warn({ pid, port: recorded.port }, 'stopped an anvil left running by an earlier run that was killed');
+  rmSync(pidFile, { force: true });
+}
+
+/** Whether `pid` is a live anvil process (read from /proc; elsewhere, only that it is alive). */
+function isAnvil(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // a zombie (state Z) holds no port; it is waiting for its parent to collect it
+    return /(^|\/)anvil\0/.test(cmdline) && !/\) Z /.test(stat);
+  } catch {
+    return existsSync('/proc') ? false : true;
+  }
+}
+
+function tryKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Test/dev helpers over anvil's JSON-RPC extensions. */
@@ -184,5 +289,7 @@ export const anvilRpc = {
   revert: (url: string, id: string) => rpc(url, 'evm_revert', [id]),
   dropTransaction: (url: string, hash: string) => rpc(url, 'anvil_dropTransaction', [hash]),
   setNextBlockBaseFee: (url: string, fee: bigint) => rpc(url, 'anvil_setNextBlockBaseFeePerGas', [`0x${fee.toString(16)}`]),
+  setStorageAt: (url: string, address: string, slot: bigint, value: bigint) =>
+    rpc(url, 'anvil_setStorageAt', [address, `0x${slot.toString(16).padStart(64, '0')}`, `0x${value.toString(16).padStart(64, '0')}`]),
   raw: rpc,
 };

@@ -1,6 +1,7 @@
 // The logic behind `quetzal l1 anvil` and `quetzal l1 deploy`, callable in-process (e.g. by the local network).
 import { readFileSync } from 'node:fs';
 import { getAddress, type Address, type Hex } from 'viem';
+import { ANVIL_CHAIN_ID } from './anvil.js';
 import { resolveL1Key } from './keys.js';
 import type { ContractArtifact } from './compile.js';
 import { DEFAULT_ROLLUP_PARAMS, type DeployL1Options, type L1Deployment, type VerifierChoice } from './deployment.js';
@@ -25,6 +26,10 @@ export interface DeployCliInput {
   escrowWithdrawDelay: number;
   sequencers?: string;
   mint?: string[];
+  /** Allow the mock verifier outside anvil's chain id (it accepts every proof). */
+  unsafeMockVerifier?: boolean;
+  /** Allow a zero VK tree root or genesis archive root outside anvil's chain id. */
+  unsafeZeroRoots?: boolean;
 }
 
 export function parseRpcUrls(s: string): string[] {
@@ -65,11 +70,34 @@ export function parseVerifierChoice(verifier: string, libraryFiles: readonly str
 }
 
 /**
+ * What a deployment outside anvil must not have without an explicit `--unsafe-...` flag: the mock verifier (anyone
+ * can prove anything) and zero roots (a VK tree root no proof can match, a genesis archive no world state has).
+ */
+function refuseUnsafeOutsideAnvil(input: DeployCliInput, chainId: number, vkTreeRoot: bigint, genesisArchiveRoot: bigint): void {
+  if (chainId === ANVIL_CHAIN_ID) return;
+  const where = `chain ${chainId} is not anvil (${ANVIL_CHAIN_ID})`;
+  if (input.verifier === 'mock' && !input.unsafeMockVerifier) {
+    throw new Error(
+      `--verifier mock accepts every proof, and ${where}: deploy the root circuit's verifier (e.g. --verifier build/contracts/HonkVerifier.json, see \`quetzal circuits vks\`), or pass --unsafe-mock-verifier for a throwaway test chain`,
+    );
+  }
+  for (const [flag, value] of [['vk-tree-root', vkTreeRoot], ['genesis-archive-root', genesisArchiveRoot]] as const) {
+    if (value === 0n && !input.unsafeZeroRoots) {
+      throw new Error(`--${flag} is 0 and ${where}: give the real root (\`quetzal circuits vks\` prints the VK tree root), or pass --unsafe-zero-roots for a throwaway test chain`);
+    }
+  }
+}
+
+/**
  * Turns CLI input into deploy options. Without a private key, anvil's first dev account is used, but only on
- * the anvil chain id (the caller checks the chain id and passes `chainId`).
+ * the anvil chain id (the caller checks the chain id and passes `chainId`). Outside anvil, the mock verifier
+ * and zero roots are refused unless an `--unsafe-...` flag allows them.
  */
 export function deployOptionsFromCli(input: DeployCliInput, chainId: number): { options: DeployL1Options; usedDevKey: boolean } {
   const rpcUrls = parseRpcUrls(input.l1RpcUrls);
+  const vkTreeRoot = bigintArg('vk-tree-root', input.vkTreeRoot);
+  const genesisArchiveRoot = bigintArg('genesis-archive-root', input.genesisArchiveRoot);
+  refuseUnsafeOutsideAnvil(input, chainId, vkTreeRoot, genesisArchiveRoot);
   const { key: privateKey, devAccount } = resolveL1Key({ key: input.privateKey, flag: '--private-key (or L1_PRIVATE_KEY)', devIndex: 0, chainId });
   const usedDevKey = devAccount !== undefined;
   const verifier = parseVerifierChoice(input.verifier, input.verifierLibraries);
@@ -89,8 +117,8 @@ export function deployOptionsFromCli(input: DeployCliInput, chainId: number): { 
       epochDuration: input.epochDuration,
       claimWindow: input.claimWindow,
       proofSubmissionWindow: input.proofSubmissionWindow,
-      vkTreeRoot: bigintArg('vk-tree-root', input.vkTreeRoot),
-      genesisArchiveRoot: bigintArg('genesis-archive-root', input.genesisArchiveRoot),
+      vkTreeRoot,
+      genesisArchiveRoot,
       version: bigintArg('rollup-version', input.rollupVersion),
       blockReward: bigintArg('block-reward', input.blockReward),
       minimumBond: bigintArg('minimum-bond', input.minimumBond),

@@ -6,6 +6,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Abi } from 'viem';
+import type { Logger } from '@quetzal/kernel/logging';
+import { WorkerPool } from '@quetzal/kernel/worker-pool';
+import type { CompileWorkerApi } from './compile-worker.js';
 
 const require = createRequire(import.meta.url);
 
@@ -27,6 +30,12 @@ export interface ContractArtifact {
   /** Deployed code size in bytes (EIP-170 limit: 24576). */
   deployedSize: number;
   solcVersion: string;
+  /** Where each state variable lives (tests seed contract state through anvil with it). */
+  storageLayout?: StorageLayout;
+}
+
+export interface StorageLayout {
+  storage: { label: string; slot: string; offset: number; type: string }[];
 }
 
 export interface CompileOptions {
@@ -67,7 +76,7 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
       optimizer: { enabled: true, runs: o.optimizerRuns },
       evmVersion: o.evmVersion,
       viaIR: o.viaIR,
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object'] } },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object', 'storageLayout'] } },
     },
   };
   const s = solc();
@@ -77,7 +86,7 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
     }),
   ) as {
     errors?: { severity: string; formattedMessage: string }[];
-    contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string; linkReferences: LinkReferences }; deployedBytecode: { object: string } } }>>;
+    contracts?: Record<string, Record<string, { abi: Abi; storageLayout?: StorageLayout; evm: { bytecode: { object: string; linkReferences: LinkReferences }; deployedBytecode: { object: string } } }>>;
   };
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
   if (errors.length > 0) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
@@ -94,6 +103,7 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
         linkReferences: c.evm.bytecode.linkReferences ?? {},
         deployedSize: c.evm.deployedBytecode.object.length / 2,
         solcVersion: version,
+        ...(c.storageLayout ? { storageLayout: { storage: c.storageLayout.storage.map(({ label, slot, offset, type }) => ({ label, slot, offset, type })) } } : {}),
       };
     }
   }
@@ -101,6 +111,16 @@ export function compileSolidity(sources: Record<string, string>, options: Compil
 }
 
 /** Every .sol file under `dir`, keyed by its path relative to `dir`. */
+/** compileSolidity on a worker thread, for callers that must keep their event loop moving. */
+export async function compileSolidityOffThread(sources: Record<string, string>, options: CompileOptions, logger: Logger): Promise<Record<string, ContractArtifact>> {
+  const pool = new WorkerPool<CompileWorkerApi>({ module: new URL('./compile-worker.ts', import.meta.url), size: 1, name: 'solc', logger });
+  try {
+    return (await pool.run((w) => w.compile(sources, options))) as Record<string, ContractArtifact>;
+  } finally {
+    await pool.close();
+  }
+}
+
 export function readSources(dir = CONTRACTS_SRC): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {

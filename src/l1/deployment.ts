@@ -222,12 +222,17 @@ export function writeDeploymentFile(path: string, d: L1Deployment): void {
   writeFileSync(path, deploymentToJson(d));
 }
 
-export function readDeploymentFile(path: string): L1Deployment {
+export function readDeploymentFile(path: string, flag = '--l1.deployment'): L1Deployment {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read the L1 deployment file ${path}: ${(e as Error).message} (run \`quetzal l1 deploy --l1.deployment ${path}\`)`, { cause: e });
+    throw new Error(`${flag} ${path}: cannot read the L1 deployment file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (run \`quetzal l1 deploy --l1.deployment ${path}\`)`, { cause: e });
   }
-  return deploymentFromJson(text);
+  try {
+    return deploymentFromJson(text);
+  } catch (e) {
+    const reason = e instanceof SyntaxError ? 'not valid JSON' : (e as Error).message.replace(/^deployment file: /, '');
+    throw new Error(`${flag} ${path}: not an L1 deployment file (${reason}); pass the file \`quetzal l1 deploy\` wrote`, { cause: e });
+  }
 }

@@ -19,6 +19,8 @@ export interface L1KeySource {
   /** anvil's dev account used on chain 31337 when neither is given. */
   devIndex: number;
   chainId: number;
+  /** Told the key, whatever its source, so that it is redacted from every log line and error (at any level). */
+  redactor?: { addSecretValue(value: string): void };
 }
 
 export interface ResolvedL1Key {
@@ -29,6 +31,14 @@ export interface ResolvedL1Key {
 
 /** Logs (without the key) when anvil's dev key is used. */
 export function resolveL1Key(s: L1KeySource, log?: { info(obj: object, msg: string): void }): ResolvedL1Key {
+  const resolved = resolveKey(s, log);
+  // as given and as libraries print it (lower case)
+  s.redactor?.addSecretValue(resolved.key);
+  s.redactor?.addSecretValue(resolved.key.toLowerCase());
+  return resolved;
+}
+
+function resolveKey(s: L1KeySource, log?: { info(obj: object, msg: string): void }): ResolvedL1Key {
   if (s.key !== undefined) return { key: checkedKey(s.key, s.flag) };
   if (s.keyFile !== undefined) {
     const where = `${s.fileFlag ?? 'the key file'} ${s.keyFile}`;

@@ -84,15 +84,24 @@ export function outboxMessagePath(txEffects: readonly TxEffect[], txIndex: numbe
   return { directions, siblings: steps.map((s) => s.sibling) };
 }
 
+/** An L2->L1 message as the Outbox takes it: its L2 sender (the tx's account), L1 recipient and content. */
+export interface OutboxMessage {
+  sender: bigint;
+  recipient: Address;
+  content: bigint;
+}
+
 export class OutboxContract {
   constructor(
     readonly client: PublicClient,
     readonly address: Address,
   ) {}
 
-  consume(sender: L1TxSender, blockNumber: number, message: bigint, path: OutboxMessagePath): Promise<SentTx> {
+  /** Consumes a message; `sender` must be the message's recipient (the Outbox refuses anyone else). */
+  consume(sender: L1TxSender, blockNumber: number, message: OutboxMessage, path: OutboxMessagePath): Promise<SentTx> {
+    const m = { sender: fieldHex(message.sender), recipient: message.recipient, content: fieldHex(message.content) };
     return sender.sendContractTx({
-      address: this.address, abi: outboxAbi, functionName: 'consume', args: [BigInt(blockNumber), fieldHex(message), path.directions, path.siblings.map(fieldHex)], label: `Outbox.consume(${blockNumber})`,
+      address: this.address, abi: outboxAbi, functionName: 'consume', args: [BigInt(blockNumber), m, path.directions, path.siblings.map(fieldHex)], label: `Outbox.consume(${blockNumber})`,
     });
   }
 

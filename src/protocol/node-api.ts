@@ -21,9 +21,15 @@ export interface NodeApi {
   getPendingTxCount(): Promise<number>;
 }
 
-/** A tx the node refuses; `message` is the reason the sender gets. */
+/** A tx the node refuses; `message` is the reason the sender gets, `field` the tx field at fault (e.g. `proof`). */
 export class TxRejectedError extends Error {
   override name = 'TxRejectedError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 const zTx = z.codec(zBytes.in, z.custom<Tx>((v) => v instanceof Tx, 'expected a Tx'), {

@@ -1,5 +1,6 @@
 // The prover node's JSON-RPC API (namespace `proverNode`): the state of its epoch proving jobs.
 import { z } from 'zod';
+import { zProvingJobType } from './proving-jobs.js';
 
 export const PROVER_NODE_RPC_NAMESPACE = 'proverNode';
 
@@ -12,6 +13,8 @@ const zJobCounts = z.object({
   done: z.number().int(),
   reused: z.number().int(),
   failed: z.number().int(),
+  /** Per circuit type: proofs done, and circuits enqueued so far. */
+  circuits: z.partialRecord(zProvingJobType, z.object({ done: z.number().int(), total: z.number().int() })),
 });
 
 export const zEpochProvingJobStatus = z.object({
@@ -29,6 +32,8 @@ export const zEpochProvingJobStatus = z.object({
   jobs: zJobCounts,
   error: z.string().optional(),
   proofTxHash: z.string().optional(),
+  /** Gas the proof transaction used (decimal). */
+  proofGasUsed: z.string().optional(),
 });
 export type EpochProvingJobStatus = z.infer<typeof zEpochProvingJobStatus>;
 
@@ -42,6 +47,8 @@ export const zProverNodeStatus = z.object({
   declinedEpochs: z.array(z.object({ epoch: z.number().int(), reason: z.string() })),
   /** Free escrow deposit, in bond token units (decimal string). */
   escrowDeposit: z.string().optional(),
+  /** The publisher's ETH balance in wei (decimal string), as of the last poll. */
+  publisherBalance: z.string().optional(),
 });
 export type ProverNodeStatus = z.infer<typeof zProverNodeStatus>;
 

@@ -170,7 +170,7 @@ export interface ProvingCapacity {
 export interface ProvingJobFilter {
   /** Job types the agent proves; empty or absent means all. */
   allowList?: ProvingJobType[];
-  /** Names the agent (logs; the broker counts agents by it). */
+  /** Names the agent in logs and in the broker's status (last seen, current jobs, proofs per hour); the broker counts agents by it for its capacity. */
   agentId?: string;
   /** Jobs the agent proves at once (its --prover-agent.count): the broker sums them into its capacity. */
   slots?: number;
@@ -315,3 +315,28 @@ export const ProvingJobConsumerSchema = {
 
 /** Every broker method, producer and consumer side, under one namespace. */
 export const ProvingBrokerSchema = { ...ProvingJobProducerSchema, ...ProvingJobConsumerSchema };
+
+export const zProvingBrokerStatus = z.object({
+  /** Jobs per circuit type that are queued or being proved. */
+  queue: z.array(z.object({ type: zProvingJobType, queued: z.number().int(), inProgress: z.number().int() })),
+  /** Agents that asked for work or heartbeated in the last hour, most recently seen first. */
+  agents: z.array(
+    z.object({
+      id: z.string(),
+      /** Unix ms of its last poll, heartbeat or report. */
+      lastSeenAt: z.number(),
+      jobs: z.array(z.object({ id: zProvingJobId, type: zProvingJobType, epoch: zEpoch })),
+      /** Proofs it delivered in the last hour. */
+      provedLastHour: z.number().int(),
+    }),
+  ),
+});
+export type ProvingBrokerStatus = z.infer<typeof zProvingBrokerStatus>;
+
+/**
+ * Read-only view for operators (the dashboard, `quetzal doctor`): like /metrics, it answers
+ * without the broker's token, and reveals no inputs or proofs.
+ */
+export const ProvingBrokerStatusSchema = {
+  getStatus: { params: z.tuple([]), result: zProvingBrokerStatus },
+};

@@ -102,3 +102,52 @@ export function signedQuoteFromJson(j: EpochProofQuoteJson): SignedEpochProofQuo
     signature: j.signature,
   };
 }
+
+/** A quote the sequencer (JSON-RPC) or a gossip validator refuses; `message` names the reason. */
+export class QuoteRejectedError extends Error {
+  override name = 'QuoteRejectedError';
+}
+
+/** What checking a quote against the chain needs (the l1-client plugin's `quoteChainView` reads it from L1). */
+export interface QuoteChainView {
+  domain: QuoteDomainParams;
+  epochDuration: bigint;
+  minimumBond: bigint;
+  currentSlot(): Promise<bigint>;
+  /** The prover's deposit in the proof commitment escrow. */
+  escrowDeposit(prover: Address): Promise<bigint>;
+}
+
+/**
+ * Whether a signed quote may be claimed now, checked the same way wherever it arrives (JSON-RPC or
+ * gossip): bounds, EIP-712 signature by the prover it names, an epoch claimable now (the previous or
+ * the current one), not expired, bond at least the Rollup's minimum and covered by the prover's
+ * escrow deposit. Throws QuoteRejectedError with the reason.
+ */
+export async function checkClaimableQuote(signed: SignedEpochProofQuote, view: QuoteChainView): Promise<void> {
+  const q = signed.quote;
+  const reject = (reason: string): never => {
+    throw new QuoteRejectedError(`quote for epoch ${q.epochToProve} by ${q.prover} rejected: ${reason}`);
+  };
+  try {
+    validateQuote(q);
+  } catch (e) {
+    reject((e as Error).message);
+  }
+  let signer: string;
+  try {
+    signer = await recoverQuoteSigner(signed, view.domain);
+  } catch {
+    return reject('the signature does not decode');
+  }
+  if (getAddress(signer) !== getAddress(q.prover)) reject(`signed by ${signer}, not by the prover it names (EIP-712 domain: chain ${view.domain.chainId}, rollup ${view.domain.rollup})`);
+  const currentSlot = await view.currentSlot();
+  const currentEpoch = currentSlot / view.epochDuration;
+  if (q.epochToProve > currentEpoch || q.epochToProve + 1n < currentEpoch) {
+    reject(`epoch ${q.epochToProve} is not claimable now (current epoch ${currentEpoch}: quotes are for the previous or the current epoch)`);
+  }
+  if (q.validUntilSlot < currentSlot) reject(`expired: validUntilSlot ${q.validUntilSlot} is before the current slot ${currentSlot}`);
+  if (q.bondAmount < view.minimumBond) reject(`bondAmount ${q.bondAmount} is below the Rollup's minimum bond ${view.minimumBond}`);
+  const deposit = await view.escrowDeposit(q.prover);
+  if (deposit < q.bondAmount) reject(`the prover's escrow deposit ${deposit} does not cover the bond ${q.bondAmount} (deposit into the ProofCommitmentEscrow first)`);
+}

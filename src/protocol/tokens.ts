@@ -4,7 +4,9 @@ import type { CircuitProver } from './circuit-prover.js';
 import type { L1Connection } from './l1-connection.js';
 import type { L2BlockSource } from './l2-block-source.js';
 import type { NodeApi } from './node-api.js';
+import type { P2PService } from './p2p.js';
 import type { ProvingJobConsumer, ProvingJobProducer } from './proving-jobs.js';
+import type { TxPool } from './tx-pool.js';
 import type { TxProofVerifier } from './tx-proof-verifier.js';
 import type { WorldStateSynchronizer } from './world-state.js';
 
@@ -24,4 +26,6 @@ export const Tokens = {
   ProvingJobConsumer: defineToken<ProvingJobConsumer>('ProvingJobConsumer', 'run --prover-broker in this process, or point at a remote broker with --prover-agent.broker-url'),
   L1: defineToken<L1Connection>('L1', 'start a local L1 with --local-network, or give --l1.rpc-urls and --l1.deployment'),
   Node: defineToken<NodeApi>('Node', 'run --sequencer in this process, or point at a node with --bot.node-url'),
+  TxPool: defineToken<TxPool>('TxPool', 'the tx-pool plugin (in the sequencer package) provides it'),
+  P2P: defineToken<P2PService>('P2P', 'the p2p plugin provides it (peers only with --p2p.enabled)'),
 };

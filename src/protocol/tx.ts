@@ -2,7 +2,7 @@
 // client proof. txHash = poseidon2(tx circuit public outputs) (SPEC.md "Tx").
 import { MAX_L2_TO_L1_MSGS_PER_TX, MAX_NOTE_HASHES_PER_TX, MAX_NULLIFIERS_PER_TX, TX_PUBLIC_OUTPUTS_LENGTH } from './constants.js';
 import { poseidon2Hash } from './hash/poseidon2.js';
-import { bytesToFields, fieldsToBytes, padTo } from './hash/sha256.js';
+import { bytesToFields, fieldsToBytes, padTo, sha256ToField } from './hash/sha256.js';
 import { flatten, unflatten } from './circuits/abi.js';
 import { TxEffect } from './block/tx-effect.js';
 import { TxPublicOutputsSchema, type TxCircuitInputs, type TxPublicOutputs } from './circuits/structs.js';
@@ -18,9 +18,40 @@ export function feePayerOf(secret: bigint): bigint {
   return poseidon2Hash([secret]);
 }
 
-/** A tx's first nullifier: poseidon2([secret, nonce]) (unique per (sender, nonce)). */
-export function firstNullifierOf(secret: bigint, nonce: bigint): bigint {
+/**
+ * A nullifier as a tx emits it: siloed by the tx's account, so no account can emit (squat) another
+ * account's nullifiers. 0 stays 0 (padding).
+ */
+export function siloNullifier(account: bigint, inner: bigint): bigint {
+  return inner === 0n ? 0n : poseidon2Hash([account, inner]);
+}
+
+/** The inner value of a tx's first nullifier: poseidon2([secret, nonce]) (unique per (sender, nonce)). */
+export function firstInnerNullifierOf(secret: bigint, nonce: bigint): bigint {
   return poseidon2Hash([secret, nonce]);
+}
+
+/** A tx's first nullifier: the siloed poseidon2([secret, nonce]). */
+export function firstNullifierOf(secret: bigint, nonce: bigint): bigint {
+  return siloNullifier(feePayerOf(secret), firstInnerNullifierOf(secret, nonce));
+}
+
+/** An L2->L1 message as its sender writes it; the sender is the tx's account. */
+export interface L2ToL1Message {
+  /** The L1 address that may consume it, as a Field (< 2^160, non-zero). */
+  recipient: bigint;
+  content: bigint;
+}
+
+export const EMPTY_L2_TO_L1_MESSAGE: L2ToL1Message = { recipient: 0n, content: 0n };
+
+/**
+ * The message's leaf (what the tx effect and the out hash carry): sha256ToField(sender || recipient
+ * || content), 32-byte words (= Solidity's abi.encode(bytes32, address, bytes32)); 0 for an empty slot.
+ */
+export function l2ToL1MessageLeaf(sender: bigint, m: L2ToL1Message): bigint {
+  if (m.recipient === 0n) return 0n;
+  return sha256ToField(fieldsToBytes([sender, m.recipient, m.content]));
 }
 
 export interface TxRequest {
@@ -30,24 +61,34 @@ export interface TxRequest {
   version: bigint;
   transactionFee: bigint;
   noteHashes?: readonly bigint[];
-  /** Nullifiers after the first one (which derives from secret and nonce). */
+  /** Inner values of the nullifiers after the first one; the circuit silos them by the account. */
   extraNullifiers?: readonly bigint[];
-  l2ToL1Msgs?: readonly bigint[];
+  l2ToL1Msgs?: readonly L2ToL1Message[];
 }
 
 /** The `tx` circuit inputs for a request (arrays 0-padded). */
 export function buildTxCircuitInputs(req: TxRequest): TxCircuitInputs {
+  const account = feePayerOf(req.secret);
+  const innerNullifiers = padTo([firstInnerNullifierOf(req.secret, req.nonce), ...(req.extraNullifiers ?? [])], MAX_NULLIFIERS_PER_TX);
+  const msgs = req.l2ToL1Msgs ?? [];
+  if (msgs.length > MAX_L2_TO_L1_MSGS_PER_TX) throw new RangeError(`at most ${MAX_L2_TO_L1_MSGS_PER_TX} L2->L1 messages per tx, got ${msgs.length}`);
+  for (const m of msgs) {
+    if (m.recipient <= 0n || m.recipient >= 1n << 160n) throw new RangeError(`L2->L1 message recipient must be a non-zero L1 address, got ${m.recipient}`);
+  }
+  const l2ToL1Msgs = [...msgs, ...Array<L2ToL1Message>(MAX_L2_TO_L1_MSGS_PER_TX - msgs.length).fill(EMPTY_L2_TO_L1_MESSAGE)];
   return {
     secret: req.secret,
     nonce: req.nonce,
+    innerNullifiers,
+    l2ToL1Msgs,
     effects: {
       chainId: req.chainId,
       version: req.version,
       transactionFee: req.transactionFee,
-      feePayer: feePayerOf(req.secret),
+      feePayer: account,
       noteHashes: padTo(req.noteHashes ?? [], MAX_NOTE_HASHES_PER_TX),
-      nullifiers: padTo([firstNullifierOf(req.secret, req.nonce), ...(req.extraNullifiers ?? [])], MAX_NULLIFIERS_PER_TX),
-      l2ToL1Msgs: padTo(req.l2ToL1Msgs ?? [], MAX_L2_TO_L1_MSGS_PER_TX),
+      nullifiers: innerNullifiers.map((n) => siloNullifier(account, n)),
+      l2ToL1Msgs: l2ToL1Msgs.map((m) => l2ToL1MessageLeaf(account, m)),
     },
   };
 }
@@ -60,8 +101,12 @@ export class Tx {
     public readonly proof: readonly bigint[],
   ) {}
 
+  /** Computed once: a Poseidon2 hash costs about a millisecond, and a tx's outputs never change. */
+  private cachedHash: bigint | undefined;
+
   hash(): bigint {
-    return txHashOf(this.publicOutputs);
+    this.cachedHash ??= txHashOf(this.publicOutputs);
+    return this.cachedHash;
   }
 
   /** The tx's effects as blocks carry them (txHash first). */
@@ -73,6 +118,11 @@ export class Tx {
   /** The public inputs the client proof verifies against. */
   publicInputs(): bigint[] {
     return flatten(TxPublicOutputsSchema, this.publicOutputs);
+  }
+
+  /** The length of toBytes(), without serializing. */
+  byteLength(): number {
+    return 4 + 32 * (TX_PUBLIC_OUTPUTS_LENGTH + this.proof.length);
   }
 
   /** Serialization: u32 BE count of proof fields, then the public outputs, then the proof. */

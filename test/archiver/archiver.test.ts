@@ -24,10 +24,10 @@ describe('archiver against anvil', () => {
   const blocks: BuiltBlock[] = [];
   let leaf: bigint;
 
-  const archiverAt = (path: string, batchSize = 100, client: PublicClient = env.client) => {
+  const archiverAt = (path: string, batchSize = 100, client: PublicClient = env.client, logger = log) => {
     const store = new ArchiverStore(path);
     opened.push(store);
-    return { store, archiver: new Archiver(client, env.deployment, store, { batchSize, pollingIntervalMs: 50 }, log) };
+    return { store, archiver: new Archiver(client, env.deployment, store, { batchSize, pollingIntervalMs: 50 }, logger) };
   };
   let main: ReturnType<typeof archiverAt>;
 
@@ -136,8 +136,10 @@ describe('archiver against anvil', () => {
         return Reflect.get(target, prop, receiver);
       },
     });
-    const second = archiverAt(path, 3, counting);
+    const lines: string[] = [];
+    const second = archiverAt(path, 3, counting, pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }));
     await second.archiver.sync();
+    assert.ok(lines.some((l) => /"msg":"archiver catching up \d+ L1 blocks: done"/.test(l)), `a catch-up of many batches reports its progress:\n${lines.join('')}`);
     assert.equal(froms[0], BigInt(synced.number + 1), 'the restarted archiver continues after the last synced block');
     assert.deepEqual(await second.archiver.getTips(), await main.archiver.getTips());
     for (let n = 1; n <= 3; n++) assert.equal((await second.archiver.getBlock(n))?.headerHash(), (await main.archiver.getBlock(n))?.headerHash());

@@ -124,6 +124,36 @@ export function brokerConformance(open: OpenBroker): void {
     await broker.stop();
   });
 
+  it('reports the queue per circuit type and the agents it heard from, with their jobs and recent proofs', async () => {
+    let now = 1_000_000;
+    const broker = await open({ now: () => now });
+    for (const j of [job(1, 'base', 1), job(1, 'base', 2), job(1, 'parity-base', 3)]) await broker.enqueueProvingJob(j);
+    assert.equal(await broker.getProvingJob({ agentId: 'idle', allowList: ['root'] }), undefined);
+    const a = (await broker.getProvingJob({ agentId: 'a', allowList: ['base'] }))!;
+    now += 1000;
+    const b = (await broker.getProvingJob({ agentId: 'b', allowList: ['base'] }))!;
+    await broker.reportProvingJobSuccess(b.job.id, b.lease, bytes(1));
+    let status = await broker.status();
+    assert.deepEqual(
+      [...status.queue].sort((x, y) => x.type.localeCompare(y.type)),
+      [
+        { type: 'base', queued: 0, inProgress: 1 },
+        { type: 'parity-base', queued: 1, inProgress: 0 },
+      ],
+    );
+    assert.deepEqual(status.agents.map((x) => [x.id, x.lastSeenAt, x.jobs.map((j) => j.id), x.provedLastHour]), [
+      ['b', 1_001_000, [], 1],
+      ['idle', 1_000_000, [], 0],
+      ['a', 1_000_000, [a.job.id], 0],
+    ]);
+    now += 30 * 60_000;
+    await broker.reportProvingJobProgress(a.job.id, a.lease);
+    now += 31 * 60_000;
+    status = await broker.status();
+    assert.deepEqual(status.agents.map((x) => x.id), ['a'], 'agents silent for an hour are dropped; heartbeats keep one listed');
+    await broker.stop();
+  });
+
   it('honours the allow-list', async () => {
     const broker = await open();
     await broker.enqueueProvingJob(job(1, 'root', 1));

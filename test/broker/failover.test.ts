@@ -25,7 +25,7 @@ it('kill -9 one of two PostgreSQL brokers mid-epoch: the epoch is proven, nothin
   await ensureCircuitsBuilt();
   const db = await startPostgres();
   const chain = newChain();
-  for (let b = 0; b < 2; b++) addBlock(chain, 2, 3);
+  for (let b = 0; b < 2; b++) await addBlock(chain, 2, 3);
   const ws = await syncedWorldState(chain);
   const env = { DATABASE_URL: db.url, JOB_TIMEOUT_MS: '3000' };
   const a = await startBroker(env);

@@ -27,7 +27,7 @@ import { VkTree, simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
 import type { ChildProof } from '@quetzal/protocol/circuits/structs';
 import { BlockHeader, ContentCommitment } from '@quetzal/protocol/block/header';
-import { buildTxCircuitInputs, feePayerOf, firstNullifierOf, Tx } from '@quetzal/protocol/tx';
+import { buildTxCircuitInputs, feePayerOf, firstInnerNullifierOf, firstNullifierOf, l2ToL1MessageLeaf, siloNullifier, Tx } from '@quetzal/protocol/tx';
 import { computeInHash } from '@quetzal/protocol/block/body';
 
 const chainId = 31337n;
@@ -89,7 +89,7 @@ before(async () => {
     const effects = [];
     for (let t = 0; t < txCounts[b - 1]!; t++) {
       const txr = await prover.proveTx(
-        buildTxCircuitInputs({ secret: secrets[t]!, nonce: BigInt(b), chainId, version, transactionFee: 10n, noteHashes: [BigInt(b * 10 + t + 1)], l2ToL1Msgs: [7n] }),
+        buildTxCircuitInputs({ secret: secrets[t]!, nonce: BigInt(b), chainId, version, transactionFee: 10n, noteHashes: [BigInt(b * 10 + t + 1)], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 7n }] }),
       );
       effects.push(new Tx(txr.publicOutputs, txr.proof).toEffect());
       bases.push(await prover.proveBase(await buildBaseInputs(world.fork(), { tx: txr.publicOutputs, txProof: childProofOf(txr, vkTree), constants })));
@@ -149,6 +149,7 @@ describe('tx', () => {
   });
   test('first nullifier not derived from secret and nonce', async () => {
     const i = prover.first('tx');
+    i.innerNullifiers[0] = firstInnerNullifierOf(i.secret, i.nonce + 1n);
     i.effects.nullifiers[0] = firstNullifierOf(i.secret, i.nonce + 1n);
     await expectFail('tx', i, "first nullifier is not derived from the sender's secret and nonce");
   });
@@ -156,6 +157,38 @@ describe('tx', () => {
     const i = prover.first('tx');
     i.effects.transactionFee = TWO_128;
     await expectFail('tx', i, 'transaction fee out of range');
+  });
+  test("a nullifier of another account (squatting): not siloed by the sender's account", async () => {
+    const i = prover.first('tx');
+    const victim = firstNullifierOf(secrets[1]!, 1n);
+    i.effects.nullifiers[1] = victim; // emitted as is
+    await expectFail('tx', i, "nullifier is not siloed by the sender's account");
+    i.innerNullifiers[1] = victim; // or as the inner value: siloed by the sender, it is another nullifier
+    i.effects.nullifiers[1] = siloNullifier(feePayerOf(i.secret), victim);
+    const r = await prover.prove('tx', i);
+    assert.notEqual(r.publicOutputs.nullifiers[1], victim);
+  });
+  test("an L2->L1 message not bound to the sender, its recipient or its content", async () => {
+    const base = prover.first('tx');
+    const m = base.l2ToL1Msgs[0]!;
+    const other = structuredClone(base);
+    other.effects.l2ToL1Msgs[0] = l2ToL1MessageLeaf(feePayerOf(secrets[1]!), m); // another sender's message
+    await expectFail('tx', other, "L2->L1 message leaf is not the sender's message to its recipient");
+    const redirected = structuredClone(base);
+    redirected.l2ToL1Msgs[0] = { ...m, recipient: m.recipient + 1n };
+    await expectFail('tx', redirected, "L2->L1 message leaf is not the sender's message to its recipient");
+    const changed = structuredClone(base);
+    changed.l2ToL1Msgs[0] = { ...m, content: m.content + 1n };
+    await expectFail('tx', changed, "L2->L1 message leaf is not the sender's message to its recipient");
+  });
+  test('an L2->L1 message recipient that is no L1 address, or content without a recipient', async () => {
+    const wide = prover.first('tx');
+    wide.l2ToL1Msgs[0] = { recipient: 1n << 160n, content: 7n };
+    wide.effects.l2ToL1Msgs[0] = l2ToL1MessageLeaf(wide.effects.feePayer, wide.l2ToL1Msgs[0]);
+    await expectFail('tx', wide, 'L2->L1 message recipient is not an L1 address');
+    const orphan = prover.first('tx');
+    orphan.l2ToL1Msgs[1] = { recipient: 0n, content: 7n };
+    await expectFail('tx', orphan, 'L2->L1 message has content but no recipient');
   });
 });
 
@@ -294,7 +327,8 @@ describe('block-root', () => {
     // fix up the archive so the header is accepted: rebuild a one-leaf archive for it
     const { ReferenceAppendOnlyTree } = await import('@quetzal/protocol/trees/reference');
     const { blockHash } = await import('@quetzal/protocol/block/block-hash');
-    const archive = new ReferenceAppendOnlyTree(16);
+    const { ARCHIVE_TREE_HEIGHT } = await import('@quetzal/protocol/constants');
+    const archive = new ReferenceAppendOnlyTree(ARCHIVE_TREE_HEIGHT);
     archive.appendLeaves([blockHash(headerFromCircuit(i.previousHeader))]);
     i.txs.constants.lastArchive = snapshotToCircuit(archive.snapshot());
     i.previousHeaderPath = archive.getSiblingPath(0);

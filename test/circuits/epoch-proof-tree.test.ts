@@ -61,7 +61,7 @@ test('epoch of 2 blocks x 3 txs: root public outputs match the independent TypeS
         transactionFee: fee,
         noteHashes: [BigInt(b * 100 + t * 10 + 1), BigInt(b * 100 + t * 10 + 2)],
         extraNullifiers: t === 1 ? [BigInt(b * 1_000_000 + 7)] : [],
-        l2ToL1Msgs: t === 2 ? [BigInt(b * 555)] : [],
+        l2ToL1Msgs: t === 2 ? [{ recipient: 0xa11ce0000000000000000000000000000000000an, content: BigInt(b * 555) }] : [],
       });
       const txResult = await prover.proveTx(txInputs);
       const o = txResult.publicOutputs;

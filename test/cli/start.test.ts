@@ -33,9 +33,9 @@ describe('quetzal start', () => {
     const { code, stdout } = await runCli(['start', '--plan', '--archiver', '--prover-node', '--prover-broker', '--prover-agent'], env);
     assert.equal(code, 0);
     const order = [...stdout.matchAll(/^ *\d+\. ([a-z0-9-]+) \(/gm)].map((m) => m[1]!);
-    assert.deepEqual([...order].sort(), ['archiver', 'circuit-prover', 'l1-client', 'prover-agent', 'prover-broker', 'prover-node', 'world-state']);
+    assert.deepEqual([...order].sort(), ['archiver', 'circuit-prover', 'l1-client', 'p2p', 'prover-agent', 'prover-broker', 'prover-node', 'tx-pool', 'world-state']);
     const before = (a: string, b: string) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} starts before ${b}: ${order.join(', ')}`);
-    for (const [provider, consumer] of [['l1-client', 'archiver'], ['archiver', 'world-state'], ['world-state', 'prover-node'], ['prover-broker', 'prover-node'], ['prover-broker', 'prover-agent'], ['circuit-prover', 'prover-agent']]) before(provider!, consumer!);
+    for (const [provider, consumer] of [['l1-client', 'archiver'], ['archiver', 'world-state'], ['world-state', 'prover-node'], ['prover-broker', 'prover-node'], ['prover-broker', 'prover-agent'], ['circuit-prover', 'prover-agent'], ['world-state', 'tx-pool'], ['tx-pool', 'prover-node'], ['p2p', 'prover-node']]) before(provider!, consumer!);
     assert.match(stdout, /ProvingJobProducer <- prover-broker/);
     assert.match(stdout, /L2BlockSource <- archiver/);
     assert.match(stdout, /uses +Node <- nothing in this process/);
@@ -74,15 +74,16 @@ describe('quetzal start', () => {
     const config = JSON.parse(stdout);
     assert.deepEqual(config.l1.rpcUrls, ['http://127.0.0.1:9545']);
     assert.equal(config.p2p.ip, '10.1.2.3');
-    assert.equal(config.proverAgent.brokerUrl, 'http://127.0.0.1:9000');
+    assert.deepEqual(config.proverAgent.brokerUrl, ['http://127.0.0.1:9000']);
     assert.equal(config.proverNode.publisherPrivateKey, '[redacted]');
   });
 
   test('config show takes env and config file, and never prints secrets', async () => {
-    const env = isolatedEnv({ PROVER_AGENT_COUNT: '3', PROVER_BROKER_AUTH_TOKEN: 'broker-token-123456' });
+    const env = isolatedEnv({ PROVER_AGENT_COUNT: '3', PROVER_BROKER_AUTH_TOKEN: 'broker-token-123456', L1_RPC_URLS: 'https://me:pass-word-987@l1.example/v2/api-key-0123456789' });
     const { code, stdout } = await runCli(['config', 'show', '--prover-agent'], env);
     assert.equal(code, 0);
-    assert.ok(!stdout.includes('broker-token-123456'));
+    for (const secret of ['broker-token-123456', 'pass-word-987', 'api-key-0123456789']) assert.ok(!stdout.includes(secret), `${secret} printed`);
+    assert.match(stdout, /l1\.example/, 'the URL is shown without its credentials');
     const config = JSON.parse(stdout);
     assert.equal(config.proverAgent.count, 3);
     assert.deepEqual(config.roles, ['prover-agent']);

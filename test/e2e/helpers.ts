@@ -47,3 +47,18 @@ export async function metric(port: number, name: string): Promise<number> {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
+
+/** A metric's value for exactly these labels (`topic="/quetzal/tx/1",result="accepted"`), 0 when absent. */
+export async function labelledMetric(port: number, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = new RegExp(`^${name}\\{${labels.replace(/[/.]/g, '\\$&')}\\} ([0-9.e+-]+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The P2P multiaddr a started process logged ("p2p started"). */
+export function p2pMultiaddr(cli: RunningCli): string {
+  const line = cli.logs().split('\n').find((l) => l.includes('"msg":"p2p started"'));
+  const addr = line && (JSON.parse(line) as { multiaddrs: string[] }).multiaddrs[0];
+  if (!addr) throw new Error('the process logged no p2p multiaddr');
+  return addr;
+}

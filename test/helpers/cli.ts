@@ -29,10 +29,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `quetzal ARGS` to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000): Promise<CliResult> {
+/** Runs `quetzal ARGS` to completion (under `wrap`, as startCli). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: { wrap?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, commandArgs] = cliCommand(args, 'node', options.wrap);
+    const child = spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -54,6 +55,8 @@ export interface RunningCli {
   pid: number;
   port: number;
   logs: () => string;
+  /** Resolves with the exit code when the process ends by itself (or is stopped). */
+  exited: Promise<number | null>;
   /**
    * Sends a signal to the quetzal process (or, with `group`, to the whole process group, as a
    * terminal's Ctrl-C does; needs `detached`) and resolves with the exit code of `child` and how
@@ -69,21 +72,44 @@ export interface StartCliOptions {
    * `detached`, so that a timeout can kill npm, its shell and deno together).
    */
   runtime?: 'node' | 'deno';
+  /** Runs the command under another one (e.g. `nsenter` into a mount namespace), which must exec it. */
+  wrap?: string[];
 }
 
-/** The command that runs `quetzal ARGS` under a runtime. */
-function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node'): [string, string[]] {
-  return runtime === 'deno' ? ['npx', ['--no-install', 'deno', 'run', '-A', BIN, ...args]] : [process.execPath, [BIN, ...args]];
+/** The command that runs `quetzal ARGS` under a runtime, and under `wrap`. */
+function cliCommand(args: string[], runtime: 'node' | 'deno' = 'node', wrap: string[] = []): [string, string[]] {
+  const [command, commandArgs]: [string, string[]] = runtime === 'deno' ? ['npx', ['--no-install', 'deno', 'run', '-A', BIN, ...args]] : [process.execPath, [BIN, ...args]];
+  return wrap.length ? [wrap[0]!, [...wrap.slice(1), command, ...commandArgs]] : [command, commandArgs];
+}
+
+/**
+ * A test that fails before its cleanup leaves its processes running, and they would keep the test
+ * file's process (and the whole run) alive: the runner exits anyway (--test-force-exit) and they die
+ * with it.
+ */
+function killQuietly(pid: number) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /** Starts `quetzal start ARGS` (pass `--port 0`) and resolves once the kernel logged "started". */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(), timeoutMs = 60_000, options: StartCliOptions = {}): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const [command, commandArgs] = cliCommand(['start', ...args], options.runtime);
+    const [command, commandArgs] = cliCommand(['start', ...args], options.runtime, options.wrap);
     const detached = options.detached || options.runtime === 'deno';
     const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let output = '';
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const leftover = () => killQuietly(detached ? -child.pid! : child.pid!);
+    process.on('exit', leftover);
+    const exited = new Promise<number | null>((r) =>
+      child.on('exit', (code) => {
+        process.off('exit', leftover);
+        r(code);
+      }),
+    );
     const timer = setTimeout(() => {
       if (detached) process.kill(-child.pid!, 'SIGKILL');
       else child.kill('SIGKILL');
@@ -94,7 +120,12 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
       // complete lines only: a chunk may end mid-line
       for (const line of output.split('\n').slice(0, -1)) {
         if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { module?: string; msg?: string; port?: number; pid?: number };
+        let entry: { module?: string; msg?: string; port?: number; pid?: number };
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
         if (entry.module === 'kernel' && entry.msg === 'started' && entry.port) {
           clearTimeout(timer);
           child.stdout!.off('data', onData);
@@ -107,10 +138,18 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = isolatedEnv(),
             pid,
             port: entry.port,
             logs: () => output,
+            exited,
             async stop(signal = 'SIGTERM', { group = false } = {}) {
               const t0 = Date.now();
-              if (group) process.kill(-child.pid!, signal);
-              else process.kill(pid, signal);
+              // A process that already ended (a test's kill, a crash) is stopped: cleanup goes on to the others.
+              if (child.exitCode === null && child.signalCode === null) {
+                try {
+                  if (group) process.kill(-child.pid!, signal);
+                  else process.kill(pid, signal);
+                } catch (err) {
+                  if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+                }
+              }
               const code = await exited;
               return { code, ms: Date.now() - t0 };
             },

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicClient, http, parseAbi, type PublicClient } from 'viem';
 import * as TS_CONSTANTS from '@quetzal/protocol/constants';
+import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
 import {
   ABIS, CONTRACTS_SRC, compileSolidity, deployL1Contracts, deploymentFromJson, deploymentToJson, linkBytecode, loadArtifact, readSources,
   rollupAbi, startAnvil, L1TxRevertedError, type AnvilInstance,
@@ -14,11 +15,17 @@ describe('contract build', () => {
   it('Constants.sol carries the values of src/protocol/constants.ts', () => {
     const sol = readFileSync(join(CONTRACTS_SRC, 'libraries/Constants.sol'), 'utf8');
     const found = [...sol.matchAll(/uint256 internal constant (\w+) =\s*([\d_]+);/g)].map(([, k, v]) => [k!, BigInt(v!.replace(/_/g, ''))] as const);
-    assert.ok(found.length >= 12);
+    assert.ok(found.length >= 20);
+    for (const k of ['NOTE_HASH_TREE_HEIGHT', 'NULLIFIER_TREE_HEIGHT', 'PUBLIC_DATA_TREE_HEIGHT', 'L1_TO_L2_MSG_TREE_HEIGHT', 'ARCHIVE_TREE_HEIGHT', 'MAX_L2_BLOCK_NUMBER']) {
+      assert.ok(found.some(([name]) => name === k), `Constants.sol has no ${k}`);
+    }
     const ts = TS_CONSTANTS as unknown as Record<string, number>;
     for (const [k, v] of found) {
-      if (k === 'FIELD_MODULUS') continue;
-      if (k === 'HEADER_SIZE_BYTES') assert.equal(v, BigInt(ts.HEADER_LENGTH! * 32));
+      if (k === 'FIELD_MODULUS') assert.equal(v, FIELD_MODULUS);
+      else if (k === 'MAX_FEE_BITS') assert.equal(v, 128n);
+      else if (k === 'HEADER_SIZE_BYTES') assert.equal(v, BigInt(ts.HEADER_LENGTH! * 32));
+      else if (k === 'TX_EFFECT_FEE_OFFSET') assert.equal(v, 32n);
+      else if (k === 'TX_EFFECT_FIRST_NULLIFIER_OFFSET') assert.equal(v, BigInt(32 * (3 + ts.MAX_NOTE_HASHES_PER_TX!)));
       else if (k === 'TX_EFFECT_L2_TO_L1_MSGS_OFFSET') assert.equal(v, BigInt(32 * (3 + ts.MAX_NOTE_HASHES_PER_TX! + ts.MAX_NULLIFIERS_PER_TX!)));
       else assert.equal(v, BigInt(ts[k]!), k);
     }
@@ -58,7 +65,7 @@ describe('deployL1Contracts', () => {
   });
   after(async () => anvil?.stop());
 
-  it('refuses bad windows with the constructor\'s custom errors', async () => {
+  it('refuses bad windows, values outside the field and a zero verifier with the constructor\'s custom errors', async () => {
     const base = { rpcUrls: anvil.url, privateKey: KEYS[1] };
     for (const [opts, name] of [
       [{ epochDuration: 17 }, 'InvalidEpochDuration'],
@@ -66,6 +73,10 @@ describe('deployL1Contracts', () => {
       [{ epochDuration: 4, claimWindow: 5 }, 'InvalidClaimWindow'],
       [{ epochDuration: 4, claimWindow: 2, proofSubmissionWindow: 1 }, 'InvalidProofSubmissionWindow'],
       [{ slotDuration: 0 }, 'InvalidSlotDuration'],
+      [{ vkTreeRoot: FIELD_MODULUS }, 'FieldOutOfRange'],
+      [{ genesisArchiveRoot: FIELD_MODULUS + 1n }, 'FieldOutOfRange'],
+      [{ version: FIELD_MODULUS }, 'FieldOutOfRange'],
+      [{ verifier: { kind: 'address', address: '0x0000000000000000000000000000000000000000' } }, 'ZeroVerifier'],
     ] as const) {
       await assert.rejects(deployL1Contracts({ ...base, ...opts }), (e: unknown) => e instanceof L1TxRevertedError && e.errorName === name);
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPublicClient, http } from 'viem';
-import { getFreePort, readDeploymentFile } from '@quetzal/l1';
+import { getFreePort, readDeploymentFile, startAnvil } from '@quetzal/l1';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const runner = join(root, 'test/l1/run-command.ts');
@@ -79,5 +79,34 @@ describe('quetzal l1 anvil / l1 deploy', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     assert.equal(code, 0);
     assert.match(out(), /anvil stopped/);
+  });
+});
+
+describe('quetzal l1 deploy outside anvil', () => {
+  it('refuses the mock verifier and zero roots unless an --unsafe-... flag allows them', async () => {
+    const anvil = await startAnvil({ chainId: 1337 });
+    try {
+      const deploy = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', runner, 'deploy', '--l1-rpc-urls', anvil.url, '--l1.deployment', join(dir, 'c1337.json'), ...args], {
+          cwd: root, encoding: 'utf8', env: { ...process.env, L1_PRIVATE_KEY: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' },
+        });
+      const roots = ['--vk-tree-root', '0x77', '--genesis-archive-root', '0x88'];
+      const mock = deploy(...roots);
+      assert.notEqual(mock.status, 0);
+      assert.match(mock.stderr, /--verifier mock accepts every proof, and chain 1337 is not anvil \(31337\).*--unsafe-mock-verifier/s);
+      const zeroVk = deploy('--unsafe-mock-verifier', '--genesis-archive-root', '0x88');
+      assert.notEqual(zeroVk.status, 0);
+      assert.match(zeroVk.stderr, /--vk-tree-root is 0 and chain 1337 is not anvil.*--unsafe-zero-roots/s);
+      const zeroGenesis = deploy('--unsafe-mock-verifier', '--vk-tree-root', '0x77');
+      assert.match(zeroGenesis.stderr, /--genesis-archive-root is 0/);
+      assert.equal(await createPublicClient({ transport: http(anvil.url) }).getTransactionCount({ address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' }), 0, 'nothing was deployed');
+
+      const allowed = deploy('--unsafe-mock-verifier', '--unsafe-zero-roots');
+      assert.equal(allowed.status, 0, allowed.stderr);
+      assert.equal(readDeploymentFile(join(dir, 'c1337.json')).verifierKind, 'mock');
+      assert.equal(readDeploymentFile(join(dir, 'c1337.json')).chainId, 1337);
+    } finally {
+      await anvil.stop();
+    }
   });
 });

@@ -1,15 +1,17 @@
 // Shared set-up for the contract tests: an anvil of its own, the contracts deployed with small windows, block
 // builders and time travel by slot.
 import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { createPublicClient, http, toHex, type Address, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
-  ANVIL_DEFAULT_PRIVATE_KEYS, anvilRpc, deployL1Contracts, getL1Contracts, L1TxSender, L1TxRevertedError, mockVerifierAbi, rollupAbi,
+  ANVIL_DEFAULT_PRIVATE_KEYS, anvilRpc, deployL1Contracts, getL1Contracts, L1TxSender, L1TxRevertedError, loadArtifact, mockVerifierAbi, rollupAbi,
   type AnvilInstance, type DeployL1Options, type L1Deployment, type L1Contracts, startAnvil,
 } from '@quetzal/l1';
 import {
   AppendOnlyTreeSnapshot, BlockHeader, Body, ContentCommitment, GlobalVariables, StateReference, TxEffect, addressToField, computeInHash,
 } from '@quetzal/protocol/block';
+import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { sha256ToField, toBytes32 } from '@quetzal/protocol/hash/sha256';
 import { signEpochProofQuote, type EpochProofQuote, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
 
@@ -87,6 +89,24 @@ export async function setup(opts: Partial<DeployL1Options> = {}): Promise<Env> {
   };
 }
 
+/**
+ * Registers a test file's hooks: one anvil with the contracts deployed (`setup(opts)`), handed to `use`, and every
+ * test starting from the state after deployment (an anvil snapshot reverted after each test).
+ */
+export function envPerFile(use: (env: Env) => void, opts: Partial<DeployL1Options> = {}): void {
+  let env: Env | undefined;
+  let snap = '';
+  before(async () => {
+    env = await setup(opts);
+    use(env);
+  });
+  after(async () => env?.stop());
+  beforeEach(async () => {
+    snap = await env!.snapshot();
+  });
+  afterEach(async () => env!.revert(snap));
+}
+
 /** Asserts that `p` rejects with the named custom error; returns the decoded args. */
 export async function rejectsWith(p: Promise<unknown>, errorName: string): Promise<readonly unknown[]> {
   try {
@@ -134,7 +154,8 @@ export function buildBlock(s: BlockSpec): BuiltBlock {
   const header = new BlockHeader(
     new AppendOnlyTreeSnapshot(s.lastArchive, s.blockNumber),
     new ContentCommitment(BigInt(body.numTxs), body.txsEffectsHash(), computeInHash(s.inHashLeaves ?? []), body.outHash()),
-    StateReference.empty(),
+    // the message tree holds blocks 1..N's messages (L1 checks that); the other trees are arbitrary here
+    new StateReference(new AppendOnlyTreeSnapshot(0n, s.blockNumber * BigInt(L1_TO_L2_MSGS_PER_BLOCK)), AppendOnlyTreeSnapshot.empty(), AppendOnlyTreeSnapshot.empty(), AppendOnlyTreeSnapshot.empty()),
     new GlobalVariables(
       s.chainId ?? 31337n,
       s.version ?? 1n,
@@ -191,4 +212,31 @@ export async function setExpectedPublicInputs(env: Env, fields: readonly bigint[
   const { keccak256, concat } = await import('viem');
   const h = fields === null ? fieldHex(0n) : keccak256(concat(fields.map(fieldHex)));
   await env.sender(DEPLOYER).sendContractTx({ address: env.deployment.addresses.verifier, abi: mockVerifierAbi, functionName: 'setExpectedPublicInputsHash', args: [h] });
+}
+
+// ---------------------------------------------------------------- seeding (test only)
+
+/**
+ * Test-only: makes the deployed chain continue from block `g` with archive root `archive`, as if blocks 1..g had
+ * been proposed and proven without L1->L2 messages: the Rollup's tips and block g's archive, and the Inbox's tree
+ * in progress, written through anvil's storage cheat (production code has no such path). Pairs with
+ * `TestWorld.genesis({ genesisBlockNumber: g })`.
+ */
+export async function seedChainAt(env: Env, g: bigint, archive: bigint): Promise<void> {
+  const { encodeAbiParameters, keccak256 } = await import('viem');
+  const slotOf = (name: 'Rollup' | 'Inbox', label: string): bigint => {
+    const v = loadArtifact(name).storageLayout?.storage.find((x) => x.label === label);
+    assert.ok(v, `${name}.${label} is not in the storage layout (rebuild the contracts)`);
+    return BigInt(v.slot);
+  };
+  const { rollup, inbox } = env.deployment.addresses;
+  await anvilRpc.setStorageAt(env.anvil.url, rollup, slotOf('Rollup', 'pendingBlockNumber'), g);
+  await anvilRpc.setStorageAt(env.anvil.url, rollup, slotOf('Rollup', 'provenBlockNumber'), g);
+  // blocks[g].archive: the first word of the mapping's struct entry
+  const entry = BigInt(keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [g, slotOf('Rollup', 'blocks')])));
+  await anvilRpc.setStorageAt(env.anvil.url, rollup, entry, archive);
+  // messages sent now go to tree g + 2 (tree g + 1, consumed by the next block, is frozen empty)
+  await anvilRpc.setStorageAt(env.anvil.url, inbox, slotOf('Inbox', 'inProgress'), g + 2n);
+  assert.deepEqual(await env.c.rollup.read.getTips(), [g, g]);
+  assert.equal(BigInt((await env.c.rollup.read.getBlock([g])).archive), archive);
 }

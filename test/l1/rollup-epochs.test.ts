@@ -1,6 +1,6 @@
 // Claims, epoch proofs, rewards, bonds and pruning. Windows: 4 slots per epoch, claim window 2 slots, proof
 // submission window 6 slots (epoch N's proof is due before slot 4(N+1) + 6).
-import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
 import { rollupAbi, proofCommitmentEscrowAbi } from '@quetzal/l1';
@@ -8,19 +8,11 @@ import { epochProofQuoteTypedData } from '@quetzal/protocol/quote';
 import { RootRollupPublicInputs, computeEpochOutHash } from '@quetzal/protocol/root-public-inputs';
 import { addressToField } from '@quetzal/protocol/block';
 import {
-  accounts, claim, DEPLOYER, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, setExpectedPublicInputs, setup, signQuote, type BuiltBlock, type Env,
+  accounts, claim, DEPLOYER, effect, fieldHex, fundEscrow, proposeNext, rejectsWith, setExpectedPublicInputs, envPerFile, signQuote, type BuiltBlock, type Env,
 } from './harness.js';
 
 let env: Env;
-let snap: string;
-before(async () => {
-  env = await setup();
-});
-after(async () => env?.stop());
-beforeEach(async () => {
-  snap = await env.snapshot();
-});
-afterEach(async () => env.revert(snap));
+envPerFile((e) => (env = e));
 
 const PROVER = 2;
 const rollup = () => env.deployment.addresses.rollup;
@@ -138,11 +130,13 @@ describe('claimEpochProofRight', () => {
   });
 
   it('only the current proposer may claim when a sequencer set is configured', async () => {
-    await epoch0();
-    await env.sender(DEPLOYER).sendContractTx({ address: rollup(), abi: rollupAbi, functionName: 'setSequencers', args: [[accounts[1]!.address, accounts[3]!.address]] });
+    // the set applies from epoch 2: epoch 1's blocks come in open mode, its claim (in epoch 2) is the proposer's
+    await env.sender(DEPLOYER).sendContractTx({ address: rollup(), abi: rollupAbi, functionName: 'scheduleSequencers', args: [[accounts[1]!.address, accounts[3]!.address]] });
+    await env.warpToSlot(5);
+    await proposeNext(env, 2);
     await fundEscrow(env, PROVER, 1000n);
-    await env.warpToSlot(4); // proposer = sequencers[0] = accounts[1]
-    const q = await signQuote(env, PROVER, { epochToProve: 0n });
+    await env.warpToSlot(8); // proposer = sequencers[8 % 2] = accounts[1]
+    const q = await signQuote(env, PROVER, { epochToProve: 1n });
     await rejectsWith(claim(env, 3, q), 'NotProposer');
     await claim(env, 1, q);
   });
@@ -266,7 +260,7 @@ describe('prune', () => {
     assert.deepEqual(await env.c.rollup.read.getEpochBlocks([0n]), [0n, 0n]);
   });
 
-  it('a claimed epoch is prunable at its proof deadline; the claimant\'s bond is slashed', async () => {
+  it('a claimed epoch is prunable at its proof deadline; the claimant\'s bond is burned', async () => {
     await epoch0();
     await claimEpoch0(300n);
     await env.warpToSlot(9);
@@ -274,17 +268,48 @@ describe('prune', () => {
     await rejectsWith(pruneTx(), 'NothingToPrune');
     await env.warpToSlot(10);
     assert.deepEqual(await env.c.rollup.read.getPruneStatus(), [2, 0n]); // Unproven
-    const rollupBalance = await env.c.token.read.balanceOf([rollup()]);
+    const { escrow } = env.deployment.addresses;
+    const before = {
+      supply: await env.c.token.read.totalSupply(),
+      escrow: await env.c.token.read.balanceOf([escrow]),
+      rollup: await env.c.token.read.balanceOf([rollup()]),
+      prover: await env.c.token.read.balanceOf([accounts[PROVER]!.address]),
+    };
     const r = await pruneTx();
     console.log(`# gas: prune with slashing = ${r.receipt.gasUsed}`);
     const slashed = parseEventLogs({ abi: proofCommitmentEscrowAbi, logs: r.receipt.logs, eventName: 'BondSlashed' });
     assert.equal(slashed.length, 1);
     assert.equal(slashed[0]!.args.amount, 300n);
+    // the tokens: out of the escrow and out of existence (a Transfer to address 0), nobody's balance grows
+    const transfers = parseEventLogs({ abi: env.c.token.abi, logs: r.receipt.logs, eventName: 'Transfer' });
+    assert.deepEqual(transfers.map((t) => [t.args.from, t.args.to, t.args.value]), [[getAddress(escrow), '0x0000000000000000000000000000000000000000', 300n]]);
+    assert.equal(await env.c.token.read.totalSupply(), before.supply - 300n);
+    assert.equal(await env.c.token.read.balanceOf([escrow]), before.escrow - 300n);
+    assert.equal(await env.c.token.read.balanceOf([rollup()]), before.rollup);
+    assert.equal(await env.c.token.read.balanceOf([accounts[PROVER]!.address]), before.prover);
     assert.equal(await env.c.escrow.read.staked([accounts[PROVER]!.address]), 0n);
     assert.equal(await env.c.escrow.read.deposits([accounts[PROVER]!.address]), 700n);
-    assert.equal(await env.c.token.read.balanceOf([rollup()]), rollupBalance + 300n);
     assert.equal((await env.c.rollup.read.getClaim([0n])).status, 3); // Slashed
     assert.equal(await env.c.rollup.read.getPendingBlockNumber(), 0n);
+  });
+
+  it('prune costs the same gas however many epochs went by', async () => {
+    // unclaimed: prunable from slot 6; claimed: from its proof deadline, slot 10; each also 1000 epochs later
+    const gasOfPrune = async (claimed: boolean, slot: number) => {
+      const id = await env.snapshot();
+      await epoch0();
+      if (claimed) await claimEpoch0(300n);
+      await env.warpToSlot(slot);
+      const gas = (await pruneTx()).receipt.gasUsed;
+      await env.revert(id);
+      return gas;
+    };
+    for (const [claimed, first] of [[false, 6], [true, 10]] as const) {
+      const soon = await gasOfPrune(claimed, first);
+      const late = await gasOfPrune(claimed, first + 4 * 1000);
+      console.log(`# gas: prune (${claimed ? 'slashing' : 'unclaimed'}) at its first slot = ${soon}, 1000 epochs later = ${late}`);
+      assert.equal(late, soon);
+    }
   });
 
   it('propose prunes first, and rebuilds on the proven tip', async () => {

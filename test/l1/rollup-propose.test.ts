@@ -1,22 +1,15 @@
-import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeAbiParameters, parseEventLogs, type Address } from 'viem';
 import { inboxAbi, rollupAbi } from '@quetzal/l1';
-import { computeInHash, EMPTY_IN_HASH } from '@quetzal/protocol/block';
+import { computeInHash, EMPTY_IN_HASH, TxEffect } from '@quetzal/protocol/block';
+import { FIELD_MODULUS } from '@quetzal/protocol/hash/poseidon2';
 import { sha256ToField, fromBytes } from '@quetzal/protocol/hash/sha256';
-import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
-import { accounts, buildBlock, DEPLOYER, effect, fieldHex, proposeNext, rejectsWith, setup, type Env } from './harness.js';
+import { L1_TO_L2_MSGS_PER_BLOCK, NOTE_HASH_TREE_HEIGHT, NULLIFIER_TREE_HEIGHT, PUBLIC_DATA_TREE_HEIGHT } from '@quetzal/protocol/constants';
+import { accounts, buildBlock, DEPLOYER, effect, fieldHex, proposeNext, rejectsWith, envPerFile, type Env } from './harness.js';
 
 let env: Env;
-let snap: string;
-before(async () => {
-  env = await setup();
-});
-after(async () => env?.stop());
-beforeEach(async () => {
-  snap = await env.snapshot();
-});
-afterEach(async () => env.revert(snap));
+envPerFile((e) => (env = e));
 
 async function proposeRaw(proposer: number, b: { headerHex: `0x${string}`; archive: bigint; bodyHex: `0x${string}` }) {
   return env.sender(proposer).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'propose', args: [b.headerHex, fieldHex(b.archive), b.bodyHex] });
@@ -103,26 +96,80 @@ describe('Rollup.propose', () => {
     await rejectsWith(proposeRaw(1, { ...b, bodyHex: `${b.bodyHex}00` }), 'InvalidBodyLength');
     await rejectsWith(proposeRaw(1, { ...b, headerHex: `${b.headerHex}00` }), 'InvalidHeaderLength');
     await rejectsWith(proposeRaw(1, { ...b, archive: 0n }), 'InvalidArchive');
+    await rejectsWith(proposeRaw(1, { ...b, archive: FIELD_MODULUS }), 'InvalidArchive');
     await rejectsWith(proposeRaw(1, next(1n, { tamper: (f) => (f[19] = 1n << 160n) })), 'InvalidCoinbase');
   });
 
-  it('only the slot\'s proposer may propose when a sequencer set is configured (round robin)', async () => {
+  it('refuses a header the circuits could not make: message tree index, tree indices beyond capacity, roots outside the field', async () => {
+    await env.warpToSlot(1);
+    const [expected, given] = await rejectsWith(proposeRaw(1, next(1n, { tamper: (f) => (f[7] = 32n) })), 'InvalidL1ToL2MessageTreeIndex');
+    assert.deepEqual([expected, given], [16n, 32n]);
+    for (const [word, height] of [[9, NOTE_HASH_TREE_HEIGHT], [11, NULLIFIER_TREE_HEIGHT], [13, PUBLIC_DATA_TREE_HEIGHT]] as const) {
+      const capacity = 1n << BigInt(height);
+      const args = await rejectsWith(proposeRaw(1, next(1n, { tamper: (f) => (f[word] = capacity + 1n) })), 'TreeIndexBeyondCapacity');
+      assert.deepEqual(args, [BigInt(word), capacity, capacity + 1n]);
+    }
+    for (const word of [6, 8, 10, 12]) {
+      const args = await rejectsWith(proposeRaw(1, next(1n, { tamper: (f) => (f[word] = FIELD_MODULUS) })), 'HeaderFieldOutOfRange');
+      assert.deepEqual(args, [BigInt(word), FIELD_MODULUS]);
+    }
+    // a full tree is fine
+    await proposeRaw(1, next(1n, { tamper: (f) => (f[9] = 1n << BigInt(NOTE_HASH_TREE_HEIGHT)) }));
+  });
+
+  it('refuses a body the circuits could not make: a word outside the field, a fee of 2^128, a tx without nullifier, a message leaf of 2^248, totalFees not the sum', async () => {
+    await env.warpToSlot(1);
+    const ok = effect(1n);
+    const tx = (o: { noteHash?: bigint; fee?: bigint; firstNullifier?: bigint; message?: bigint }) =>
+      new TxEffect(9n, o.fee ?? 5n, 77n, [o.noteHash ?? 3n], [o.firstNullifier ?? 4n], [0n, o.message ?? 0n]);
+    assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, tx({ noteHash: FIELD_MODULUS })] })), 'BodyFieldOutOfRange'), [1n, 3n, FIELD_MODULUS]);
+    assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [tx({ fee: 1n << 128n })] })), 'TxFeeOutOfRange'), [0n, 1n << 128n]);
+    assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, ok, tx({ firstNullifier: 0n })] })), 'TxWithoutNullifier'), [2n]);
+    assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [ok, ok], totalFees: 11n })), 'InvalidTotalFees'), [10n, 11n]);
+    // a message leaf is a sha256ToField: below 2^248
+    assert.deepEqual(await rejectsWith(proposeRaw(1, next(1n, { txs: [tx({ message: 1n << 248n })] })), 'L2ToL1MessageOutOfRange'), [0n, 1n, 1n << 248n]);
+    // a block's fees up to 2^128 - 1; a word just below the modulus
+    await proposeRaw(1, next(1n, { txs: [ok, tx({ fee: (1n << 128n) - 6n, noteHash: FIELD_MODULUS - 1n })] }));
+  });
+
+  it('refuses a block that would make its epoch\'s fees reach 2^128 (the circuits refuse that sum)', async () => {
+    const half = 1n << 127n;
+    const big = (seed: bigint) => [new TxEffect(seed, half, 77n, [], [seed], [])];
+    await env.warpToSlot(1);
+    await proposeNext(env, 1, { txs: big(1n) });
+    await env.warpToSlot(2);
+    assert.deepEqual(await rejectsWith(proposeNext(env, 1, { txs: big(2n) }), 'EpochFeesOutOfRange'), [1n << 128n]);
+    await proposeNext(env, 1, { txs: [new TxEffect(2n, half - 1n, 77n, [], [2n], [])] });
+    assert.equal((await env.c.rollup.read.getBlock([2n])).epochFees, (1n << 128n) - 1n);
+    await env.warpToSlot(4); // epoch 1 starts its own sum (epoch 0 is pruned first: unclaimed at slot 6 only)
+    await proposeNext(env, 1, { txs: big(3n) });
+    assert.equal((await env.c.rollup.read.getBlock([3n])).epochFees, half);
+  });
+
+  it('only the slot\'s proposer may propose once a scheduled sequencer set applies (round robin)', async () => {
     const seqs: Address[] = [accounts[1]!.address, accounts[2]!.address];
-    await env.sender(DEPLOYER).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'setSequencers', args: [seqs] });
-    await rejectsWith(
-      env.sender(1).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'setSequencers', args: [[]] }),
-      'NotOwner',
-    );
-    await env.warpToSlot(3); // 3 % 2 = 1 -> accounts[2]
+    const schedule = (from: number, s: Address[]) =>
+      env.sender(from).sendContractTx({ address: env.deployment.addresses.rollup, abi: rollupAbi, functionName: 'scheduleSequencers', args: [s] });
+    const r = await schedule(DEPLOYER, seqs);
+    const [ev] = parseEventLogs({ abi: rollupAbi, logs: r.receipt.logs, eventName: 'SequencersScheduled' });
+    assert.equal(ev!.args.fromEpoch, 2n); // scheduled in epoch 0
+    await rejectsWith(schedule(1, []), 'NotOwner');
+    // epochs 0 and 1 keep the set they had (open mode)
+    await env.warpToSlot(3);
+    assert.equal(await env.c.rollup.read.getCurrentProposer(), '0x0000000000000000000000000000000000000000');
+    await proposeNext(env, 3);
+    assert.deepEqual(await env.c.rollup.read.getSequencers(), []);
+    assert.deepEqual(await env.c.rollup.read.getSequencersAt([2n]), seqs);
+    await env.warpToSlot(9); // epoch 2: 9 % 2 = 1 -> accounts[2]
     assert.equal(await env.c.rollup.read.getCurrentProposer(), accounts[2]!.address);
-    const [expected, caller] = await rejectsWith(proposeRaw(1, next(3n)), 'NotProposer');
+    const [expected, caller] = await rejectsWith(proposeNext(env, 1), 'NotProposer');
     assert.equal(expected, accounts[2]!.address);
     assert.equal(caller, accounts[1]!.address);
-    await proposeRaw(2, next(3n));
-    await env.warpToSlot(4);
+    await proposeNext(env, 2);
+    await env.warpToSlot(10);
     await rejectsWith(proposeNext(env, 2), 'NotProposer');
     await proposeNext(env, 1);
-    assert.equal(await env.c.rollup.read.getPendingBlockNumber(), 2n);
+    assert.equal(await env.c.rollup.read.getPendingBlockNumber(), 2n); // block 1 of slot 3 was pruned (unclaimed)
   });
 });
 

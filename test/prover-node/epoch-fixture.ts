@@ -17,7 +17,8 @@ import { RootRollupPublicInputs, computeEpochOutHash } from '@quetzal/protocol/r
 import { Tx, buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
-import { BlockProcessor, txProofsBeforeAdmission, type BlockProcessorOptions } from '@quetzal/prover-node';
+import { SimulatedTxProofVerifier } from '@quetzal/circuit-prover';
+import { BlockProcessor, type BlockProcessorOptions } from '@quetzal/prover-node';
 
 export const CHAIN_ID = 31337n;
 export const VERSION = 1n;
@@ -80,7 +81,7 @@ export function txRequestInputs(n: bigint, t: number) {
     transactionFee: 100n * n + BigInt(t),
     noteHashes: [n * 100n + BigInt(t) * 10n + 1n, n * 100n + BigInt(t) * 10n + 2n],
     extraNullifiers: t % 2 === 1 ? [n * 1_000_000n + BigInt(t) + 7n] : [],
-    l2ToL1Msgs: t % 3 === 2 ? [n * 555n + BigInt(t)] : [],
+    l2ToL1Msgs: t % 3 === 2 ? [{ recipient: 0xa11ce0000000000000000000000000000000000an, content: n * 555n + BigInt(t) }] : [],
   });
 }
 
@@ -135,7 +136,7 @@ export class MapTxProvider implements TxProvider {
 }
 
 /** The simulated backend's client proof check (placeholder proofs). */
-export const simulatedTxProofs = txProofsBeforeAdmission('simulated');
+export const simulatedTxProofs = new SimulatedTxProofVerifier();
 
 /** A block processor over the chain (or the given parts), epochs of 1000 slots unless told. */
 export function blockProcessor(o: Pick<BlockProcessorOptions, 'worldState'> & Partial<BlockProcessorOptions> & { chain: Chain }): BlockProcessor {

@@ -176,13 +176,13 @@ test('a header that does not match the re-executed block fails the job, naming t
   assert.equal(publisher.published.length, 0);
 });
 
-test('a tx no provider has fails the job naming the block and the tx', async () => {
+test('a tx no provider has fails the job naming the tx, its block and the sources tried', async () => {
   const missing = chain.blocks[5]!.body.txEffects[0]!.txHash;
   const txs = new Map(chain.txs);
   txs.delete(missing);
   const { job: j } = job(3, 6, 6, { txProvider: new MapTxProvider(txs) });
   assert.equal(await j.run(), 'failed');
-  assert.equal(j.getStatus().error, `block 6: tx 0x${missing.toString(16)} was not found at any tx provider`);
+  assert.equal(j.getStatus().error, `1 of the epoch's ${chain.blocks[5]!.body.numTxs} txs were not found: 0x${missing.toString(16)} (block 6); sources tried: the tx provider`);
 });
 
 test('the job ends as timed-out at its deadline and as stopped when stopped', async () => {

@@ -4,10 +4,10 @@
 // and the in-process broker and agents.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inboxAbi, rollupAbi, encodeProposeArgs } from '@quetzal/l1';
+import { inboxAbi, rollupAbi, encodeProposeArgs, RollupContract } from '@quetzal/l1';
 import { recoverQuoteSigner } from '@quetzal/protocol/quote';
 import { RootRollupPublicInputs } from '@quetzal/protocol/root-public-inputs';
-import { BondManager, assertSameRootPublicInputs, ProverNode } from '@quetzal/prover-node';
+import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode } from '@quetzal/prover-node';
 import { accounts, claim, signQuote, type Env } from '../l1/harness.js';
 import { addBlock, type Chain } from './epoch-fixture.js';
 import { PROPOSER, PROVER, startL1ProverEnv, type L1ProverEnv } from './l1-fixture.js';
@@ -29,10 +29,13 @@ after(async () => {
   await l1?.stop();
 });
 
-function proverNode() {
+/** `publishLagMs`: the proof lands on L1 that long before the publisher reports it (a slow receipt), as in a race with the job checks. */
+function proverNode({ publishLagMs = 0 } = {}) {
   const sender = env.sender(PROVER);
+  const publisher = new L1EpochProofPublisher({ rollup: new RollupContract(env.client, env.deployment.addresses.rollup), sender, proverAddress: sender.address, retryIntervalMs: 100 });
   return l1.proverNode(chain.txs, {
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
+    publisher: { publish: async (request) => publisher.publish(request).then(async (r) => (await new Promise((ok) => setTimeout(ok, publishLagMs)), r)) },
   });
 }
 
@@ -72,7 +75,8 @@ test('bids on the ended epoch, then proves a claim made while it was down and la
   // the proposer claims while no prover node runs
   await claim(env, PROPOSER, q);
   await archiver.sync();
-  const prover = proverNode();
+  // the node sees the epoch proven on L1 (several polls) before its own publisher reports back: still its own proof
+  const prover = proverNode({ publishLagMs: 500 });
   await prover.start();
   try {
     await waitFor(() => prover.getJobs().some((j) => j.state === 'completed' || j.state === 'failed'), 'the epoch job to end', 60_000);

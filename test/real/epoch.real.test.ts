@@ -1,13 +1,15 @@
 // Real proofs end to end: a tx's client proof verified inside a real base proof, then a whole
 // single-block epoch (1 tx and its L1->L2 messages) through parity-base x2, parity-root,
 // block-root and root-single, whose root proof bb's generated HonkVerifier (dev G2) accepts on
-// anvil, and rejects once a proof byte or a public input is changed.
+// anvil, and rejects once a proof byte or a public input is changed. The world is seeded (test only)
+// at genesis block 2^32 - 1, so the block is the last one the trees hold: message subtree 2^32 - 1
+// and archive leaf 2^32.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicClient, http, toHex, type Abi, type Address, type Hex, type PublicClient } from 'viem';
 import { ANVIL_DEFAULT_PRIVATE_KEYS, L1TxSender, deployL1Contracts, startAnvil, type AnvilInstance } from '@quetzal/l1';
 import { CircuitExecutionError, type CircuitProofResult } from '@quetzal/protocol/circuit-prover';
-import { PROOF_LENGTH } from '@quetzal/protocol/constants';
+import { L1_TO_L2_MSG_TREE_HEIGHT, MAX_L2_BLOCK_NUMBER, PROOF_LENGTH } from '@quetzal/protocol/constants';
 import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import {
   blockConstants,
@@ -35,7 +37,8 @@ const MIN = 60_000;
 let prover: NativeCircuitProver;
 let vkTree: VkTree;
 let world: TestWorld;
-const globals = new GlobalVariables(chainId, version, 1n, 3n, 1_700_000_036n, 0x1234n);
+const GENESIS_BLOCK = BigInt(MAX_L2_BLOCK_NUMBER) - 1n;
+const globals = new GlobalVariables(chainId, version, GENESIS_BLOCK + 1n, 3n, 1_700_000_036n, 0x1234n);
 let constants: BlockConstants;
 let base: CircuitProofResult<'base'>;
 let baseInputs: BaseInputs;
@@ -44,7 +47,7 @@ let baseTx: CircuitProofResult<'tx'>;
 before(async () => {
   prover = await devProver();
   vkTree = await prover.getVkTree();
-  world = TestWorld.genesis({ chainId, version, balances: [[feePayerOf(secret), 1_000_000n]] });
+  world = TestWorld.genesis({ chainId, version, balances: [[feePayerOf(secret), 1_000_000n]], genesisBlockNumber: GENESIS_BLOCK });
   constants = blockConstants(world.archiveSnapshot(), globals, vkTree.root);
 }, { timeout: 40 * MIN });
 
@@ -52,7 +55,7 @@ after(() => prover?.stop());
 
 test('a tx proof verified inside a real base proof', { timeout: 10 * MIN }, async () => {
   const tx = await prover.proveTx(
-    buildTxCircuitInputs({ secret, nonce: 1n, chainId, version, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [99n] }),
+    buildTxCircuitInputs({ secret, nonce: 1n, chainId, version, transactionFee: 500n, noteHashes: [7n, 8n], extraNullifiers: [], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 99n }] }),
   );
   assert.equal(tx.proof.length, PROOF_LENGTH);
   assert.equal(tx.vk.hash, vkTree.vkHash('tx'));
@@ -82,6 +85,8 @@ test('a single-block epoch proven for real; its root proof verified on anvil, ta
   const previousHeader = world.lastHeader;
   const { witness } = await world.finishBlock({ txEffects: [new Tx(baseTx.publicOutputs, baseTx.proof).toEffect()], l1ToL2Messages: messages, globals });
   const blockRoot = await prover.proveBlockRoot(buildBlockRootInputs({ txs: base, parity, previousHeader, witness, vkTree }));
+  assert.equal(blockRoot.publicOutputs.newArchive.nextAvailableLeafIndex, BigInt(MAX_L2_BLOCK_NUMBER) + 1n, 'the block is archive leaf 2^32');
+  assert.equal(world.l1ToL2.size(), 2 ** L1_TO_L2_MSG_TREE_HEIGHT, 'its messages filled the L1->L2 message tree');
   const root = await prover.proveRootSingle(buildRootSingleInputs(blockRoot, proverId, vkTree));
   assert.equal(root.publicInputs.length, 55);
   assert.equal(root.publicOutputs.vkTreeRoot, vkTree.root);

@@ -34,7 +34,7 @@ test('a sequencer block equals what the simulated base, merge, parity and block-
 
     const proven = await Promise.all(
       secrets.map((secret, i) =>
-        prover.proveTx(buildTxCircuitInputs({ secret, nonce: 1n, chainId, version, transactionFee: 100n + BigInt(i), noteHashes: [7n + BigInt(i)], l2ToL1Msgs: [9n] })),
+        prover.proveTx(buildTxCircuitInputs({ secret, nonce: 1n, chainId, version, transactionFee: 100n + BigInt(i), noteHashes: [7n + BigInt(i)], l2ToL1Msgs: [{ recipient: 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n, content: 9n }] })),
       ),
     );
     const txs = proven.map((r) => new Tx(r.publicOutputs, r.proof));

@@ -1,42 +1,44 @@
-// The sequencer against anvil: sendTx refusals (double-spent nullifier, malformed tx, bad proof),
-// a block built on its world-state fork and proposed on L1 (served back by the archiver), and the
-// claim of the best quote in the claim window.
+// The sequencer against anvil: sendTx refusals (double-spent nullifier, malformed tx, unfunded or
+// poor fee payer, zero fee included, bad proof), a block built on its world-state fork and proposed
+// on L1 (served back by the archiver), the claim of the best quote in the claim window, and after a
+// prune the re-validation that drops a pruned block's forged tx instead of proposing it again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { JsonRpcServer } from '@quetzal/kernel/jsonrpc/server';
-import { Archiver, ArchiverStore } from '@quetzal/archiver';
-import { createL1Connection } from '@quetzal/l1-client';
-import { genesisArchiveRoot } from '@quetzal/local-network';
-import { createNodeClient, registerNodeRpc, Sequencer, simulatedProofCheck, TxPool } from '@quetzal/sequencer';
+import type { Archiver } from '@quetzal/archiver';
+import { RpcRemoteError } from '@quetzal/kernel/jsonrpc/errors';
+import type { Sequencer, SequencerMetrics, TxPool } from '@quetzal/sequencer';
 import { txConflict } from '@quetzal/protocol/circuits/block-building';
-import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
-import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
+import { SimulatedCircuitProver, SimulatedTxProofVerifier } from '@quetzal/circuit-prover';
+import type { ServerWorldStateSynchronizer } from '@quetzal/world-state';
 import { devAccountSecret, devGenesis } from '@quetzal/protocol/genesis';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { buildTxCircuitInputs, Tx, type TxRequest } from '@quetzal/protocol/tx';
 import type { NodeApi } from '@quetzal/protocol/node-api';
-import { accounts, fundEscrow, KEYS, setup, signQuote, type Env } from '../l1/harness.js';
+import { accounts, fundEscrow, signQuote, type Env } from '../l1/harness.js';
+import { startSequencer, type SequencerHarness } from './harness.js';
 
-const log = pino({ level: 'silent' });
 const PROVER = 2;
 
 describe('sequencer', () => {
+  let h: SequencerHarness;
   let env: Env;
-  let dir: string;
   let sequencer: Sequencer;
   let archiver: Archiver;
   let sync: ServerWorldStateSynchronizer;
   let remote: NodeApi;
-  let server: Server;
-  const closers: (() => Promise<unknown>)[] = [];
+  let pool: TxPool;
+  const rejected: string[] = [];
+  const dropped: string[] = [];
+  const metrics: SequencerMetrics = {
+    onBlockProposed: () => {},
+    onClaim: () => {},
+    onPrune: () => {},
+    onPoolSize: () => {},
+    onTxRejected: (field) => void rejected.push(field),
+    onTxDropped: (stage) => void dropped.push(stage),
+  };
   const prover = new SimulatedCircuitProver();
-  const genesis = devGenesis(2);
+  let forgedTx: Tx;
 
   const makeTx = async (nonce: bigint, extra: Partial<TxRequest> = {}): Promise<Tx> => {
     const r = await prover.proveTx(buildTxCircuitInputs({ secret: devAccountSecret(0), nonce, chainId: 31337n, version: 1n, transactionFee: 10n, ...extra }));
@@ -44,27 +46,10 @@ describe('sequencer', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'qz-sequencer-'));
-    env = await setup({ genesisArchiveRoot: await genesisArchiveRoot(genesis, 31337n, 1n), vkTreeRoot: VkTree.simulated().root });
-    const l1 = await createL1Connection({ rpcUrls: [env.anvil.url], deployment: env.deployment, genesis, pollingIntervalMs: 20 });
-    const store = new ArchiverStore(join(dir, 'archiver'));
-    archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
-    const ws = await LmdbWorldState.open(join(dir, 'ws'), { genesis: { publicData: genesis.publicData, chainId: 31337n, version: 1n } });
-    const pool = new TxPool(join(dir, 'pool'));
-    sequencer = new Sequencer(l1, l1.sender(KEYS[1]!), archiver, (sync = new ServerWorldStateSynchronizer(ws, archiver)), pool, simulatedProofCheck,
-      { coinbase: accounts[5]!.address, maxTxsPerBlock: 8, pollingIntervalMs: 50, minSecondsLeftInSlot: 0 }, log);
-    const rpc = new JsonRpcServer({ maxBodyBytes: 1 << 20, logger: log });
-    registerNodeRpc(rpc, sequencer);
-    server = createServer((req, res) => void rpc.handleHttp(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    remote = createNodeClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    closers.push(() => new Promise((r) => server.close(r)), () => store.close(), () => pool.close(), () => ws.close(), () => env.stop());
+    h = await startSequencer({ genesis: devGenesis(2), vkTreeRoot: VkTree.simulated().root, proofs: new SimulatedTxProofVerifier(), metrics });
+    ({ env, sequencer, archiver, sync, remote, pool } = h);
   });
-  after(async () => {
-    await sequencer.stop();
-    for (const c of closers) await c().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => h?.close());
 
   it('accepts a valid tx over JSON-RPC and serves it by hash', async () => {
     const tx = await makeTx(1n);
@@ -88,30 +73,53 @@ describe('sequencer', () => {
     const noNullifier = new Tx({ ...good.publicOutputs, nullifiers: [0n, 0n, 0n, 0n] }, good.proof);
     await assert.rejects(remote.sendTx(noNullifier), /nullifiers\[0\] is 0/);
     const poor = await makeTx(4n, { transactionFee: 10n ** 31n });
-    await assert.rejects(remote.sendTx(poor), /has balance \d+, below the fee/);
+    await assert.rejects(remote.sendTx(poor), /\(field transactionFee\): fee payer 0x[0-9a-f]+ has balance \d+, below the fee/);
     // bytes that are not a tx at all never reach the sequencer
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+    const res = await fetch(h.url, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'node_sendTx', params: ['0x00000001ff'] }),
     });
     const body = (await res.json()) as { error?: { message: string } };
     assert.match(body.error?.message ?? '', /malformed tx/);
   });
 
-  it('rejects a tx with a bad client proof', async () => {
+  it('checks the fee payer of every tx, zero-fee ones included', async () => {
+    const unfunded = 987654321n; // no balance in the dev genesis
+    const free = await makeTx(1n, { secret: unfunded, transactionFee: 0n });
+    await assert.rejects(remote.sendTx(free), /\(field feePayer\): fee payer 0x[0-9a-f]+ has no balance \(every tx, zero-fee included/);
+    const before = rejected.length;
+    await assert.rejects(remote.sendTx(await makeTx(2n, { secret: unfunded, transactionFee: 5n })), /has no balance/);
+    assert.deepEqual(rejected.slice(before), ['feePayer'], 'counted by field');
+    // a zero-fee tx of a funded account is fine; its nullifier then counts like any other
+    const zeroFee = await makeTx(1n, { secret: devAccountSecret(1), transactionFee: 0n });
+    assert.equal(await remote.sendTx(zeroFee), zeroFee.hash());
+    const twin = await makeTx(1n, { secret: devAccountSecret(1), transactionFee: 0n, noteHashes: [3n] });
+    await assert.rejects(remote.sendTx(twin), /\(field nullifiers\): nullifier 0x[0-9a-f]+ is already used by tx/);
+  });
+
+  it('rejects a tx with a bad client proof, naming the proof', async () => {
     const good = await makeTx(5n);
     const forged = new Tx(good.publicOutputs, good.proof.map((_, i) => (i === 7 ? 1n : 0n)));
-    await assert.rejects(remote.sendTx(forged), /client proof is not a simulated proof/);
+    const err = await remote.sendTx(forged).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RpcRemoteError, `expected a JSON-RPC error, got ${String(err)}`);
+    assert.match(err.message, /\(field proof\): client proof does not verify \(simulated proofs\): the client proof is not the placeholder/);
+    assert.deepEqual(err.data, { field: 'proof' });
     const short = new Tx(good.publicOutputs, good.proof.slice(1));
-    await assert.rejects(remote.sendTx(short), /client proof has 457 fields, expected 458/);
+    await assert.rejects(remote.sendTx(short), /the client proof has 457 fields, expected 458/);
   });
 
   it('proposes a block with the pending txs, which the archiver serves; a spent nullifier is then refused', async () => {
+    // A forged tx that reached the pool without node_sendTx's checks (an older node's pool, say):
+    // the block builder checks state, not proofs, so it is proposed; after a prune it must not be.
+    const good = await makeTx(9n);
+    forgedTx = new Tx(good.publicOutputs, good.proof.map((_, i) => (i === 3 ? 5n : 0n)));
+    await pool.add(forgedTx);
     await env.warpToSlot(1);
     await sequencer.tick();
     await archiver.sync();
     const block = (await archiver.getBlock(1))!;
     assert.ok(block, 'block 1 is on L1');
-    assert.equal(block.body.numTxs, 1);
+    assert.deepEqual(block.body.txEffects.map((e) => e.txHash).slice(-1), [forgedTx.hash()]);
+    assert.equal(block.body.numTxs, 3, 'the valid tx, the zero-fee tx and the forged tx');
     const [mined] = await remote.getTxsByHash([block.body.txEffects[0]!.txHash]);
     assert.ok(mined, 'the mined tx is still served by hash');
     assert.equal(await remote.getPendingTxCount(), 0);
@@ -120,7 +128,7 @@ describe('sequencer', () => {
     await assert.rejects(remote.sendTx(respend), /double spend/);
     // and once the block is in the sequencer's world state, the state itself refuses it
     await sync.syncImmediate(1);
-    assert.match((await txConflict(sync.getCommitted(), respend.publicOutputs)) ?? '', /nullifier 0x[0-9a-f]+ already exists \(double spend\)/);
+    assert.match((await txConflict(sync.getCommitted(), respend.publicOutputs))?.reason ?? '', /nullifier 0x[0-9a-f]+ already exists \(double spend\)/);
   });
 
   it('validates quotes and claims the best one in the claim window', async () => {
@@ -130,7 +138,7 @@ describe('sequencer', () => {
     await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 0n, bondAmount: 1n })), /below the Rollup's minimum bond/);
     await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 5n })), /not claimable now/);
     await remote.submitEpochProofQuote(await signQuote(env, PROVER, { epochToProve: 0n, basisPointFee: 500 }));
-    await remote.submitEpochProofQuote(await signQuote(env, 3, { epochToProve: 0n, basisPointFee: 300 })); // cheaper, but no escrow deposit
+    await assert.rejects(remote.submitEpochProofQuote(await signQuote(env, 3, { epochToProve: 0n, basisPointFee: 300 })), /escrow deposit 0 does not cover the bond/); // cheaper, but unfunded
     await env.warpToSlot(4); // epoch 1, inside the claim window of epoch 0
     await sequencer.tick();
     await archiver.sync();
@@ -139,17 +147,20 @@ describe('sequencer', () => {
     assert.equal(claim?.basisPointFee, 500);
   });
 
-  it('prunes when the claimed epoch misses its proof deadline, and re-proposes the pruned txs', async () => {
-    const [minedTx] = (await archiver.getBlock(1))!.body.txEffects.map((e) => e.txHash);
+  it('prunes when the claimed epoch misses its proof deadline, re-validates the pruned txs and re-proposes the valid ones', async () => {
+    const minedTxs = (await archiver.getBlock(1))!.body.txEffects.map((e) => e.txHash);
     await env.warpToSlot(10); // epoch 0's deadline: start of epoch 1 (slot 4) + 6 slots
     await sequencer.tick(); // prunes (the archiver has not seen the prune yet: nothing returns to the pool)
     await archiver.sync();
     assert.deepEqual(await archiver.getTips(), { pending: 0, proven: 0 });
-    await sequencer.tick(); // the tx of the pruned block is pending again, and goes into a new block 1
+    await sequencer.tick(); // the txs of the pruned block are pending again: the forged one is dropped, the others go into a new block 1
     await archiver.sync();
     const again = (await archiver.getBlock(1))!;
     assert.equal(again.header.globalVariables.slotNumber, 10n);
-    assert.deepEqual(again.body.txEffects.map((e) => e.txHash), [minedTx]);
+    assert.deepEqual(again.body.txEffects.map((e) => e.txHash), minedTxs.filter((h) => h !== forgedTx.hash()));
+    assert.deepEqual(dropped, ['revalidation'], 'the drop is counted');
+    assert.equal(await remote.getTxByHash(forgedTx.hash()), undefined, 'and the forged tx is gone from the pool');
+    assert.deepEqual(pool.toRecheck(), []);
   });
 });
 

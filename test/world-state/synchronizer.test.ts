@@ -16,8 +16,12 @@ test('syncs blocks from the source, checking every root; resumes after a restart
     const source = new MemoryBlockSource(chain);
     let ws = await open(d.path);
     assert.deepEqual(await ws.getCommitted().getStateReference(), chain.refs[0].state(), 'genesis agrees with the chain builder');
-    let sync = new ServerWorldStateSynchronizer(ws, source, { batchSize: 2 });
+    const reported: Array<[string, number]> = [];
+    const progress = (label: string, total: number) => ({ add: (n: number) => void reported.push([label, n]), done: () => void reported.push(['done', total]) });
+    let sync = new ServerWorldStateSynchronizer(ws, source, { batchSize: 2, progress });
     assert.equal(await sync.syncImmediate(), 5);
+    assert.deepEqual(reported.map(([, n]) => n), [1, 1, 1, 1, 1, 5], 'a catch-up of more than one batch reports each block, then done');
+    assert.match(reported[0]![0], /world state syncing 5 blocks/);
     assert.deepEqual(await sync.getCommitted().getStateReference(), chain.refs[5].state());
     assert.equal(await sync.getCommitted().readPublicData(FEE_PAYER), 1_000_000n - 3n * 4n);
     assert.deepEqual(await sync.getSnapshot(2).getStateReference(), chain.refs[2].state());

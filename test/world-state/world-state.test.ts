@@ -199,3 +199,17 @@ test('subtree sibling paths and append-only value lookups', async () => {
     d.cleanup();
   }
 });
+
+test('the store refuses a block number its 32-bit versions cannot hold, instead of wrapping it', async () => {
+  const { TreeStore, NO_BLOCK } = await import('../../plugins/world-state/src/store.js');
+  const dir = tempDir();
+  const store = new TreeStore(dir.path, { noSync: true });
+  try {
+    const meta = { blockNumber: NO_BLOCK, roots: [], sizes: [], blockHash: '0x0' };
+    assert.throws(() => store.commitBlock(NO_BLOCK, [], meta), /block 4294967295 does not fit its 32-bit block versions/);
+    assert.equal(store.latestBlock(), undefined);
+  } finally {
+    await store.close();
+    dir.cleanup();
+  }
+});

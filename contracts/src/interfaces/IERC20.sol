@@ -13,6 +13,11 @@ interface IERC20 {
   function transferFrom(address from, address to, uint256 value) external returns (bool);
 }
 
-interface IMintableERC20 is IERC20 {
+/// @notice Burns from the caller's balance (the escrow burns slashed bonds).
+interface IBurnableERC20 is IERC20 {
+  function burn(uint256 value) external;
+}
+
+interface IMintableERC20 is IBurnableERC20 {
   function mint(address to, uint256 value) external;
 }

@@ -6,6 +6,8 @@ interface IInbox {
   error RollupAlreadySet();
   error NotOwner(address caller);
   error ZeroAddress();
+  /// @dev Every tree an L2 block could consume is full (blocks beyond MAX_L2_BLOCK_NUMBER cannot be proposed).
+  error InboxFull(uint256 maxTreeNumber);
 
   /// @param treeNumber the per-block tree (block `treeNumber` consumes it)
   /// @param globalIndex (treeNumber - 1) * L1_TO_L2_MSGS_PER_BLOCK + index in the tree

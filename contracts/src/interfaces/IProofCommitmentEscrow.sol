@@ -11,20 +11,24 @@ interface IProofCommitmentEscrow {
   error NoWithdrawalRequested(address prover);
   error WithdrawalNotReady(uint256 executableAt, uint256 now_);
   error InsufficientStake(uint256 staked, uint256 required);
+  /// @dev The token returned false (or anything but true), reverted without a reason, or is not a contract. A token's
+  /// revert with a reason is passed on as is.
+  error TokenCallFailed(address token, bytes4 selector);
 
   event Deposited(address indexed prover, uint256 amount);
   event WithdrawStarted(address indexed prover, uint256 amount, uint256 executableAt);
   event WithdrawExecuted(address indexed prover, uint256 amount);
   event BondStaked(address indexed prover, uint256 amount);
   event BondUnstaked(address indexed prover, uint256 amount);
-  event BondSlashed(address indexed prover, uint256 amount, address recipient);
+  /// @dev The slashed amount is burned.
+  event BondSlashed(address indexed prover, uint256 amount);
 
   function deposit(uint256 amount) external;
   function startWithdraw(uint256 amount) external;
   function executeWithdraw() external;
   function stakeBond(address prover, uint256 amount) external;
   function unstakeBond(address prover, uint256 amount) external;
-  function slashBond(address prover, uint256 amount, address recipient) external;
+  function slashBond(address prover, uint256 amount) external;
   function deposits(address prover) external view returns (uint256);
   function staked(address prover) external view returns (uint256);
 }

@@ -23,7 +23,9 @@ struct BlockLog {
   bytes32 archive;
   bytes32 headerHash;
   bytes32 outHash;
-  uint256 totalFees;
+  uint128 totalFees;
+  /// @dev totalFees of this block and the earlier blocks of its epoch (the circuits refuse a sum >= 2^128).
+  uint128 epochFees;
   address coinbase;
   uint64 slotNumber;
   uint32 numTxs;
@@ -81,6 +83,11 @@ interface IRollupErrors {
   error InvalidProofSubmissionWindow(uint256 proofSubmissionWindow, uint256 claimWindow);
   error GenesisInFuture(uint256 genesisTime, uint256 now_);
   error NotOwner(address caller);
+  /// @dev A value the circuits take as a Field (VK tree root, genesis archive root, version) is not below the BN254 scalar modulus.
+  error FieldOutOfRange(uint256 value);
+  error ZeroVerifier();
+  /// @dev A change of the same setting is scheduled and epochs under the value before it can still be proven.
+  error ChangeAlreadyScheduled(uint256 fromEpoch, uint256 settledAtSlot);
   // propose
   error NotProposer(address expected, address caller);
   error InvalidHeaderLength(uint256 expected, uint256 given);
@@ -98,7 +105,20 @@ interface IRollupErrors {
   error InvalidOutHash(bytes32 expected, bytes32 given);
   error InvalidInHash(bytes32 expected, bytes32 given);
   error InvalidCoinbase(uint256 given);
-  error InvalidArchive();
+  /// @dev The archive root must be a non-zero Field.
+  error InvalidArchive(bytes32 given);
+  // propose: what the circuits could not prove (capacity and field ranges)
+  error BlockNumberBeyondCapacity(uint256 maxBlockNumber, uint256 blockNumber);
+  error InvalidL1ToL2MessageTreeIndex(uint256 expected, uint256 given);
+  /// @param word the header word (SPEC.md "Block") holding the tree's next index
+  error TreeIndexBeyondCapacity(uint256 word, uint256 capacity, uint256 given);
+  error HeaderFieldOutOfRange(uint256 word, uint256 value);
+  error BodyFieldOutOfRange(uint256 txIndex, uint256 word, uint256 value);
+  error TxFeeOutOfRange(uint256 txIndex, uint256 fee);
+  error TxWithoutNullifier(uint256 txIndex);
+  error L2ToL1MessageOutOfRange(uint256 txIndex, uint256 messageIndex, uint256 leaf);
+  error InvalidTotalFees(uint256 expected, uint256 given);
+  error EpochFeesOutOfRange(uint256 epochFees);
   // claim
   error NotClaimableEpoch(uint256 currentEpoch, uint256 epochToProve);
   error NotInClaimWindow(uint256 slotInEpoch, uint256 claimWindow);
@@ -128,9 +148,9 @@ interface IRollup is IRollupErrors {
   event L2ProofVerified(uint256 indexed blockNumber, address indexed proverId, uint256 indexed epoch);
   event PrunedPending(uint256 provenBlockNumber, uint256 pendingBlockNumber, uint256 indexed epoch, PruneReason reason);
   event RewardPaid(uint256 indexed blockNumber, address indexed coinbase, uint256 coinbaseAmount, address indexed prover, uint256 proverAmount);
-  event SequencersSet(address[] sequencers);
-  event VkTreeRootSet(bytes32 vkTreeRoot);
-  event VerifierSet(address verifier);
+  event SequencersScheduled(address[] sequencers, uint256 fromEpoch);
+  event VkTreeRootScheduled(bytes32 vkTreeRoot, uint256 fromEpoch);
+  event VerifierScheduled(address verifier, uint256 fromEpoch);
 
   function propose(bytes calldata header, bytes32 archive, bytes calldata body) external;
   function claimEpochProofRight(EpochProofQuote calldata quote, bytes calldata signature) external;

@@ -4,6 +4,7 @@
 // report reorged logs, so we track L1 block hashes ourselves); if not, find the newest checkpoint
 // that still is and rewind the store to it. Then fetch logs in batches of `batchSize` L1 blocks up to
 // the head, decode proposed blocks from their `propose` calldata, and commit each batch atomically.
+import { storageFaultCode } from '@quetzal/kernel/storage';
 import { decodeEventLog, type Hex, type Log, type PublicClient } from 'viem';
 import { decodeProposeCalldata, inboxAbi, rollupAbi, type L1Deployment } from '@quetzal/l1';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
@@ -11,12 +12,15 @@ import {
   epochSlotRange, timestampOfSlot, type EpochClaimRecord, type L1RollupConstants, type L2BlockSource, type L2Tips,
 } from '@quetzal/protocol/l2-block-source';
 import type { Logger } from '@quetzal/kernel/logging';
+import { createProgress } from '@quetzal/kernel/progress';
 import type { ArchiverEvent, ArchiverStore, SyncPoint } from './store.js';
 
 export interface ArchiverConfig {
   /** L1 blocks per log query. */
   batchSize: number;
   pollingIntervalMs: number;
+  /** Called when the store's disk fails (full, read-only): the loop stops, since retrying would only fail again. */
+  onStorageFault?: (err: unknown) => void;
 }
 
 export interface ArchiverMetrics {
@@ -63,6 +67,12 @@ export class Archiver implements L2BlockSource {
       try {
         await this.sync();
       } catch (e) {
+        if (storageFaultCode(e)) {
+          // retrying cannot help when the store cannot write: the process stops (onStorageFault)
+          this.running = false;
+          this.config.onStorageFault?.(e);
+          return;
+        }
         this.log.warn({ err: (e as Error).message }, 'archiver sync failed; retrying');
       }
       if (this.running) this.timer = setTimeout(loop, this.config.pollingIntervalMs);
@@ -87,12 +97,17 @@ export class Archiver implements L2BlockSource {
     await this.handleReorg();
     const head = Number(await this.client.getBlockNumber());
     let from = (this.store.getSynced()?.number ?? Number(this.deployment.deployBlock) - 1) + 1;
+    // A catch-up of more than a couple of batches (a first start, a long stop) can take minutes.
+    const behind = head - from + 1;
+    const progress = behind > 2 * this.config.batchSize ? createProgress({ label: `archiver catching up ${behind} L1 blocks`, total: behind, logger: this.log }) : undefined;
     while (from <= head) {
       if (this.stopping) return; // stop() waits for the batch in flight only
       const to = Math.min(from + this.config.batchSize - 1, head);
       await this.syncRange(from, to);
+      progress?.add(to - from + 1);
       from = to + 1;
     }
+    progress?.done();
     this.caughtUp = true;
   }
 

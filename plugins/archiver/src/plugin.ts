@@ -7,6 +7,7 @@ import { bindDataDir } from '@quetzal/l1-client';
 import { Archiver, type ArchiverMetrics } from './archiver.js';
 import { createArchiverClient, registerArchiverRpc } from './rpc.js';
 import { ArchiverStore } from './store.js';
+import { archiverChecks } from './checks.js';
 
 export const archiverPlugin = definePlugin({
   name: 'archiver',
@@ -20,6 +21,7 @@ export const archiverPlugin = definePlugin({
   provides: [Tokens.L2BlockSource],
   requires: { fromConfig: (c) => (c.url ? [] : [Tokens.L1]) },
   clientMode: (c) => Boolean(c.url),
+  checks: archiverChecks,
   remotes: (c) => (c.url ? [{ token: Tokens.L2BlockSource, url: c.url }] : []),
   async start(ctx) {
     if (ctx.mode === 'client') {
@@ -30,7 +32,7 @@ export const archiverPlugin = definePlugin({
     const l1 = ctx.resolve(Tokens.L1);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const store = new ArchiverStore(join(ctx.dataDir, 'archiver.lmdb'));
-    const archiver = new Archiver(l1.client, l1.deployment, store, { batchSize: ctx.config.batchSize, pollingIntervalMs: ctx.config.pollingIntervalMs }, ctx.logger, archiverMetrics(ctx.metrics));
+    const archiver = new Archiver(l1.client, l1.deployment, store, { batchSize: ctx.config.batchSize, pollingIntervalMs: ctx.config.pollingIntervalMs, onStorageFault: (err) => ctx.fail(err) }, ctx.logger, archiverMetrics(ctx.metrics));
     const synced = store.getSynced();
     ctx.logger.info({ resumeFromL1Block: synced?.number ?? Number(l1.deployment.deployBlock), rollup: l1.deployment.addresses.rollup }, 'archiver starting');
     registerArchiverRpc(ctx.rpc, archiver);

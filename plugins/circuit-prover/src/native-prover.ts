@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
+import { createProgress } from '@quetzal/kernel/progress';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import { CIRCUIT_NAMES, type CircuitName } from '@quetzal/protocol/circuit-names';
 import { CircuitExecutionError, type CircuitProofResult, type ProveOptions, type VerificationKeyData } from '@quetzal/protocol/circuit-prover';
@@ -19,7 +20,7 @@ import type { BbWorkerApi, BbWorkerConfig, ProveOutcome, VkData } from './bb/bb-
 import { bbChildren } from './bb/processes.js';
 import { ensureCrs, type Crs, type CrsOptions } from './crs/crs-manager.js';
 import { defaultBbPath, verifierTarget } from './gates.js';
-import { VkCache, artifactHash, bbIdentity, vkTreeOf } from './vks.js';
+import { VkCache, artifactHash, bbIdentity, vkTreeOf, type VkKey } from './vks.js';
 
 export interface NativeCircuitProverOptions {
   /** A checked CRS (`ensureCrs`). */
@@ -144,9 +145,13 @@ export class NativeCircuitProver extends BaseCircuitProver {
     return p;
   }
 
+  private vkKey(circuit: CircuitName): VkKey {
+    return { circuit, target: verifierTarget(circuit), crsId: this.options.crs.id, artifactHash: artifactHash(circuit), bbId: this.bbId };
+  }
+
   private async computeVk(circuit: CircuitName): Promise<VkData> {
-    const target = verifierTarget(circuit);
-    const key = { circuit, target, crsId: this.options.crs.id, artifactHash: artifactHash(circuit), bbId: this.bbId };
+    const key = this.vkKey(circuit);
+    const { target } = key;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const t0 = performance.now();
@@ -166,7 +171,14 @@ export class NativeCircuitProver extends BaseCircuitProver {
       // One at a time: a 2-proof circuit's VK takes ~2 GB in bb.
       this.tree = (async () => {
         const vks = {} as Record<CircuitName, VkData>;
-        for (const c of CIRCUIT_NAMES) vks[c] = await this.vkData(c);
+        const missing = CIRCUIT_NAMES.filter((c) => !this.vks.has(c) && !this.cache.get(this.vkKey(c)));
+        // Each missing VK takes bb from seconds to a minute: show the operator how far it got.
+        const progress = missing.length ? createProgress({ label: `computing ${missing.length} verification keys`, total: missing.length, logger: this.options.logger }) : undefined;
+        for (const c of CIRCUIT_NAMES) {
+          vks[c] = await this.vkData(c);
+          if (missing.includes(c)) progress!.add(1);
+        }
+        progress?.done();
         return vkTreeOf(vks);
       })();
       this.tree.catch(() => (this.tree = undefined));

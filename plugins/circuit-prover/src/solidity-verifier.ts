@@ -4,23 +4,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSolidity, type ContractArtifact } from '@quetzal/l1/compile';
+import type { Logger } from '@quetzal/kernel/logging';
+import { pino } from 'pino';
+import { compileSolidityOffThread, type ContractArtifact } from '@quetzal/l1/compile';
 import type { VerifierChoice } from '@quetzal/l1/deployment';
+import { IGNITION_G2, eip197Words } from './crs/g2.js';
 import type { NativeCircuitProver } from './native-prover.js';
 
-/** Ignition's [x]_2 as bb writes it into the verifier (EIP-197 order: x.c1, x.c0, y.c1, y.c0). */
-export const IGNITION_G2_WORDS = [
-  '260e01b251f6f1c7e7ff4e580791dee8ea51d87a358e038b4efe30fac09383c1',
-  '0118c4d5b837bcc2bc89b5b398b5974e9f5944073b32078b7e231fec938883b0',
-  '04fc6369f7110fe3d25156c1bb9a72859cf2a04641f99ba4ee413c80da6a5fe4',
-  '22febda3c0c0632a56475b4214e5615e11e6dd3f96e6cea2854a87d4dacc5e55',
-] as const;
+/** Ignition's [x]_2 as bb writes it into the verifier's pairing (EIP-197 order). */
+export const IGNITION_G2_WORDS = eip197Words(IGNITION_G2);
 
 /** Replaces Ignition's G2 with `g2` (bb's file layout x.c0 || x.c1 || y.c0 || y.c1). */
 export function substituteG2(source: string, g2: Uint8Array): string {
-  if (g2.length !== 128) throw new RangeError(`G2 point must be 128 bytes, got ${g2.length}`);
-  const h = Buffer.from(g2).toString('hex');
-  const words = [h.slice(64, 128), h.slice(0, 64), h.slice(192, 256), h.slice(128, 192)];
+  const words = eip197Words(g2);
   let out = source;
   IGNITION_G2_WORDS.forEach((ign, i) => {
     const n = out.split(ign).length - 1;
@@ -49,7 +45,7 @@ export function verifierChoice(build: HonkVerifierBuild): VerifierChoice {
  */
 export async function buildHonkVerifier(
   prover: NativeCircuitProver,
-  opts: { circuit?: 'root' | 'root-single'; optimized?: boolean; cacheDir: string },
+  opts: { circuit?: 'root' | 'root-single'; optimized?: boolean; cacheDir: string; logger?: Logger },
 ): Promise<HonkVerifierBuild> {
   const circuit = opts.circuit ?? 'root';
   // Default: bb's --optimized verifier. It verifies the same proof (no prover change) for ~1.0M gas
@@ -64,7 +60,8 @@ export async function buildHonkVerifier(
   const key = createHash('sha256').update(source).update(JSON.stringify(compileOptions)).digest('hex').slice(0, 16);
   const file = join(opts.cacheDir, prover.crs.id, `verifier-${circuit}${optimized ? '-optimized' : ''}-${key}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HonkVerifierBuild;
-  const contracts = compileSolidity({ 'HonkVerifier.sol': source }, compileOptions);
+  // tens of seconds of solc: on a worker, so that a node starting up keeps answering
+  const contracts = await compileSolidityOffThread({ 'HonkVerifier.sol': source }, compileOptions, opts.logger ?? pino({ level: 'silent' }));
   const artifact = contracts.HonkVerifier;
   if (!artifact) throw new Error(`bb's verifier source has no HonkVerifier contract (found: ${Object.keys(contracts).join(', ')})`);
   // The libraries the verifier links, transitively (the standard verifier's external library calls).

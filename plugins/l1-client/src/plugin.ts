@@ -5,6 +5,7 @@ import { readDeploymentFile } from '@quetzal/l1';
 import { devGenesis, genesisFromJson, type L2Genesis } from '@quetzal/protocol/genesis';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { createL1Connection } from './connection.js';
+import { l1Checks } from './checks.js';
 
 /** Reads a genesis file ({"publicData": [{"slot", "value"}]}), or the dev genesis when none is given. */
 export function loadGenesis(path: string | undefined): L2Genesis {
@@ -31,6 +32,10 @@ export const l1ClientPlugin = definePlugin({
   },
   provides: [Tokens.L1],
   reads: ['l1'],
+  checks: (ctx) => {
+    const l1 = ctx.configOf('l1');
+    return l1Checks(ctx, { rpcUrls: l1.rpcUrls, chainId: l1.chainId, deploymentFile: l1.deployment, deploymentFlag: '--l1.deployment', genesisFile: ctx.config.genesisFile });
+  },
   async start(ctx) {
     const l1 = ctx.configOf('l1');
     if (!l1.rpcUrls?.length) throw new Error('no L1 RPC URL: pass --l1.rpc-urls (or L1_RPC_URLS), or start a local L1 with --local-network');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -7,7 +7,7 @@ import { option } from '@quetzal/kernel/options';
 import {
   ANVIL_CHAIN_ID, ANVIL_DEFAULT_PRIVATE_KEYS, deployL1Contracts, formatDeployment, parseVerifierChoice, resolveL1Key, startAnvil, writeDeploymentFile,
 } from '@quetzal/l1';
-import { createL1Connection } from '@quetzal/l1-client';
+import { createL1Connection, l1Checks } from '@quetzal/l1-client';
 import { LmdbWorldState } from '@quetzal/world-state';
 import { devGenesis, genesisToJson, type L2Genesis } from '@quetzal/protocol/genesis';
 import { Tokens } from '@quetzal/protocol/tokens';
@@ -39,15 +39,33 @@ export const localNetworkPlugin = definePlugin({
   },
   provides: [Tokens.L1],
   requires: [Tokens.CircuitProver, Tokens.RootVerifier],
+  // The running network's L1 and the files it wrote (pass the anvil port it took when it was 0).
+  checks: (ctx) =>
+    l1Checks(ctx, {
+      rpcUrls: [`http://127.0.0.1:${ctx.config.anvilPort}`],
+      chainId: ANVIL_CHAIN_ID,
+      deploymentFile: join(ctx.dataDir, 'l1-deployment.json'),
+      deploymentFlag: '--data-dir (the local network writes local-network/l1-deployment.json there)',
+      genesisFile: join(ctx.dataDir, 'genesis.json'),
+    }),
   async start(ctx) {
     const c = ctx.config;
     const log = ctx.logger;
-    const anvil = await startAnvil({ port: c.anvilPort, chainId: ANVIL_CHAIN_ID, blockTime: c.blockTime, onOutput: (line) => log.trace({ anvil: line }) });
+    mkdirSync(ctx.dataDir, { recursive: true });
+    const anvil = await startAnvil({
+      port: c.anvilPort,
+      chainId: ANVIL_CHAIN_ID,
+      blockTime: c.blockTime,
+      onOutput: (line) => log.trace({ anvil: line }),
+      // anvil dies with this process; should one still be left running (its watchdog killed too), it is stopped, or named
+      pidFile: join(ctx.dataDir, 'anvil.pid'),
+      log,
+    });
     try {
       const genesis = devGenesis(c.genesisAccounts);
       const prover = ctx.resolve(Tokens.CircuitProver);
       const vkTreeRoot = (await prover.getVkTree()).root;
-      const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID });
+      const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID, redactor: ctx.redactor });
       const deployment = await deployL1Contracts({
         rpcUrls: anvil.url,
         privateKey: deployerKey,

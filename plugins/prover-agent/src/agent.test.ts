@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { makeProvingJob, proveWith, type ProvingJobConsumer, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { MemoryBrokerDatabase, ProvingBroker } from '@quetzal/prover-broker';
+import { RpcUnauthorizedError } from '@quetzal/kernel/jsonrpc/errors';
 import { NonRetryableProvingError, ProvingAgent, type AgentLogger, type ProveFunction } from './agent.js';
 
 const silent = pino({ level: 'silent' });
@@ -181,4 +182,34 @@ describe('ProvingAgent', () => {
     assert.equal(broker.counters.retried, 0, 'giving jobs back counts no failed attempt');
     await broker.stop();
   });
+
+  it('a refused token is reported as refused, not as an outage, and the agent is not ready until it is accepted', async () => {
+    const broker = await newBroker();
+    let refuse = true;
+    const lines: Array<[string, string | undefined]> = [];
+    const logger: AgentLogger = {
+      debug: () => {},
+      info: (_o, m) => lines.push(['info', m]),
+      warn: (_o, m) => lines.push(['warn', m]),
+      error: (_o, m) => lines.push(['error', m]),
+    };
+    const consumer: ProvingJobConsumer = {
+      getProvingJob: (f) => (refuse ? Promise.reject(new RpcUnauthorizedError('proverBroker_getProvingJob', 'missing or wrong bearer token')) : broker.getProvingJob(f)),
+      reportProvingJobProgress: (id, l) => broker.reportProvingJobProgress(id, l),
+      abandonProvingJob: (id, l) => broker.abandonProvingJob(id, l),
+      reportProvingJobSuccess: (id, l, r, f) => broker.reportProvingJobSuccess(id, l, r, f),
+      reportProvingJobError: (id, l, r, retry, f) => broker.reportProvingJobError(id, l, r, retry, f),
+    };
+    const agent = new ProvingAgent({ consumer, prove: abortable(1), pollIntervalMs: 5, backoffInitialMs: 5, backoffMaxMs: 20, logger });
+    agent.start();
+    await until(() => lines.some(([level]) => level === 'error'));
+    assert.equal(agent.isReady, false);
+    assert.match(lines.find(([level]) => level === 'error')![1]!, /refused this agent's bearer token/);
+    assert.ok(!lines.some(([, m]) => /unreachable/.test(m ?? '')), 'not reported as an outage');
+    refuse = false;
+    await until(() => agent.isReady);
+    await agent.stop();
+    await broker.stop();
+  });
 });
+

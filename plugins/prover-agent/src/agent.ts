@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { destination, pino } from 'pino';
+import { RpcUnauthorizedError } from '@quetzal/kernel/jsonrpc/errors';
 import type { ProvingJobConsumer, ProvingJobFilter, ProvingJobLease, ProvingJobResult, ProvingJobType } from '@quetzal/protocol/proving-jobs';
 
 /** Proves one job; must stop (reject) soon after `signal` aborts. */
@@ -93,6 +94,8 @@ export class ProvingAgent {
   private consecutiveFailures = 0;
   private lastFailureLog = 0;
   private failuresSinceLog = 0;
+  /** The broker answered but refused our token: an operator must fix it, so the agent is not ready. */
+  private tokenRefused = false;
   private readonly counters = { proved: 0, failed: 0, lost: 0, brokerErrors: 0 };
 
   constructor(options: ProvingAgentOptions) {
@@ -113,6 +116,11 @@ export class ProvingAgent {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Running, and the broker takes this agent's calls. */
+  get isReady(): boolean {
+    return this.running && !this.tokenRefused;
   }
 
   stats(): ProvingAgentStats {
@@ -273,6 +281,7 @@ export class ProvingAgent {
   }
 
   private brokerReachable(): void {
+    this.tokenRefused = false;
     if (this.consecutiveFailures > 0) {
       if (this.lastFailureLog > 0) this.log.info({ agent: this.agentId }, 'broker reachable again');
       this.consecutiveFailures = 0;
@@ -285,9 +294,11 @@ export class ProvingAgent {
     this.consecutiveFailures++;
     this.counters.brokerErrors++;
     this.failuresSinceLog++;
+    this.tokenRefused = err instanceof RpcUnauthorizedError;
     const now = Date.now();
     if (now - this.lastFailureLog >= this.logIntervalMs) {
-      this.log.warn({ agent: this.agentId, failures: this.failuresSinceLog, err: err instanceof Error ? err.message : String(err) }, 'broker unreachable; retrying with backoff');
+      if (this.tokenRefused) this.log.error({ agent: this.agentId, failures: this.failuresSinceLog }, 'the broker refused this agent\'s bearer token: give the agent the broker\'s token (--prover-agent.auth-token); retrying with backoff');
+      else this.log.warn({ agent: this.agentId, failures: this.failuresSinceLog, err: err instanceof Error ? err.message : String(err) }, 'broker unreachable; retrying with backoff');
       this.lastFailureLog = now;
       this.failuresSinceLog = 0;
     }

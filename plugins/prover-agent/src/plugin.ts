@@ -6,6 +6,7 @@ import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
 import { CircuitExecutionError } from '@quetzal/protocol/circuit-prover';
 import { S3ObjectStore } from '@quetzal/kernel/object-store';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import { remoteBrokerChecks } from '@quetzal/prover-broker';
 import { NonRetryableProvingError, ProvingAgent } from './agent.js';
 
 const options = {
@@ -40,6 +41,8 @@ export const proverAgentPlugin = definePlugin({
   options,
   // With a broker URL the agent brings its own client; otherwise a broker in this process serves it.
   provides: { fromConfig: (config) => (config.brokerUrl ? [Tokens.ProvingJobConsumer] : []) },
+  // A broker in this process is checked by its own plugin.
+  checks: (ctx) => remoteBrokerChecks(ctx.config.brokerUrl, ctx.config.authToken, '--prover-agent.auth-token', { agents: false }),
   requires: [Tokens.ProvingJobConsumer, Tokens.CircuitProver],
   remotes: (config) => (config.brokerUrl ? [{ token: Tokens.ProvingJobConsumer, url: config.brokerUrl.join(',') }] : []),
   async start(ctx) {
@@ -77,6 +80,7 @@ export const proverAgentPlugin = definePlugin({
         remoteBroker?.close();
         s3?.close();
       },
+      isReady: () => agent.isReady,
     };
   },
 });

@@ -26,11 +26,13 @@ import {
   type ProvingJobResult,
   type ProvingJobStatus,
   type ProvingJobType,
+  type ProvingBrokerStatus,
 } from '@quetzal/protocol/proving-jobs';
+import { AgentActivity } from './agent-activity.js';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
-import { AgentRegistry, BrokerLifecycle, EpochRetention, newCounters, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
+import { BrokerLifecycle, EpochRetention, newCounters, type BrokerLogger, timeoutSettings, type ProvingBrokerCommonOptions, type ProvingBrokerCounters, type ProvingBrokerService, type ProvingBrokerStats } from './service.js';
 import { ProvingTimeEstimator } from './estimates.js';
-import { MinHeap } from './priority-queue.js';
+import { MinHeap } from '@quetzal/kernel/min-heap';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 
 export interface ProvingBrokerOptions extends ProvingBrokerCommonOptions {
@@ -114,8 +116,8 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
   readonly counters: ProvingBrokerCounters = newCounters();
   /** Per-circuit proving times, measured from take to result: the scheduling key's weights. */
   readonly estimates = new ProvingTimeEstimator();
-  private readonly agents: AgentRegistry;
   private keyedWith = this.estimates.version;
+  private readonly agents: AgentActivity;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: ProvingBrokerOptions) {
@@ -126,8 +128,8 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     this.verifyIds = options.verifyJobIds ?? true;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
-    this.agents = new AgentRegistry(this.now, this.jobTimeoutMs);
     this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
+    this.agents = new AgentActivity(this.now, this.jobTimeoutMs);
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
   }
 
@@ -180,6 +182,17 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
       else if (e.state === REJECTED) s.rejected++;
     }
     return Promise.resolve(s);
+  }
+
+  /** Queue per circuit type and the agents heard from, for operators. */
+  status(): Promise<ProvingBrokerStatus> {
+    const queue = new Map(PROVING_JOB_TYPES.map((type) => [type, { type, queued: 0, inProgress: 0 }]));
+    for (const e of this.jobs.values()) if (e.state === QUEUED) queue.get(e.type)!.queued++;
+    for (const e of this.inProgress) queue.get(e.type)!.inProgress++;
+    return Promise.resolve({
+      queue: [...queue.values()].filter((q) => q.queued + q.inProgress > 0),
+      agents: this.agents.list((id) => this.jobs.get(id)?.state === IN_PROGRESS),
+    });
   }
 
   // ---------------------------------------------------------------- producer
@@ -383,7 +396,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
-    this.agents.record(filter);
+    this.agents.polled(filter);
     const types = filter?.allowList?.length ? filter.allowList : PROVING_JOB_TYPES;
     for (;;) {
       let best: QueueItem | undefined;
@@ -430,6 +443,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     const entry = this.jobs.get(id);
     if (!entry || !this.owns(entry, lease)) return Promise.resolve(false);
     entry.heartbeatAt = this.now();
+    this.agents.heartbeat(id);
     return Promise.resolve(true);
   }
 
@@ -508,6 +522,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     entry.state = stored.status === 'fulfilled' ? FULFILLED : REJECTED;
     if (entry.state === FULFILLED) this.counters.proved++;
     else this.counters.failed++;
+    this.agents.released(entry.id, entry.state === FULFILLED);
     entry.lease = undefined;
     entry.agentId = undefined;
     this.notify(entry.id);
@@ -542,9 +557,11 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     entry.agentId = agentId;
     entry.heartbeatAt = this.now();
     this.inProgress.add(entry);
+    this.agents.took(agentId, entry);
   }
 
   private requeue(entry: JobEntry): void {
+    this.agents.released(entry.id);
     this.db.setLease(entry.id, undefined);
     this.inProgress.delete(entry);
     entry.lease = undefined;

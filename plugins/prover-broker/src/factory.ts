@@ -7,6 +7,9 @@ import { DirectoryProofStore, InlineProofStore, type ProofStore } from './proof-
 import { S3ProofStore } from './s3-proof-store.js';
 import type { ProvingBrokerCommonOptions, ProvingBrokerService } from './service.js';
 
+/** The broker's LMDB file under its data directory. */
+export const BROKER_DB_NAME = 'broker-db';
+
 export interface CreateProvingBrokerOptions extends Omit<ProvingBrokerCommonOptions, 'proofStore'> {
   /** Where jobs and proofs persist (LMDB in `<dir>/broker-db`, large payloads in `<dir>/proofs`); none keeps everything in memory. */
   dataDirectory?: string;
@@ -49,7 +52,7 @@ export async function createProvingBroker(options: CreateProvingBrokerOptions = 
     broker = new PostgresProvingBroker({ ...rest, connectionString: database, poolSize: databasePoolSize, proofStore: store });
   } else if (dataDirectory) {
     const store = createProofStore(proofStore ?? 'directory', { dataDirectory, inlineThresholdBytes, fsync });
-    broker = new ProvingBroker({ ...rest, database: new LmdbBrokerDatabase({ path: join(dataDirectory, 'broker-db'), durability }), proofStore: store });
+    broker = new ProvingBroker({ ...rest, database: new LmdbBrokerDatabase({ path: join(dataDirectory, BROKER_DB_NAME), durability }), proofStore: store });
   } else {
     broker = new ProvingBroker({ ...rest, database: new MemoryBrokerDatabase(), proofStore: proofStore ? createProofStore(proofStore, { inlineThresholdBytes }) : new InlineProofStore() });
   }

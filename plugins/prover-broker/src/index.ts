@@ -18,3 +18,4 @@ export { InlineProofStore, DirectoryProofStore, type ProofStore, type PayloadRef
 export { S3ProofStore } from './s3-proof-store.js';
 export { createProvingBroker, createProofStore, type CreateProvingBrokerOptions } from './factory.js';
 export { registerProvingBrokerRpc, startProvingBrokerServer, DEFAULT_BROKER_MAX_BODY_BYTES, type ProvingBrokerServerOptions } from './rpc.js';
+export { brokerChecks, remoteBrokerChecks, AGENT_SEEN_WITHIN_MS, type BrokerTarget } from './checks.js';

@@ -26,6 +26,9 @@ type ResultRecord = [number, 1, PayloadRef] | [number, 0, string];
  * LMDB through lmdb-js: writes issued in the same event-loop turn share one transaction (lmdb-js
  * batches them), so many concurrent enqueues and reports cost one commit and one fsync.
  */
+/** LMDB map size of the broker's database. */
+export const BROKER_MAP_SIZE = 16 * 2 ** 30;
+
 export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   private readonly root: RootDatabase;
   private readonly jobs: Database<JobRecord, string>;
@@ -36,7 +39,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
     const durability = options.durability ?? 'flushed';
     this.root = open({
       path: options.path,
-      mapSize: options.mapSize ?? 16 * 2 ** 30,
+      mapSize: options.mapSize ?? BROKER_MAP_SIZE,
       compression: false,
       // 'flushed': plain LMDB commits, each fdatasync'ed before the write resolves (measured as fast
       // as, or faster than, overlapping commits followed by a wait for their flush).

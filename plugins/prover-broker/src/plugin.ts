@@ -1,9 +1,16 @@
+import { join } from 'node:path';
 import { definePlugin } from '@quetzal/kernel/plugin';
+import { lmdbHeadroomCheck } from '@quetzal/kernel/core-checks';
+import { BROKER_MAP_SIZE } from './lmdb-database.js';
+import { BROKER_DB_NAME } from './factory.js';
 import { option } from '@quetzal/kernel/options';
+import { isLoopbackHost } from '@quetzal/kernel/http-server';
 import { Tokens } from '@quetzal/protocol/tokens';
+import { bindDataDir } from '@quetzal/l1-client';
 import { createProvingBroker } from './factory.js';
 import { registerProvingBrokerRpc } from './rpc.js';
 import { registerProvingBrokerMetrics } from './metrics.js';
+import { brokerChecks } from './checks.js';
 
 export const proverBrokerPlugin = definePlugin({
   name: 'prover-broker',
@@ -28,9 +35,23 @@ export const proverBrokerPlugin = definePlugin({
     }),
   },
   provides: [Tokens.ProvingJobProducer, Tokens.ProvingJobConsumer],
+  checks: (ctx) => [
+    ...brokerChecks({ url: async () => (await ctx.node()).url, token: ctx.config.authToken, tokenFlag: '--prover-broker.auth-token' }, { agents: true }),
+    ...(ctx.config.inMemory ? [] : [lmdbHeadroomCheck('broker-lmdb', join(ctx.dataDir, BROKER_DB_NAME), BROKER_MAP_SIZE)]),
+  ],
+  // With an L1 in this process, the queue belongs to its deployment: jobs of a previous local chain are not restored.
+  uses: [Tokens.L1],
   async start(ctx) {
     const { config } = ctx;
     if (config.database && config.inMemory) throw new Error('--prover-broker.database and --prover-broker.in-memory exclude each other: pick one');
+    const l1 = ctx.resolveOptional(Tokens.L1);
+    if (l1 && !config.inMemory && !config.database) bindDataDir(ctx.dataDir, l1, ctx.logger);
+    if (!config.authToken && !isLoopbackHost(ctx.core.host)) {
+      ctx.logger.warn(
+        { host: ctx.core.host },
+        'the broker listens on a non-loopback address without a token: anyone who reaches this port can take, cancel or poison proving jobs; set --prover-broker.auth-token',
+      );
+    }
     const broker = await createProvingBroker({
       database: config.database,
       databasePoolSize: config.databasePoolSize,

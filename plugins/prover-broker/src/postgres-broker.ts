@@ -26,12 +26,13 @@ import {
   type ProvingJobResult,
   type ProvingJobStatus,
   type ProvingJobType,
+  type ProvingBrokerStatus,
 } from '@quetzal/protocol/proving-jobs';
+import { AgentActivity } from './agent-activity.js';
 import { ProvingTimeEstimator } from './estimates.js';
 import { migrate } from './postgres-schema.js';
 import { directUris, InlineProofStore, resultRef, type PayloadRef, type ProofStore } from './proof-store.js';
 import {
-  AgentRegistry,
   BrokerLifecycle,
   EpochRetention,
   newCounters,
@@ -97,7 +98,6 @@ interface Waiter {
 export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   readonly estimates = new ProvingTimeEstimator();
-  private readonly agents: AgentRegistry;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly connectionString: string;
@@ -121,6 +121,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
   /** A re-keying of the queue under way (takes wait for it, reports do not). */
   private rekeying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly agents: AgentActivity;
 
   constructor(options: PostgresProvingBrokerOptions) {
     super();
@@ -133,8 +134,8 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
     this.verifyIds = options.verifyJobIds ?? true;
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
-    this.agents = new AgentRegistry(this.now, this.jobTimeoutMs);
     this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
+    this.agents = new AgentActivity(this.now, this.jobTimeoutMs);
   }
 
   /** Migrates the schema, loads the shared time estimates, listens for settled jobs, starts the timeout checks. */
@@ -192,6 +193,24 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
       else if (r.state === REJECTED) s.rejected = n;
     }
     return s;
+  }
+
+  async status(): Promise<ProvingBrokerStatus> {
+    const held = this.agents.heldJobIds();
+    const [counts, still] = await Promise.all([
+      this.pool.query<{ type: ProvingJobType; state: number; n: string }>('SELECT type, state, count(*) AS n FROM proving_jobs WHERE state IN (0, 1) GROUP BY type, state'),
+      this.pool.query<{ id: string }>('SELECT id FROM proving_jobs WHERE state = 1 AND id = ANY($1)', [held]),
+    ]);
+    const queue = new Map(PROVING_JOB_TYPES.map((type) => [type, { type, queued: 0, inProgress: 0 }]));
+    for (const r of counts.rows) {
+      const q = queue.get(r.type);
+      if (!q) continue;
+      if (r.state === QUEUED) q.queued = Number(r.n);
+      else q.inProgress = Number(r.n);
+    }
+    const inProgress = new Set(still.rows.map((r) => r.id));
+    for (const id of held) if (!inProgress.has(id)) this.agents.released(id);
+    return { queue: [...queue.values()].filter((q) => q.queued + q.inProgress > 0), agents: this.agents.list((id) => inProgress.has(id)) };
   }
 
   // ---------------------------------------------------------------- producer
@@ -397,7 +416,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
-    this.agents.record(filter);
+    this.agents.polled(filter);
     if (this.rekeying) await this.rekeying;
     const types = filter?.allowList?.length ? [...new Set(filter.allowList)].sort() : undefined;
     const key = `${types?.join(',') ?? '*'}|${filter?.directProofStore ? 'direct' : ''}`;
@@ -421,6 +440,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
       await this.abandonProvingJob(row.id, row.lease);
       throw err;
     }
+    this.agents.took(filter?.agentId, { id: row.id, type: row.type, epoch: Number(row.epoch) });
     this.log.debug({ id: row.id, lease: row.lease, agent: filter?.agentId }, 'job taken');
     return { job: { id: row.id, type: row.type, epoch: Number(row.epoch), inputs }, lease: row.lease, ...direct };
   }
@@ -463,12 +483,16 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
 
   async reportProvingJobProgress(id: ProvingJobId, lease: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('UPDATE proving_jobs SET heartbeat_at = $3 WHERE id = $1 AND lease = $2 AND state = 1', [id, lease, this.now()]);
+    if (rowCount === 1) this.agents.heartbeat(id);
     return rowCount === 1;
   }
 
   async abandonProvingJob(id: ProvingJobId, lease: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('UPDATE proving_jobs SET state = 0, lease = NULL, agent_id = NULL WHERE id = $1 AND lease = $2 AND state = 1', [id, lease]);
-    if (rowCount === 1) this.log.info({ id }, 'an agent gave its job back');
+    if (rowCount === 1) {
+      this.agents.released(id);
+      this.log.info({ id }, 'an agent gave its job back');
+    }
     return rowCount === 1;
   }
 
@@ -491,6 +515,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
       return false;
     }
     this.counters.proved++;
+    this.agents.released(id, true);
     if (row.taken_at !== null) this.measured(row.type, (this.now() - Number(row.taken_at)) / 1000);
     return true;
   }

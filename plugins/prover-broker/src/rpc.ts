@@ -11,19 +11,21 @@ import type { Logger } from '@quetzal/kernel/logging';
 import {
   PROVING_BROKER_RPC_NAMESPACE,
   ProvingBrokerSchema,
+  ProvingBrokerStatusSchema,
   type ProvingJob,
   type ProvingJobConsumer,
   type ProvingJobFilter,
   type ProvingJobId,
   type ProvingJobProducer,
   type ProvingJobResult,
+  type ProvingBrokerStatus,
 } from '@quetzal/protocol/proving-jobs';
 import { ProvingBrokerError } from './service.js';
 
 /** Default request body limit: inputs and proofs travel hex-encoded (twice their size). */
 export const DEFAULT_BROKER_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-type Broker = ProvingJobProducer & ProvingJobConsumer;
+type Broker = ProvingJobProducer & ProvingJobConsumer & { status?(): Promise<ProvingBrokerStatus> };
 
 /** Registers the broker's methods on a JSON-RPC server (the kernel's, or one of your own). */
 export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, options: { authToken?: string } = {}): void {
@@ -57,6 +59,8 @@ export function registerProvingBrokerRpc(server: JsonRpcServer, broker: Broker, 
     ),
   };
   server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerSchema, handlers, options);
+  const status = broker.status?.bind(broker);
+  if (status) server.register(PROVING_BROKER_RPC_NAMESPACE, ProvingBrokerStatusSchema, { getStatus: () => status() });
 }
 
 export interface ProvingBrokerServerOptions {

@@ -4,17 +4,7 @@
  * with the same semantics (one conformance suite checks both), and share their options, errors,
  * counters and request checks.
  */
-import {
-  isProvingJobType,
-  makeProvingJobId,
-  parseProvingJobId,
-  type ProvingCapacity,
-  type ProvingJob,
-  type ProvingJobConsumer,
-  type ProvingJobFilter,
-  type ProvingJobProducer,
-  type ProvingJobType,
-} from '@quetzal/protocol/proving-jobs';
+import { isProvingJobType, makeProvingJobId, parseProvingJobId, type ProvingBrokerStatus, type ProvingJob, type ProvingJobConsumer, type ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
 import type { ProvingTimeEstimator } from './estimates.js';
 import type { ProofStore } from './proof-store.js';
 
@@ -94,6 +84,8 @@ export interface ProvingBrokerService extends ProvingJobProducer, ProvingJobCons
   /** Waits for writes under way, wakes long polls, closes the database. */
   stop(): Promise<void>;
   stats(): Promise<ProvingBrokerStats>;
+  /** Queue per circuit type and the agents heard from (by this replica), for operators. */
+  status(): Promise<ProvingBrokerStatus>;
   /** Puts jobs whose agent stopped heartbeating back in the queue (or rejects them); runs on a timer too. */
   checkTimeouts(): Promise<void>;
 }
@@ -162,44 +154,5 @@ export function checkProvingJob(job: ProvingJob, verifyIds: boolean): void {
   }
   if (verifyIds && makeProvingJobId(job.epoch, job.type, job.inputs) !== job.id) {
     throw new ProvingBrokerError(`job id "${job.id}" is not the sha256 of its inputs`);
-  }
-}
-
-/**
- * The agents a broker sees: each one that asked for work within the window, with the jobs it
- * proves at once. An agent busy with a proof asks again when it reports it, so a window of twice
- * the job timeout (at least a minute) covers agents in the middle of one.
- */
-export class AgentRegistry {
-  private readonly seen = new Map<string, { slots: number; at: number }>();
-  private readonly windowMs: number;
-
-  constructor(
-    private readonly now: () => number,
-    jobTimeoutMs: number,
-  ) {
-    this.windowMs = Math.max(60_000, 2 * jobTimeoutMs);
-  }
-
-  /** An agent asked for work (agents that give no id are not counted). */
-  record(filter: ProvingJobFilter | null | undefined): void {
-    if (!filter?.agentId) return;
-    this.seen.set(filter.agentId, { slots: filter.slots ?? 1, at: this.now() });
-  }
-
-  /** The agents seen within the window and their slots. */
-  capacity(estimates: ProvingTimeEstimator): ProvingCapacity {
-    const since = this.now() - this.windowMs;
-    let agents = 0;
-    let slots = 0;
-    for (const [id, a] of this.seen) {
-      if (a.at < since) this.seen.delete(id);
-      else {
-        agents++;
-        slots += a.slots;
-      }
-    }
-    const measured = estimates.averagesSnapshot();
-    return { agents, slots, provingSeconds: { ...estimates.current(), ...measured }, measured: Object.keys(measured) as ProvingJobType[] };
   }
 }

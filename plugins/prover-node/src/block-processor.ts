@@ -255,9 +255,13 @@ export class BlockProcessor {
     const n = Number(block.number);
     const effects = block.body.txEffects;
     const found = await this.o.txProvider.getTxsByHash(effects.map((e) => e.txHash));
+    const missing = effects.flatMap((e, i) => (found[i] ? [] : [hex(e.txHash)]));
+    if (missing.length) {
+      const sources = this.o.txProvider.describe?.() ?? 'the tx provider';
+      throw new BlockRejectedError(n, 'tx-unavailable', `block ${n}: ${missing.length} of its ${effects.length} txs were not found: ${missing.join(', ')}; sources tried: ${sources}`);
+    }
     const txs = effects.map((effect, i) => {
-      const tx = found[i];
-      if (!tx) throw new BlockRejectedError(n, 'tx-unavailable', `block ${n}: tx ${hex(effect.txHash)} was not found at any tx provider`);
+      const tx = found[i]!;
       if (Buffer.compare(tx.toEffect().encode(), effect.encode()) !== 0) {
         throw new BlockRejectedError(n, 'tx-mismatch', `block ${n}: tx ${hex(effect.txHash)} from the tx provider does not match the block's tx effect`);
       }

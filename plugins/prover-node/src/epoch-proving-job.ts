@@ -36,7 +36,7 @@ export interface PublishRequest {
 
 /** Sends a root proof to L1 (or wherever); resolves once it is accepted. */
 export interface EpochProofPublisher {
-  publish(request: PublishRequest): Promise<{ txHash?: string }>;
+  publish(request: PublishRequest): Promise<{ txHash?: string; gasUsed?: bigint }>;
 }
 
 export interface EpochProvingJobOptions {
@@ -79,6 +79,7 @@ export class EpochProvingJob {
   private finishedAt: number | undefined;
   private error: string | undefined;
   private proofTxHash: string | undefined;
+  private proofGasUsed: bigint | undefined;
   private running: Promise<EpochProvingJobState> | undefined;
 
   constructor(private readonly o: EpochProvingJobOptions) {
@@ -115,6 +116,7 @@ export class EpochProvingJob {
       jobs: this.tracker.stats(),
       ...(this.error !== undefined && { error: this.error }),
       ...(this.proofTxHash !== undefined && { proofTxHash: this.proofTxHash }),
+      ...(this.proofGasUsed !== undefined && { proofGasUsed: this.proofGasUsed.toString() }),
     };
   }
 
@@ -145,6 +147,7 @@ export class EpochProvingJob {
       this.state = 'publishing';
       const published = await this.abortable(this.o.publisher.publish({ epoch, fromBlock, toBlock, root, deadline, signal: this.ac.signal }));
       this.proofTxHash = published.txHash;
+      this.proofGasUsed = published.gasUsed;
       this.state = 'completed';
       log?.info({ epoch, job: this.id, tx: published.txHash, seconds: (Date.now() - this.startedAt) / 1000 }, 'epoch proven and published');
     } catch (err) {

@@ -8,7 +8,7 @@ export { L1EpochProofPublisher, PublicInputsMismatchError, assertSameRootPublicI
 export { BlockProcessor, type BlockExecution, type BlockProcessorOptions, type EpochVerdict } from './block-processor.js';
 export { BlockRejectedError, BlockMismatchError, type BlockRejection } from './block-check.js';
 export { EmptyParityProofs } from './empty-parity.js';
-export { txProofsBeforeAdmission } from './tx-proofs-seam.js';
 export { ProverNodeMetrics } from './metrics.js';
 export { ProveAhead, type ProveAheadOptions } from './prove-ahead.js';
 export { ProvingTimePlanner, SIMULATED_PROVING_SECONDS, type ProvingPlan } from './proving-time.js';
+export { RecordingProducer, readFailedEpochBundle, writeFailedEpochBundle, zFailedEpochBundle, type FailedEpochBundle } from './failed-epoch.js';

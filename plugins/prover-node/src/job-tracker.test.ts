@@ -53,7 +53,7 @@ test('identical jobs share one result; a forgotten job is enqueued again; transp
   const other = makeProvingJob(1, 'merge', new Uint8Array([2]));
   const [p1, p2, p3] = [tracker.prove(job), tracker.prove(job), tracker.prove(other)];
   await new Promise((r) => setTimeout(r, 30));
-  assert.deepEqual(tracker.stats(), { queued: 2, proving: 0, done: 0, reused: 0, failed: 0 });
+  assert.deepEqual(tracker.stats(), { queued: 2, proving: 0, done: 0, reused: 0, failed: 0, circuits: { base: { done: 0, total: 1 }, merge: { done: 0, total: 1 } } });
   b.failNextWaits(2);
   b.jobs.delete(other.id); // the broker lost it (restarted in memory)
   await new Promise((r) => setTimeout(r, 80));
@@ -63,7 +63,7 @@ test('identical jobs share one result; a forgotten job is enqueued again; transp
   assert.deepEqual(await p1, new Uint8Array([9]));
   assert.deepEqual(await p2, new Uint8Array([9]));
   await assert.rejects(p3, /proving job 1:merge:[0-9a-f]{64} failed: circuit said no/);
-  assert.deepEqual(tracker.stats(), { queued: 0, proving: 0, done: 1, reused: 0, failed: 1 });
+  assert.deepEqual(tracker.stats(), { queued: 0, proving: 0, done: 1, reused: 0, failed: 1, circuits: { base: { done: 1, total: 1 }, merge: { done: 0, total: 1 } } });
 
   // a job the broker already finished is re-used at enqueue
   assert.deepEqual(await tracker.prove(job), new Uint8Array([9]));

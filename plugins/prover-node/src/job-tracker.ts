@@ -14,6 +14,8 @@ export interface JobCounts {
   /** Done at enqueue time: the broker already had the result (a restart re-using proofs). */
   reused: number;
   failed: number;
+  /** Per circuit type: proofs done, and circuits enqueued so far (the tree grows as blocks are processed). */
+  circuits: Partial<Record<ProvingJobType, { done: number; total: number }>>;
 }
 
 export interface JobTrackerOptions {
@@ -45,6 +47,7 @@ export class ProvingJobTracker {
   private readonly counts = { done: 0, reused: 0, failed: 0 };
   /** Cancelled while their enqueue was under way: removed again once it returns. */
   private readonly cancelled = new Set<ProvingJobId>();
+  private readonly circuits: JobCounts['circuits'] = {};
   private polling = false;
   private refreshCursor = 0;
   private readonly pollMs: number;
@@ -70,7 +73,7 @@ export class ProvingJobTracker {
       if (p.status === 'in-queue') queued++;
       else proving++;
     }
-    return { queued, proving, ...this.counts };
+    return { queued, proving, ...this.counts, circuits: structuredClone(this.circuits) };
   }
 
   /**
@@ -81,6 +84,7 @@ export class ProvingJobTracker {
     let result = this.inFlight.get(job.id);
     if (!result) {
       this.cancelled.delete(job.id);
+      (this.circuits[job.type] ??= { done: 0, total: 0 }).total++;
       result = this.enqueue(job).finally(() => this.inFlight.delete(job.id));
       this.inFlight.set(job.id, result);
     }
@@ -127,6 +131,7 @@ export class ProvingJobTracker {
       throw new Error(`proving job ${job.id} failed: ${status.reason}`);
     }
     this.counts.done++;
+    this.circuits[job.type]!.done++;
     if (reused) this.counts.reused++;
     return status.value;
   }

@@ -33,7 +33,7 @@ export interface L1EpochProofPublisherOptions {
 export class L1EpochProofPublisher implements EpochProofPublisher {
   constructor(private readonly o: L1EpochProofPublisherOptions) {}
 
-  async publish({ epoch, root, deadline, signal }: PublishRequest): Promise<{ txHash: string }> {
+  async publish({ epoch, root, deadline, signal }: PublishRequest): Promise<{ txHash: string; gasUsed: bigint }> {
     const ours = rootOutputsToPublicInputs(root.publicOutputs);
     const args = { epoch, previousArchive: ours.previousArchiveRoot, endArchive: ours.endArchiveRoot, proverId: this.o.proverAddress };
     const proof = fieldsToBytes(root.proof);
@@ -46,7 +46,7 @@ export class L1EpochProofPublisher implements EpochProofPublisher {
         assertSameRootPublicInputs(epoch, ours, theirs);
         const sent = await this.o.rollup.submitEpochRootProof(this.o.sender, args, proof);
         this.o.logger?.info({ epoch, tx: sent.receipt.transactionHash, bumps: sent.bumps, attempt }, 'epoch proof accepted on L1');
-        return { txHash: sent.receipt.transactionHash };
+        return { txHash: sent.receipt.transactionHash, gasUsed: sent.receipt.gasUsed };
       } catch (err) {
         if (err instanceof PublicInputsMismatchError) throw err;
         const revert = err instanceof L1TxRevertedError ? err.errorName : undefined;

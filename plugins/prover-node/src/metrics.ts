@@ -9,6 +9,7 @@ export class ProverNodeMetrics {
   readonly quotesDeclined: Counter<'reason'>;
   readonly proofsPublished: Counter;
   readonly escrowDeposit: Gauge;
+  readonly publisherBalance: Gauge;
   private readonly circuitSeconds: Histogram;
   private readonly circuitsReused: Counter;
 
@@ -19,6 +20,7 @@ export class ProverNodeMetrics {
     this.quotesDeclined = new Counter({ name: 'quetzal_prover_node_quotes_declined_total', help: 'Epochs the node did not bid on, by reason', labelNames: ['reason'], registers });
     this.proofsPublished = new Counter({ name: 'quetzal_prover_node_proofs_published_total', help: 'Epoch root proofs accepted on L1', registers });
     this.escrowDeposit = new Gauge({ name: 'quetzal_prover_node_escrow_deposit', help: 'Free escrow deposit (bond token units; may lose precision above 2^53)', registers });
+    this.publisherBalance = new Gauge({ name: 'quetzal_prover_node_publisher_balance_eth', help: 'ETH balance of the publisher (pays for proof transactions)', registers });
     this.circuitSeconds = new Histogram({
       name: 'quetzal_prover_node_circuit_seconds',
       help: 'Time from enqueueing a circuit at the broker to its proof, by circuit',

@@ -1,26 +1,37 @@
 import { join } from 'node:path';
 import { getAddress, isAddress } from 'viem';
+import { z } from 'zod';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { createJsonRpcClient } from '@quetzal/kernel/jsonrpc/client';
-import { resolveL1Key } from '@quetzal/l1';
+import { resolveL1Key, type L1KeySource } from '@quetzal/l1';
 import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protocol/node-api';
+import { proverNodeChecks } from './checks.js';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { DEFAULT_PROVING_SECONDS } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
-import type { TxProvider } from '@quetzal/protocol/tx-provider';
+import type { Logger } from '@quetzal/kernel/logging';
+import type { P2PService } from '@quetzal/protocol/p2p';
+import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import type { TxPool } from '@quetzal/protocol/tx-pool';
 import { BondManager } from './bond-manager.js';
+import { BrokerAccess } from './broker-access.js';
 import { L1EpochProofPublisher } from './l1-publisher.js';
 import { ProverNodeMetrics } from './metrics.js';
 import { ProverNode, type QuoteSink } from './prover-node.js';
 import { FixedQuoteProvider, HttpQuoteProvider } from './quote-provider.js';
 import { RpcTxProvider } from './tx-provider.js';
-import { txProofsBeforeAdmission } from './tx-proofs-seam.js';
 import { SIMULATED_PROVING_SECONDS } from './proving-time.js';
+import { OrderedTxProvider, TX_SOURCE_KINDS, type TxSource, type TxSourceKind } from './tx-sources.js';
 
 /** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
 export const PROVER_DEV_ACCOUNT = 2;
+
+/** Where the publisher's key comes from (`start` and `doctor` read it the same way). */
+export function publisherKeySource(c: { publisherPrivateKey?: string; publisherPrivateKeyFile?: string }, chainId: number): L1KeySource {
+  return { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId };
+}
 
 export const proverNodePlugin = definePlugin({
   name: 'prover-node',
@@ -35,8 +46,12 @@ export const proverNodePlugin = definePlugin({
       env: 'PROVER_NODE_BROKER_URL',
     }),
     brokerAuthToken: option.string({ description: 'Bearer token of the remote broker', env: 'PROVER_NODE_BROKER_AUTH_TOKEN', secret: true }),
-    nodeUrl: option.url({ description: 'Sequencer node JSON-RPC URL: quotes go to its submitEpochProofQuote, and it is the default tx provider (default: the sequencer in this process)', env: 'PROVER_NODE_NODE_URL' }),
+    nodeUrl: option.url({ description: 'Sequencer node JSON-RPC URL: quotes go to its submitEpochProofQuote, and it is the default tx provider node (default: the sequencer in this process; with --p2p.enabled quotes are also gossiped)', env: 'PROVER_NODE_NODE_URL' }),
     txProviderUrls: option.list({ description: 'Nodes to fetch full txs from (getTxsByHash), comma-separated', env: 'PROVER_NODE_TX_PROVIDER_URLS' }),
+    txSources: option.custom(z.union([z.array(z.enum(TX_SOURCE_KINDS)), z.string().transform((v, ctx) => parseTxSources(v, ctx))]).default(['pool', 'peers', 'nodes']), {
+      description: 'Where full txs are looked for, in order, comma-separated: pool (this process\'s tx pool), peers (request-response, with --p2p.enabled), nodes (--prover-node.tx-provider-urls or --prover-node.node-url)',
+      env: 'PROVER_NODE_TX_SOURCES',
+    }),
     txProviderTimeoutMs: option.int({ description: 'Timeout of one tx fetch', env: 'PROVER_NODE_TX_PROVIDER_TIMEOUT_MS', default: 10_000, min: 1 }),
     txProviderRetries: option.int({ description: 'Further rounds over the tx provider nodes while txs are missing', env: 'PROVER_NODE_TX_PROVIDER_RETRIES', default: 3, min: 0 }),
     'quote.basisPointFee': option.int({ description: 'Share of each block reward asked for proving, in basis points', env: 'PROVER_NODE_QUOTE_BASIS_POINT_FEE', default: 100, min: 0, max: 10_000 }),
@@ -56,14 +71,15 @@ export const proverNodePlugin = definePlugin({
       env: 'PROVER_NODE_PROVE_AHEAD',
       default: false,
     }),
+    failedEpochStore: option.string({ description: 'Directory where a failed or timed-out epoch job writes a bundle to replay it (`quetzal epoch replay`): blocks, txs, messages, job states and errors, every circuit\'s inputs', env: 'PROVER_NODE_FAILED_EPOCH_STORE' }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
   provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer],
-  // A sequencer in this process takes quotes and serves txs when no node URL is given; the
-  // circuit-prover plugin checks client proofs (see txProofsBeforeAdmission).
-  uses: [Tokens.Node, Tokens.TxProofVerifier],
+  checks: proverNodeChecks,
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.TxProofVerifier, Tokens.ProvingJobProducer, Tokens.TxPool, Tokens.P2P],
+  // A sequencer in this process takes quotes when no node URL is given.
+  uses: [Tokens.Node],
   remotes: (c) => [
     ...(c.brokerUrl ? [{ token: Tokens.ProvingJobProducer, url: c.brokerUrl.join(',') }] : []),
     ...(c.nodeUrl ? [{ token: Tokens.Node, url: c.nodeUrl }] : []),
@@ -71,10 +87,7 @@ export const proverNodePlugin = definePlugin({
   async start(ctx) {
     const c = ctx.config;
     const l1 = ctx.resolve(Tokens.L1);
-    const { key } = resolveL1Key(
-      { key: c.publisherPrivateKey, flag: '--prover-node.publisher-private-key', keyFile: c.publisherPrivateKeyFile, fileFlag: '--prover-node.publisher-private-key-file', devIndex: PROVER_DEV_ACCOUNT, chainId: l1.chainId },
-      ctx.logger,
-    );
+    const { key } = resolveL1Key({ ...publisherKeySource(c, l1.chainId), redactor: ctx.redactor }, ctx.logger);
     const sender = l1.sender(key);
     const proverAddress = sender.address;
     if (c.proverId !== undefined && (!isAddress(c.proverId) || getAddress(c.proverId) !== proverAddress)) {
@@ -91,21 +104,23 @@ export const proverNodePlugin = definePlugin({
       );
     }
 
+    const brokerAccess = new BrokerAccess(ctx.logger);
     const remoteBroker = c.brokerUrl ? new ProvingBrokerClient(c.brokerUrl, { timeoutMs: 60_000, authToken: c.brokerAuthToken }) : undefined;
-    if (remoteBroker) ctx.provide(Tokens.ProvingJobProducer, remoteBroker);
+    if (remoteBroker) ctx.provide(Tokens.ProvingJobProducer, brokerAccess.watch(remoteBroker));
     const producer = ctx.resolve(Tokens.ProvingJobProducer);
+    if (c.brokerUrl) await brokerAccess.probe(producer);
     const node = ctx.resolveOptional(Tokens.Node);
-    const urls = c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : undefined;
-    const txProvider: TxProvider = urls
-      ? new RpcTxProvider({ urls, timeoutMs: c.txProviderTimeoutMs, retries: c.txProviderRetries, logger: ctx.logger })
-      : { getTxsByHash: async (hashes) => requireNode(node, '--prover-node.tx-provider-urls').getTxsByHash([...hashes]) };
+    const p2p = ctx.resolve(Tokens.P2P);
+    const txProvider = orderedTxProvider(c.txSources, {
+      pool: ctx.resolve(Tokens.TxPool),
+      p2p,
+      urls: c.txProviderUrls?.length ? c.txProviderUrls : c.nodeUrl ? [c.nodeUrl] : [],
+      rpc: { timeoutMs: c.txProviderTimeoutMs, retries: c.txProviderRetries },
+      logger: ctx.logger,
+    });
     const remoteNode = c.nodeUrl ? createJsonRpcClient(c.nodeUrl, NODE_RPC_NAMESPACE, { submitEpochProofQuote: NodeApiSchema.submitEpochProofQuote }, { timeoutMs: 10_000 }) : undefined;
-    const quoteSink: QuoteSink = {
-      submitEpochProofQuote: async (q) => {
-        if (remoteNode) await remoteNode.submitEpochProofQuote(q);
-        else await requireNode(node, '--prover-node.node-url').submitEpochProofQuote(q);
-      },
-    };
+    const quoteSink = quoteSinkOf({ remoteNode, p2p, localNode: c.nodeUrl ? undefined : node, logger: ctx.logger });
+    ctx.logger.info({ txSources: txProvider.describe(), quotesTo: [c.nodeUrl, p2p.enabled ? 'gossip' : undefined, !c.nodeUrl && node ? 'the sequencer in this process' : undefined].filter(Boolean) }, 'prover node: where txs come from and quotes go');
 
     const blockSource = ctx.resolve(Tokens.L2BlockSource);
     const worldState = ctx.resolve(Tokens.WorldStateSynchronizer);
@@ -120,7 +135,7 @@ export const proverNodePlugin = definePlugin({
       worldState,
       producer,
       txProvider,
-      txProofs: ctx.resolveOptional(Tokens.TxProofVerifier) ?? txProofsBeforeAdmission(circuitProver.kind, ctx.logger),
+      txProofs: ctx.resolve(Tokens.TxProofVerifier),
       quoteSink,
       quoteProvider: c['quote.providerUrl']
         ? new HttpQuoteProvider(c['quote.providerUrl'])
@@ -143,6 +158,7 @@ export const proverNodePlugin = definePlugin({
       dataDirectory: join(ctx.core.dataDir, 'prover-node'),
       proveAhead: c.proveAhead,
       provingSeconds: circuitProver.kind === 'native' ? DEFAULT_PROVING_SECONDS : SIMULATED_PROVING_SECONDS,
+      failedEpochStore: c.failedEpochStore,
       logger: ctx.logger,
       metrics,
     });
@@ -158,12 +174,54 @@ export const proverNodePlugin = definePlugin({
         await proverNode.stop();
         remoteBroker?.close();
       },
+      isReady: () => !brokerAccess.refused,
     };
   },
 });
 
 
-function requireNode(node: NodeApi | undefined, flag: string): NodeApi {
-  if (!node) throw new Error(`no sequencer in this process: pass ${flag}`);
-  return node;
+function parseTxSources(v: string, ctx: z.RefinementCtx): TxSourceKind[] {
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = list.filter((x) => !(TX_SOURCE_KINDS as readonly string[]).includes(x));
+  if (bad.length || list.length === 0) ctx.addIssue({ code: 'custom', message: `tx sources are ${TX_SOURCE_KINDS.join(', ')} (comma-separated, in the order to try), got "${v}"` });
+  return list as TxSourceKind[];
+}
+
+/** The tx provider over the configured sources, in order; sources that cannot work here (no peers without P2P, no node URL) are left out. */
+function orderedTxProvider(
+  order: readonly TxSourceKind[],
+  o: { pool: TxPool; p2p: P2PService; urls: string[]; rpc: { timeoutMs: number; retries: number }; logger: Logger },
+): OrderedTxProvider {
+  const sources: Record<TxSourceKind, TxSource | undefined> = {
+    pool: { describe: () => 'pool', getTxsByHash: async (hashes) => hashes.map((h) => o.pool.get(h)) },
+    peers: o.p2p.enabled ? { describe: () => `peers (${o.p2p.peerCount()} connected)`, getTxsByHash: (hashes, opts) => o.p2p.requestTxs(hashes, opts) } : undefined,
+    nodes: o.urls.length ? new RpcTxProvider({ urls: o.urls, ...o.rpc, logger: o.logger }) : undefined,
+  };
+  return new OrderedTxProvider([...new Set(order)].flatMap((k) => sources[k] ?? []), o.logger);
+}
+
+/**
+ * Where quotes go: the node at --prover-node.node-url, gossip (with --p2p.enabled), and the sequencer
+ * in this process when there is no node URL (gossip does not come back to its sender). A quote counts
+ * as sent when one of them took it.
+ */
+function quoteSinkOf(o: { remoteNode?: { submitEpochProofQuote(q: SignedEpochProofQuote): Promise<unknown> }; p2p: P2PService; localNode?: NodeApi; logger: Logger }): QuoteSink {
+  return {
+    async submitEpochProofQuote(q) {
+      const local = o.localNode;
+      const sinks: [string, () => Promise<unknown>][] = [];
+      if (o.remoteNode) sinks.push(['node', () => o.remoteNode!.submitEpochProofQuote(q)]);
+      if (o.p2p.enabled) {
+        sinks.push(['gossip', async () => {
+          if ((await o.p2p.publishQuote(q)) === 0) throw new Error('no peer took the gossiped quote');
+        }]);
+      }
+      if (local) sinks.push(['sequencer in this process', () => local.submitEpochProofQuote(q)]);
+      if (sinks.length === 0) throw new Error('nowhere to send quotes: pass --prover-node.node-url, or --p2p.enabled with --p2p.bootstrap-nodes');
+      const results = await Promise.allSettled(sinks.map(([, send]) => send()));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${sinks[i]![0]}: ${(r.reason as Error).message}`] : []));
+      if (failed.length === sinks.length) throw new Error(`the quote reached no one (${failed.join('; ')})`);
+      if (failed.length) o.logger.warn({ epoch: q.quote.epochToProve, failed }, 'quote not taken everywhere');
+    },
+  };
 }

@@ -19,6 +19,7 @@ import type { BlockRejection } from './block-check.js';
 import { BlockProcessor } from './block-processor.js';
 import type { BondManager } from './bond-manager.js';
 import { EmptyParityProofs } from './empty-parity.js';
+import { RecordingProducer, writeFailedEpochBundle } from './failed-epoch.js';
 import { EpochProvingJob, type EpochProofPublisher, type EpochProvingKeys } from './epoch-proving-job.js';
 import type { ProverNodeMetrics } from './metrics.js';
 import type { RootCircuitChoice } from './orchestrator.js';
@@ -60,6 +61,8 @@ export interface ProverNodeOptions {
   provingSeconds?: ProvingTimeEstimates;
   logger: Logger;
   metrics?: ProverNodeMetrics;
+  /** Where a failed or timed-out epoch job writes what is needed to replay it (none: nothing is recorded). */
+  failedEpochStore?: string;
 }
 
 /** Finished jobs are kept for JSON-RPC and metrics up to this many jobs in all. */
@@ -86,6 +89,7 @@ export class ProverNode {
   private config: RollupConfigView | undefined;
   private currentEpoch = 0;
   private escrowDeposit: bigint | undefined;
+  private publisherBalance: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> = Promise.resolve();
@@ -171,6 +175,7 @@ export class ProverNode {
       quotedEpochs: [...this.quoted],
       declinedEpochs: [...this.declined].map(([epoch, reason]) => ({ epoch, reason })),
       ...(this.escrowDeposit !== undefined && { escrowDeposit: this.escrowDeposit.toString() }),
+      ...(this.publisherBalance !== undefined && { publisherBalance: this.publisherBalance.toString() }),
     };
   }
 
@@ -181,6 +186,8 @@ export class ProverNode {
     const epoch = Number(slot / cfg.epochDuration);
     this.currentEpoch = epoch;
     this.o.metrics?.currentEpoch.set(epoch);
+    this.publisherBalance = await this.o.client.getBalance({ address: this.address });
+    this.o.metrics?.publisherBalance.set(Number(this.publisherBalance) / 1e18);
     await this.checkRunningJobs();
     // every epoch whose proof may still land: its deadline is PROOF_SUBMISSION_WINDOW slots into the next epoch
     const lookback = Number(cfg.proofSubmissionWindow / cfg.epochDuration) + 1;
@@ -268,12 +275,13 @@ export class ProverNode {
     // L1 time may run ahead of the wall clock (anvil warps): the deadline is the L1 time left from now
     const deadline = Date.now() + Number(deadlineTs - l1Block.timestamp) * 1000;
     if (deadline <= Date.now()) return;
+    const recorder = this.o.failedEpochStore ? new RecordingProducer(this.o.producer) : undefined;
     const job = new EpochProvingJob({
       epochNumber: e,
       fromBlock: range.first,
       toBlock: range.last,
       blocks: this.processor!,
-      producer: this.o.producer,
+      producer: recorder ?? this.o.producer,
       keys: this.o.keys,
       emptyParity: this.emptyParity,
       proverId: this.o.proverId,
@@ -291,6 +299,7 @@ export class ProverNode {
     this.o.logger.info({ epoch: e, fromBlock: range.first, toBlock: range.last, job: job.id, secondsToDeadline: Math.round((deadline - Date.now()) / 1000) }, 'claim names us: proving the epoch');
     void job.run().then(async (state) => {
       this.jobArchive.delete(job);
+      if ((state === 'failed' || state === 'timed-out') && recorder) await this.saveFailedEpoch(job, recorder);
       if (state !== 'completed') return;
       this.o.metrics?.proofsPublished.inc();
       // results of older epochs are no longer needed (this epoch's stay until the next one is proven)
@@ -317,6 +326,8 @@ export class ProverNode {
       const { fromBlock, toBlock } = job.getStatus();
       let reason: string | undefined;
       if (claim?.status === 'proven') {
+        // a job that is publishing may be looking at its own proof: its publisher tells how it ended
+        if (job.getState() === 'publishing') continue;
         // proven meanwhile (e.g. by this node's previous run, killed after it sent the proof)
         this.o.logger.info({ epoch: job.epochNumber, job: job.id }, 'epoch already proven on L1: stopping its job');
         await job.stop('stopped', `epoch ${epoch} was proven on L1 by another submission`);
@@ -329,6 +340,15 @@ export class ProverNode {
         this.o.logger.warn({ epoch: job.epochNumber, job: job.id, reason }, 'epoch changed under its proving job: aborting it');
         await job.stop('reorged', reason);
       }
+    }
+  }
+
+  private async saveFailedEpoch(job: EpochProvingJob, recorder: RecordingProducer): Promise<void> {
+    try {
+      const file = await writeFailedEpochBundle({ dir: this.o.failedEpochStore!, job, recorder, blockSource: this.o.blockSource, txProvider: this.o.txProvider });
+      this.o.logger.warn({ epoch: job.epochNumber, job: job.id, bundle: file }, 'failed epoch saved: replay it with `quetzal epoch replay`');
+    } catch (err) {
+      this.o.logger.error({ epoch: job.epochNumber, job: job.id, err: (err as Error).message }, 'could not save the failed epoch');
     }
   }
 

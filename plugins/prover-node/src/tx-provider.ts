@@ -57,4 +57,8 @@ export class RpcTxProvider implements TxProvider {
     }
     return hashes.map((h) => found.get(h));
   }
+
+  describe(): string {
+    return this.o.urls.join(', ');
+  }
 }

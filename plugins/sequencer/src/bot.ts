@@ -70,7 +70,10 @@ export class TxBot {
     await Promise.all(this.inFlight);
   }
 
-  /** Proves and sends one tx: a note hash, an L2->L1 message, the fee; resolves with its hash. */
+  /**
+   * Proves and sends one tx: a note hash, an L2->L1 message (to the bot's L1 account, which can
+   * consume it once proven; a random address without L1), the fee; resolves with its hash.
+   */
   async sendTx(): Promise<bigint> {
     const secret = this.config.secrets[this.next++ % this.config.secrets.length]!;
     const inputs = buildTxCircuitInputs({
@@ -80,7 +83,7 @@ export class TxBot {
       version: this.config.version,
       transactionFee: this.config.transactionFee,
       noteHashes: [randomField()],
-      l2ToL1Msgs: [randomField()],
+      l2ToL1Msgs: [{ recipient: this.l1 ? BigInt(this.l1.sender.address) : BigInt(toHex(randomBytes(20))) | 1n, content: randomField() }],
     });
     const proven = await this.prover.proveTx(inputs);
     const hash = await this.node.sendTx(new Tx(proven.publicOutputs, proven.proof));

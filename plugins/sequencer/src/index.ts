@@ -1,8 +1,10 @@
-export { Sequencer, type SequencerConfig } from './sequencer.js';
+export { Sequencer, type SequencerConfig, type SequencerMetrics } from './sequencer.js';
 export { TxPool } from './tx-pool.js';
 export { buildBlock } from './block-builder.js';
-export { validateTx, simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
+export { TxValidator, type TxValidation, type TxValidatorContext, type TxField } from './tx-validator.js';
 export { QuoteBook, QuoteRejectedError } from './quote-book.js';
 export { TxBot } from './bot.js';
 export { createNodeClient, registerNodeRpc } from './node-rpc.js';
 export { sequencerPlugin, botPlugin } from './plugin.js';
+export { txPoolPlugin } from './tx-pool-plugin.js';
+export { TxPoolFollower } from './tx-pool-follower.js';

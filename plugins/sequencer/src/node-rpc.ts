@@ -10,7 +10,8 @@ export function registerNodeRpc(server: JsonRpcServer, node: NodeApi): void {
     try {
       return await p;
     } catch (e) {
-      if (e instanceof TxRejectedError || e instanceof QuoteRejectedError) throw new RpcError(RpcErrorCode.ApplicationError, e.message);
+      if (e instanceof TxRejectedError) throw new RpcError(RpcErrorCode.ApplicationError, e.message, e.field ? { field: e.field } : undefined);
+      if (e instanceof QuoteRejectedError) throw new RpcError(RpcErrorCode.ApplicationError, e.message);
       throw e;
     }
   };

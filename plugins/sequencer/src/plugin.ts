@@ -1,19 +1,15 @@
-import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { getAddress } from 'viem';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
 import { devAccountSecret } from '@quetzal/protocol/genesis';
-import { PROOF_LENGTH, MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
+import { MAX_TXS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { Tokens } from '@quetzal/protocol/tokens';
-import type { CircuitProver } from '@quetzal/protocol/circuit-prover';
 import { bindDataDir } from '@quetzal/l1-client';
 import { resolveL1Key } from '@quetzal/l1';
 import { TxBot } from './bot.js';
 import { createNodeClient, registerNodeRpc } from './node-rpc.js';
 import { Sequencer, type SequencerMetrics } from './sequencer.js';
-import { TxPool } from './tx-pool.js';
-import { simulatedProofCheck, type TxProofCheck } from './tx-validator.js';
 
 /** anvil dev accounts used by default on the local network (0 deploys, 2 is the prover node's). */
 const DEV_ACCOUNT = { sequencer: 1, bot: 3 };
@@ -30,17 +26,17 @@ export const sequencerPlugin = definePlugin({
     minSecondsLeftInSlot: option.int({ description: 'Do not start a block with fewer seconds left in the slot (the proposal must land in it)', env: 'SEQ_MIN_SECONDS_LEFT_IN_SLOT', default: 1, min: 0 }),
   },
   provides: [Tokens.Node],
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.TxPool, Tokens.P2P],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
     const source = ctx.resolve(Tokens.L2BlockSource);
-    const { key } = resolveL1Key({ key: ctx.config.publisherPrivateKey, flag: '--sequencer.publisher-private-key', devIndex: DEV_ACCOUNT.sequencer, chainId: l1.chainId }, ctx.logger);
+    const { key } = resolveL1Key({ key: ctx.config.publisherPrivateKey, flag: '--sequencer.publisher-private-key', devIndex: DEV_ACCOUNT.sequencer, chainId: l1.chainId, redactor: ctx.redactor }, ctx.logger);
     const sender = l1.sender(key);
     bindDataDir(ctx.dataDir, l1, ctx.logger);
     const synchronizer = ctx.resolve(Tokens.WorldStateSynchronizer);
-    const pool = new TxPool(join(ctx.dataDir, 'tx-pool'));
+    const pool = ctx.resolve(Tokens.TxPool);
     const sequencer = new Sequencer(
-      l1, sender, source, synchronizer, pool, proofCheckFor(ctx.resolve(Tokens.CircuitProver).kind, ctx.logger),
+      l1, sender, source, synchronizer, pool,
       {
         coinbase: getAddress(ctx.config.coinbase ?? sender.address),
         maxTxsPerBlock: ctx.config.maxTxsPerBlock,
@@ -49,16 +45,14 @@ export const sequencerPlugin = definePlugin({
       },
       ctx.logger,
       sequencerMetrics(ctx.metrics),
+      ctx.resolve(Tokens.P2P),
     );
     registerNodeRpc(ctx.rpc, sequencer);
     ctx.provide(Tokens.Node, sequencer);
     sequencer.start();
     ctx.logger.info({ publisher: sender.address, pendingTxs: pool.pendingCount }, 'sequencer started (JSON-RPC namespace node)');
     return {
-      async stop() {
-        await sequencer.stop();
-        await pool.close();
-      },
+      stop: () => sequencer.stop(),
     };
   },
 });
@@ -71,28 +65,26 @@ function minSecondsLeft(configured: number, slotDuration: number, log: { warn(o:
   return clamped;
 }
 
-/**
- * How sendTx checks client proofs. Simulated: the placeholder proof. Native: bb's off-chain
- * verifier only accepts Ignition-CRS proofs, so here only the shape is checked and the base
- * circuit (which verifies the tx proof recursively) refuses a bad one.
- */
-function proofCheckFor(backend: CircuitProver['kind'], log: { warn(o: object, m: string): void }): TxProofCheck {
-  if (backend === 'simulated') return simulatedProofCheck;
-  log.warn({ backend }, 'client proofs are checked for shape only here; the base circuit verifies them');
-  return async (tx) => (tx.proof.length === PROOF_LENGTH ? undefined : `client proof has ${tx.proof.length} fields, expected ${PROOF_LENGTH}`);
-}
-
 function sequencerMetrics(registry: Registry): SequencerMetrics {
   const blocks = new Counter({ name: 'quetzal_sequencer_blocks_proposed_total', help: 'Blocks proposed on L1', registers: [registry] });
   const txs = new Counter({ name: 'quetzal_sequencer_txs_included_total', help: 'Txs included in proposed blocks', registers: [registry] });
   const claims = new Counter({ name: 'quetzal_sequencer_claims_total', help: 'Epoch proof rights claimed', registers: [registry] });
   const prunes = new Counter({ name: 'quetzal_sequencer_prunes_total', help: 'Prunes sent', registers: [registry] });
   const pool = new Gauge({ name: 'quetzal_sequencer_pending_txs', help: 'Txs waiting for a block', registers: [registry] });
+  const rejected = new Counter({ name: 'quetzal_sequencer_txs_rejected_total', help: 'Txs node_sendTx refused, by the tx field at fault (pool: the pool was full)', labelNames: ['field'], registers: [registry] });
+  const dropped = new Counter({
+    name: 'quetzal_sequencer_txs_dropped_total',
+    help: 'Pooled txs dropped: failed re-validation after their block left the chain, or no longer fit the state at block building',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
   return {
     onBlockProposed: (n) => (blocks.inc(), txs.inc(n)),
     onClaim: () => claims.inc(),
     onPrune: () => prunes.inc(),
     onPoolSize: (n) => pool.set(n),
+    onTxRejected: (field) => rejected.inc({ field }),
+    onTxDropped: (stage) => dropped.inc({ stage }),
   };
 }
 
@@ -116,7 +108,7 @@ export const botPlugin = definePlugin({
     const l1 = ctx.resolve(Tokens.L1);
     if (ctx.config.nodeUrl) ctx.provide(Tokens.Node, createNodeClient(ctx.config.nodeUrl));
     const node = ctx.resolve(Tokens.Node);
-    const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(resolveL1Key({ key: ctx.config.l1PrivateKey, flag: '--bot.l1-private-key', devIndex: DEV_ACCOUNT.bot, chainId: l1.chainId }, ctx.logger).key) : undefined;
+    const sender = ctx.config.messageIntervalMs > 0 ? l1.sender(resolveL1Key({ key: ctx.config.l1PrivateKey, flag: '--bot.l1-private-key', devIndex: DEV_ACCOUNT.bot, chainId: l1.chainId, redactor: ctx.redactor }, ctx.logger).key) : undefined;
     const bot = new TxBot(
       node,
       ctx.resolve(Tokens.CircuitProver),

@@ -1,66 +1,63 @@
-// Epoch proof quotes submitted by provers (node_submitEpochProofQuote), validated on arrival; the
+// Epoch proof quotes from provers (node_submitEpochProofQuote, or gossip), checked on arrival; the
 // sequencer claims the best one for an epoch during its claim window.
-import { getAddress } from 'viem';
-import { recoverQuoteSigner, validateQuote, type QuoteDomainParams, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import { checkClaimableQuote, QuoteRejectedError, type QuoteChainView, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
 
-export class QuoteRejectedError extends Error {
-  override name = 'QuoteRejectedError';
-}
+export { QuoteRejectedError } from '@quetzal/protocol/quote';
 
-export interface QuoteTiming {
-  currentSlot: bigint;
-  currentEpoch: number;
+/** Quotes kept per epoch: a flood of quotes from fresh keys costs bounded memory and time. */
+export const MAX_QUOTES_PER_EPOCH = 1024;
+
+/** Best first: lowest fee, then highest bond. */
+function compareQuotes(a: SignedEpochProofQuote, b: SignedEpochProofQuote): number {
+  return a.quote.basisPointFee - b.quote.basisPointFee || (b.quote.bondAmount > a.quote.bondAmount ? 1 : b.quote.bondAmount < a.quote.bondAmount ? -1 : 0);
 }
 
 export class QuoteBook {
-  /** By epoch (the quote's uint256 epochToProve as a number). */
-  private readonly quotes = new Map<number, SignedEpochProofQuote[]>();
+  /** By epoch (the quote's uint256 epochToProve as a number), then by prover (lower case): one quote per prover. */
+  private readonly quotes = new Map<number, Map<string, SignedEpochProofQuote>>();
 
   constructor(
-    private readonly domain: QuoteDomainParams,
-    private readonly minimumBond: bigint,
+    private readonly chain: QuoteChainView,
+    private readonly maxPerEpoch = MAX_QUOTES_PER_EPOCH,
   ) {}
 
-  /** Validates (signature, epoch, validity, fee and bond bounds) and keeps the quote; throws QuoteRejectedError with the reason. */
-  async add(signed: SignedEpochProofQuote, t: QuoteTiming): Promise<void> {
-    const q = signed.quote;
-    const reject = (reason: string): never => {
-      throw new QuoteRejectedError(`quote for epoch ${q.epochToProve} by ${q.prover} rejected: ${reason}`);
-    };
-    try {
-      validateQuote(q);
-    } catch (e) {
-      reject((e as Error).message);
+  /** Checks the quote (checkClaimableQuote: throws QuoteRejectedError with the reason) and keeps it. */
+  async add(signed: SignedEpochProofQuote): Promise<void> {
+    await checkClaimableQuote(signed, this.chain);
+    if (!this.keep(signed)) {
+      throw new QuoteRejectedError(`quote for epoch ${signed.quote.epochToProve} by ${signed.quote.prover} rejected: the sequencer already holds ${this.maxPerEpoch} better or equal quotes for this epoch`);
     }
-    let signer: string;
-    try {
-      signer = await recoverQuoteSigner(signed, this.domain);
-    } catch {
-      return reject('the signature does not decode');
+  }
+
+  /**
+   * Keeps a quote already checked by checkClaimableQuote (gossip validated it); a prover's newer
+   * quote replaces its older one. A full epoch makes room by dropping its worst quote when this one
+   * is better; otherwise this one is not kept (false).
+   */
+  keep(signed: SignedEpochProofQuote): boolean {
+    const prover = signed.quote.prover.toLowerCase();
+    const epoch = Number(signed.quote.epochToProve);
+    let book = this.quotes.get(epoch);
+    if (!book) this.quotes.set(epoch, (book = new Map()));
+    if (!book.has(prover) && book.size >= this.maxPerEpoch) {
+      let worst: [string, SignedEpochProofQuote] | undefined;
+      for (const entry of book) if (!worst || compareQuotes(entry[1], worst[1]) > 0) worst = entry;
+      if (compareQuotes(signed, worst![1]) >= 0) return false;
+      book.delete(worst![0]);
     }
-    if (getAddress(signer) !== getAddress(q.prover)) reject(`signed by ${signer}, not by the prover it names (EIP-712 domain: chain ${this.domain.chainId}, rollup ${this.domain.rollup})`);
-    const epoch = Number(q.epochToProve);
-    if (epoch > t.currentEpoch || epoch + 1 < t.currentEpoch) {
-      reject(`epoch ${q.epochToProve} is not claimable now (current epoch ${t.currentEpoch}: quotes are for the previous or the current epoch)`);
-    }
-    if (q.validUntilSlot < t.currentSlot) reject(`expired: validUntilSlot ${q.validUntilSlot} is before the current slot ${t.currentSlot}`);
-    if (q.bondAmount < this.minimumBond) reject(`bondAmount ${q.bondAmount} is below the Rollup's minimum bond ${this.minimumBond}`);
-    const list = (this.quotes.get(epoch) ?? []).filter((x) => getAddress(x.quote.prover) !== getAddress(q.prover));
-    list.push(signed);
-    this.quotes.set(epoch, list);
+    book.set(prover, signed);
+    return true;
   }
 
   /** Usable quotes for `epoch` at `slot`, best first: lowest fee, then highest bond. */
   candidates(epoch: number, slot: bigint): SignedEpochProofQuote[] {
-    return (this.quotes.get(epoch) ?? [])
-      .filter((s) => s.quote.validUntilSlot >= slot)
-      .sort((a, b) => a.quote.basisPointFee - b.quote.basisPointFee || (b.quote.bondAmount > a.quote.bondAmount ? 1 : b.quote.bondAmount < a.quote.bondAmount ? -1 : 0));
+    return [...(this.quotes.get(epoch)?.values() ?? [])].filter((s) => s.quote.validUntilSlot >= slot).sort(compareQuotes);
   }
 
   remove(signed: SignedEpochProofQuote): void {
-    const epoch = Number(signed.quote.epochToProve);
-    const list = this.quotes.get(epoch);
-    if (list) this.quotes.set(epoch, list.filter((x) => x !== signed));
+    const book = this.quotes.get(Number(signed.quote.epochToProve));
+    const prover = signed.quote.prover.toLowerCase();
+    if (book?.get(prover) === signed) book.delete(prover);
   }
 
   /** Forgets quotes of epochs before `epoch`. */
@@ -69,6 +66,6 @@ export class QuoteBook {
   }
 
   count(epoch: number): number {
-    return this.quotes.get(epoch)?.length ?? 0;
+    return this.quotes.get(epoch)?.size ?? 0;
   }
 }

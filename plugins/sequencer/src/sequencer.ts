@@ -1,20 +1,23 @@
 // The local network's block producer. Each tick: prune the pending chain when the Rollup allows it,
 // claim the best quote for the previous epoch during its claim window, put txs whose block left the
 // chain back in the pool, and, once per slot while txs are pending, build a block on a fork of its
-// own world state (synced from the archiver) and `propose` it.
+// own world state (synced from the archiver) and `propose` it. Txs back from a block that left the
+// chain are re-validated by the pool (client proof included) before they are proposed again: one
+// that no longer validates is dropped, never re-proposed.
 import type { Address } from 'viem';
 import { getL1Contracts, type L1TxSender } from '@quetzal/l1';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { L1Connection } from '@quetzal/protocol/l1-connection';
 import type { L2BlockSource } from '@quetzal/protocol/l2-block-source';
-import type { NodeApi } from '@quetzal/protocol/node-api';
+import { quoteChainView } from '@quetzal/l1-client';
+import { TxRejectedError, type NodeApi } from '@quetzal/protocol/node-api';
+import type { P2PService } from '@quetzal/protocol/p2p';
 import type { SignedEpochProofQuote } from '@quetzal/protocol/quote';
 import type { Tx } from '@quetzal/protocol/tx';
+import type { TxPool } from '@quetzal/protocol/tx-pool';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { buildBlock } from './block-builder.js';
 import { QuoteBook } from './quote-book.js';
-import type { TxPool } from './tx-pool.js';
-import { validateTx, type TxProofCheck } from './tx-validator.js';
 
 export interface SequencerConfig {
   coinbase: Address;
@@ -29,6 +32,10 @@ export interface SequencerMetrics {
   onClaim(): void;
   onPrune(): void;
   onPoolSize(size: number): void;
+  /** node_sendTx refused a tx (`field`: the tx field at fault). */
+  onTxRejected(field: string): void;
+  /** A pooled tx was dropped: it failed its re-validation, or no longer fit the state at block building. */
+  onTxDropped(stage: 'revalidation' | 'block-building'): void;
 }
 
 export class Sequencer implements NodeApi {
@@ -45,13 +52,17 @@ export class Sequencer implements NodeApi {
     private readonly source: L2BlockSource,
     private readonly worldState: WorldStateSynchronizer,
     private readonly pool: TxPool,
-    private readonly checkProof: TxProofCheck,
     private readonly config: SequencerConfig,
     private readonly log: Logger,
     private readonly metrics?: SequencerMetrics,
+    /** Gossips the txs sendTx takes, and hands over the quotes gossip validated. */
+    private readonly p2p?: P2PService,
   ) {
-    this.quotes = new QuoteBook({ chainId: l1.chainId, rollup: l1.deployment.addresses.rollup }, l1.deployment.params.minimumBond);
+    this.quotes = new QuoteBook(quoteChainView(l1));
     this.contracts = getL1Contracts(l1.client, l1.deployment.addresses);
+    p2p?.onQuote((q) => {
+      if (this.quotes.keep(q)) this.log.info({ epoch: q.quote.epochToProve, prover: q.quote.prover, basisPointFee: q.quote.basisPointFee }, 'quote accepted from gossip');
+    });
   }
 
   start(): void {
@@ -168,6 +179,11 @@ export class Sequencer implements NodeApi {
       this.log.debug({ l1Pending: tips.pending, worldState: synced }, 'waiting for the archiver and world state to reach the L1 tip');
       return;
     }
+    for (const d of await this.pool.revalidateReturned()) {
+      this.metrics?.onTxDropped('revalidation');
+      this.log.warn({ tx: `0x${d.hash.toString(16)}`, field: d.field, reason: d.reason }, 'dropped a tx of a block that left the chain: it no longer validates');
+    }
+    if (this.pool.pendingCount === 0) return;
     const blockNumber = tips.pending + 1;
     const [messages, fork] = await Promise.all([this.contracts.inbox.read.getLeaves([BigInt(blockNumber)]), this.worldState.fork(synced)]);
     let built;
@@ -186,7 +202,10 @@ export class Sequencer implements NodeApi {
       await fork.close();
     }
     if (built.excluded.length) {
-      for (const x of built.excluded) this.log.info({ tx: `0x${x.tx.hash().toString(16)}`, reason: x.reason }, 'dropping a tx that no longer applies');
+      for (const x of built.excluded) {
+        this.log.info({ tx: `0x${x.tx.hash().toString(16)}`, reason: x.reason }, 'dropping a tx that no longer applies');
+        this.metrics?.onTxDropped('block-building');
+      }
       await this.pool.drop(built.excluded.map((x) => x.tx.hash()));
     }
     if (built.included.length === 0) return;
@@ -199,17 +218,17 @@ export class Sequencer implements NodeApi {
 
   // ---------------------------------------------------------------- NodeApi
 
+  /** The pool validates the tx (TxRejectedError names why not); an accepted tx is gossiped to peers. */
   async sendTx(tx: Tx): Promise<bigint> {
-    await validateTx(tx, {
-      chainId: BigInt(this.l1.chainId),
-      version: this.l1.deployment.params.version,
-      pool: this.pool,
-      state: () => this.worldState.getCommitted(),
-      checkProof: this.checkProof,
-    });
-    await this.pool.add(tx);
+    try {
+      await this.pool.add(tx);
+    } catch (e) {
+      if (e instanceof TxRejectedError) this.metrics?.onTxRejected(e.field ?? 'pool');
+      throw e;
+    }
     this.metrics?.onPoolSize(this.pool.pendingCount);
     this.log.debug({ tx: `0x${tx.hash().toString(16)}` }, 'tx accepted');
+    this.p2p?.publishTx(tx).catch((e) => this.log.warn({ tx: `0x${tx.hash().toString(16)}`, err: (e as Error).message }, 'could not gossip the tx'));
     return tx.hash();
   }
 
@@ -222,8 +241,7 @@ export class Sequencer implements NodeApi {
   }
 
   async submitEpochProofQuote(quote: SignedEpochProofQuote): Promise<void> {
-    const currentSlot = await this.l1.rollup.getCurrentSlot();
-    await this.quotes.add(quote, { currentSlot, currentEpoch: Number(currentSlot / BigInt(this.l1.deployment.params.epochDuration)) });
+    await this.quotes.add(quote);
     this.log.info({ epoch: quote.quote.epochToProve, prover: quote.quote.prover, basisPointFee: quote.quote.basisPointFee }, 'quote accepted');
   }
 

@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import { definePlugin } from '@quetzal/kernel/plugin';
+import { lmdbHeadroomCheck } from '@quetzal/kernel/core-checks';
+import { WORLD_STATE_MAP_SIZE } from './store.js';
 import { option } from '@quetzal/kernel/options';
+import { createProgress } from '@quetzal/kernel/progress';
 import { Tokens } from '@quetzal/protocol/tokens';
 import { bindDataDir } from '@quetzal/l1-client';
 import { createWorldStateSynchronizer } from './factory.js';
@@ -17,6 +21,7 @@ export const worldStatePlugin = definePlugin({
     pollIntervalMs: option.int({ description: 'How often to look for new blocks', env: 'WORLD_STATE_POLL_INTERVAL_MS', default: 500, min: 10 }),
   },
   provides: [Tokens.WorldStateSynchronizer],
+  checks: (ctx) => [lmdbHeadroomCheck('world-state-lmdb', join(ctx.dataDir, 'data.mdb'), WORLD_STATE_MAP_SIZE)],
   requires: [Tokens.L1, Tokens.L2BlockSource],
   async start(ctx) {
     const l1 = ctx.resolve(Tokens.L1);
@@ -28,6 +33,8 @@ export const worldStatePlugin = definePlugin({
         historyDepth: ctx.config.historyDepth,
         pollIntervalMs: ctx.config.pollIntervalMs,
         log: (msg, data) => ctx.logger.debug(data ?? {}, msg),
+        onStorageFault: (err) => ctx.fail(err),
+        progress: (label, total) => createProgress({ label, total, logger: ctx.logger }),
       },
       ctx.resolve(Tokens.L2BlockSource),
     );

@@ -38,6 +38,9 @@ function u32(v: number): Buffer {
   return b;
 }
 
+/** LMDB map size of the world state: the most its data file can grow to. */
+export const WORLD_STATE_MAP_SIZE = 64 * 2 ** 30;
+
 export class TreeStore {
   private readonly root: RootDatabase;
   private readonly current: Database<Buffer, Buffer>;
@@ -52,7 +55,7 @@ export class TreeStore {
     this.root = open({
       path,
       maxDbs: 8,
-      mapSize: opts.mapSize ?? 64 * 2 ** 30,
+      mapSize: opts.mapSize ?? WORLD_STATE_MAP_SIZE,
       noSync: opts.noSync ?? false,
       // Flush before another transaction may start: a kill -9 never leaves a half-visible block.
       overlappingSync: false,
@@ -154,6 +157,9 @@ export class TreeStore {
    * latest + 1 (or 0 on an empty store).
    */
   commitBlock(block: number, entries: Iterable<[Buffer, Buffer]>, meta: BlockMeta, extraMeta: Record<string, unknown> = {}): void {
+    // versions are 32-bit (NO_BLOCK marks "none"): refuse rather than wrap. The protocol's trees hold blocks up to
+    // MAX_L2_BLOCK_NUMBER = 2^32, so this store stops 2 blocks short of them.
+    if (!Number.isInteger(block) || block < 0 || block >= NO_BLOCK) throw new RangeError(`world state: block ${block} does not fit its 32-bit block versions (at most ${NO_BLOCK - 1})`);
     const cached: [Buffer, Buffer][] = [];
     this.invalidate();
     try {

@@ -1,6 +1,8 @@
 // Follows an L2BlockSource: applies each block's tree effects, checks the roots against the
 // block's header, unwinds on prune/reorg, removes old history. Every block is committed in one
 // LMDB transaction, so a restart (even after kill -9) resumes from the last committed block.
+import { storageFaultCode } from '@quetzal/kernel/storage';
+import type { Progress } from '@quetzal/kernel/progress';
 import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
 import type { L2Block } from '@quetzal/protocol/block/l2-block';
@@ -26,6 +28,10 @@ export interface SynchronizerConfig {
   /** Keep the history of this many blocks before the latest (undefined: keep everything). */
   historyDepth?: number;
   log?: (msg: string, data?: Record<string, unknown>) => void;
+  /** Called when the store's disk fails (full, read-only): the loop stops, since retrying would only fail again. */
+  onStorageFault?: (err: unknown) => void;
+  /** Reports a catch-up of more than `batchSize` blocks (a first start, a long stop). */
+  progress?: (label: string, total: number) => Progress;
 }
 
 export class WorldStateSyncError extends Error {
@@ -84,7 +90,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   /** Why sync stopped, and the block that stopped it (sync resumes once that block leaves the source's chain). */
   private error: Error | undefined;
   private errorBlock: { number: number; hash: bigint } | undefined;
-  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth'>> & { historyDepth?: number };
+  private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>> & Pick<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>;
 
   constructor(
     readonly worldState: LmdbWorldState,
@@ -96,6 +102,8 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       batchSize: config.batchSize ?? 20,
       historyDepth: config.historyDepth,
       log: config.log ?? (() => {}),
+      onStorageFault: config.onStorageFault,
+      progress: config.progress,
     };
   }
 
@@ -108,6 +116,10 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       try {
         await this.serialized(() => this.work());
       } catch (e) {
+        if (storageFaultCode(e)) {
+          this.running = false;
+          this.cfg.onStorageFault?.(e);
+        }
         // said once per stop, not every poll while the bad block is on the chain
         if (e !== this.error || e !== logged) this.cfg.log('world state sync stopped', { error: (e as Error).message });
         logged = e;
@@ -191,6 +203,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
       await this.worldState.unwindTo(ancestor);
       latest = ancestor;
     }
+    const progress = sourceLatest - latest > this.cfg.batchSize ? this.cfg.progress?.(`world state syncing ${sourceLatest - latest} blocks`, sourceLatest - latest) : undefined;
     while (latest < sourceLatest) {
       const blocks = await this.source.getBlocks(latest + 1, Math.min(this.cfg.batchSize, sourceLatest - latest));
       if (blocks.length === 0) break;
@@ -208,8 +221,10 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
           throw e;
         }
         latest = n;
+        progress?.add(1);
       }
     }
+    progress?.done();
     if (this.cfg.historyDepth !== undefined && latest - this.cfg.historyDepth > 0) {
       await this.worldState.removeHistoryBefore(latest - this.cfg.historyDepth);
     }

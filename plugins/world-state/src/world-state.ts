@@ -20,6 +20,7 @@ import {
 } from '@quetzal/protocol/world-state';
 import { bytesToBigint } from './encoding.js';
 import { getHasher, type Hasher } from './hasher.js';
+import { prepareNativePoseidon2 } from './native/poseidon2-native.js';
 import { BaseReader, EmptyBase, zeroNodes } from './overlay.js';
 import { TreeStore, type BlockMeta, type StoreOptions } from './store.js';
 import { WorldStateView, type TreeHeights } from './view.js';
@@ -92,6 +93,7 @@ export class LmdbWorldState implements WorldStateDatabase {
   /** Opens (creating with genesis when empty) the world state in directory `path`. */
   static async open(path: string, opts: LmdbWorldStateOptions = {}): Promise<LmdbWorldState> {
     mkdirSync(path, { recursive: true });
+    if (!opts.hasher) await prepareNativePoseidon2();
     const heights = { ...DEFAULT_TREE_HEIGHTS, ...opts.heights } as TreeHeights;
     const store = new TreeStore(path, opts);
     const ws = new LmdbWorldState(store, heights, opts.hasher ?? getHasher());

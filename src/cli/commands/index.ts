@@ -6,6 +6,9 @@ import L1Deploy from './l1/deploy.js';
 import CrsGenerate from './crs/generate.js';
 import CrsInfo from './crs/info.js';
 import CircuitsVks from './circuits/vks.js';
+import P2PId from './p2p/id.js';
+import Doctor from './doctor.js';
+import EpochReplay from './epoch/replay.js';
 
 /** Every built-in command (oclif's explicit command strategy: no directory scanning at start-up). */
 export const COMMANDS = {
@@ -17,4 +20,7 @@ export const COMMANDS = {
   'crs:generate': CrsGenerate,
   'crs:info': CrsInfo,
   'circuits:vks': CircuitsVks,
+  'p2p:id': P2PId,
+  doctor: Doctor,
+  'epoch:replay': EpochReplay,
 };

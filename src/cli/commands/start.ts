@@ -1,9 +1,11 @@
+import { format } from 'node:util';
 import { Errors, Flags, type Interfaces } from '@oclif/core';
 import { describePlan } from '@quetzal/kernel/plan-text';
 import { Kernel, planPlugins } from '@quetzal/kernel/kernel';
 import { createLogging } from '@quetzal/kernel/logging';
 import { createMetricsRegistry } from '@quetzal/kernel/metrics';
-import type { CoreConfig } from '@quetzal/kernel/core-plugins';
+import { checkDataDir } from '@quetzal/kernel/storage';
+import { logFileOptions, type CoreConfig } from '@quetzal/kernel/core-plugins';
 import { ConfiguredCommand } from '../configured-command.js';
 
 export default class Start extends ConfiguredCommand {
@@ -36,7 +38,13 @@ export default class Start extends ConfiguredCommand {
       return;
     }
     const core = config.core as CoreConfig;
-    const logging = createLogging({ level: core.logLevel, redactor });
+    // before anything is written there (the log file is the first)
+    try {
+      checkDataDir(core.dataDir);
+    } catch (err) {
+      this.error(redactor.redactString((err as Error).message), { exit: 1 });
+    }
+    const logging = createLogging({ level: core.logLevel, redactor, file: logFileOptions(core) });
     let kernel: Kernel;
     try {
       kernel = new Kernel({ plugins, roles, config, logging, metrics: createMetricsRegistry(), redactor });
@@ -44,6 +52,13 @@ export default class Start extends ConfiguredCommand {
       this.error((err as Error).message, { exit: 2 });
     }
 
+    // While the roles run, libraries that print to the console (lmdb prints a failed commit's
+    // stack) write log lines instead: JSON like the rest, and redacted. oclif's own error output
+    // after the run stays plain.
+    const consoleLog = logging.forModule('console');
+    const { error: consoleError, warn: consoleWarn } = console;
+    const restoreConsole = () => Object.assign(console, { error: consoleError, warn: consoleWarn });
+    Object.assign(console, { error: (...args: unknown[]) => consoleLog.error(format(...args)), warn: (...args: unknown[]) => consoleLog.warn(format(...args)) });
     const stopped = new Promise<number>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         logging.root.info({ signal }, 'stopping');
@@ -51,14 +66,21 @@ export default class Start extends ConfiguredCommand {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // A fault nothing handled (a store's failed commit surfaces as an unhandled rejection) stops
+      // every role in order with one fatal line, instead of a raw stack trace and exit.
+      process.on('unhandledRejection', (err) => kernel.fail(err, 'unhandled rejection'));
+      process.on('uncaughtException', (err) => kernel.fail(err, 'uncaught exception'));
+      void kernel.failed.then(() => kernel.stop()).then(() => resolve(1));
     });
     try {
       await kernel.start();
     } catch (err) {
       logging.root.fatal({ err }, 'could not start');
+      restoreConsole();
       throw new Errors.CLIError(redactor.redactString((err as Error).message), { exit: 1 });
     }
     process.exitCode = await stopped;
+    restoreConsole();
     // Handles left open by third-party code must not keep a stopped node alive.
     setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   }

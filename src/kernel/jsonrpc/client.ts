@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RpcRemoteError, RpcTransportError } from './errors.js';
+import { remoteError, RpcTransportError } from './errors.js';
 import { HttpStatusError, JsonRpcHttpTransport } from './http-transport.js';
 import { rpcMethodName, type MethodSchemas, type RpcApi } from './schema.js';
 
@@ -48,7 +48,7 @@ export function createJsonRpcClient<S extends MethodSchemas>(target: string | Js
         lastError = err;
         continue;
       }
-      if (reply.error) throw new RpcRemoteError(name, reply.error.code, reply.error.message, reply.error.data);
+      if (reply.error) throw remoteError(name, reply.error);
       const decoded = z.safeDecode(schema.result, reply.result as never);
       if (!decoded.success) throw new RpcTransportError(`${name}: ${transport.url} returned a result that does not match the schema: ${decoded.error.message}`);
       return decoded.data;

@@ -14,15 +14,18 @@ export function hexToBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
 }
 
-/** A non-negative bigint, as a 0x-hex string on the wire. */
-export const zUint = z.codec(z.string().regex(HEX_UINT, 'expected a 0x-prefixed hex integer'), z.bigint().nonnegative(), {
+/** A non-negative bigint of at most 256 bits, as a 0x-hex string on the wire. */
+export const zUint = z.codec(z.string().max(66, 'expected a 0x-prefixed hex integer of at most 32 bytes').regex(HEX_UINT, 'expected a 0x-prefixed hex integer'), z.bigint().nonnegative(), {
   decode: (s) => BigInt(s),
   encode: (n) => `0x${n.toString(16)}`,
 });
 
-/** Bytes, as a 0x-hex string on the wire. */
+/**
+ * Bytes, as a 0x-hex string on the wire. A large body's long hex strings arrive already decoded
+ * (the server parses those off the main thread), so bytes are accepted as they are.
+ */
 export const zBytes = z.codec(
-  z.string().regex(HEX_BYTES, 'expected 0x-prefixed hex bytes'),
+  z.union([z.string().regex(HEX_BYTES, 'expected 0x-prefixed hex bytes'), z.instanceof(Uint8Array)]),
   z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
-  { decode: hexToBytes, encode: bytesToHex },
+  { decode: (v) => (typeof v === 'string' ? hexToBytes(v) : v), encode: bytesToHex },
 );

@@ -7,6 +7,8 @@ export const RpcErrorCode = {
   InternalError: -32603,
   Unauthorized: -32001,
   PayloadTooLarge: -32002,
+  /** Too many large requests at once: retry shortly (HTTP 503). */
+  ServerBusy: -32003,
   /** An error the method itself raised on purpose (bad state, not found, ...). */
   ApplicationError: -32010,
 } as const;
@@ -38,6 +40,22 @@ export class RpcRemoteError extends Error {
     super(`${method}: ${remoteMessage} (JSON-RPC error ${code})`);
     this.name = 'RpcRemoteError';
   }
+}
+
+/**
+ * The server refused the caller's bearer token (missing or wrong). Retrying cannot help until the
+ * operator fixes the token, so callers report it as refused, not as an outage.
+ */
+export class RpcUnauthorizedError extends RpcRemoteError {
+  constructor(method: string, remoteMessage: string) {
+    super(method, RpcErrorCode.Unauthorized, remoteMessage);
+    this.name = 'RpcUnauthorizedError';
+  }
+}
+
+/** The error a client throws for a JSON-RPC error reply. */
+export function remoteError(method: string, error: { code: number; message: string; data?: unknown }): RpcRemoteError {
+  return error.code === RpcErrorCode.Unauthorized ? new RpcUnauthorizedError(method, error.message) : new RpcRemoteError(method, error.code, error.message, error.data);
 }
 
 /** What a client throws when no answer came back (connection refused, timeout, HTTP failure). */

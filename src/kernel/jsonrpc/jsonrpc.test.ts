@@ -1,13 +1,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { JsonRpcServer } from './server.js';
 import { createJsonRpcClient } from './client.js';
 import { zBytes, zUint } from './codec.js';
-import { RpcError, RpcErrorCode, RpcRemoteError, RpcTransportError } from './errors.js';
+import { RpcError, RpcErrorCode, RpcRemoteError, RpcTransportError, RpcUnauthorizedError } from './errors.js';
 import { silentLogger } from '../testing.js';
+import { LargeBodyGate, ServerBusy } from './body.js';
 
 const schemas = {
   add: { params: z.tuple([zUint, zUint]), result: zUint },
@@ -60,7 +62,8 @@ describe('JSON-RPC server and client', () => {
   test('application errors reach the caller with their code and message', async () => {
     const client = createJsonRpcClient(url, 'test', schemas);
     await assert.rejects(client.fail(), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.ApplicationError && /job 7 not found/.test(e.message));
-    await assert.rejects(client.crash(), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.InternalError && /boom/.test(e.message));
+    // an internal error's raw message stays in the server's log; the caller gets a reference to it
+    await assert.rejects(client.crash(), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.InternalError && /internal error \(logged by the server as ref [0-9a-f]{8}\)/.test(e.message) && !/boom/.test(e.message));
   });
 
   test('invalid params name the field', async () => {
@@ -104,7 +107,7 @@ describe('JSON-RPC auth and transport', () => {
     rpc.register('test', schemas, handlers);
     const { server, url } = await serve(rpc);
     try {
-      await assert.rejects(createJsonRpcClient(url, 'test', schemas).add(1n, 1n), (e: unknown) => e instanceof RpcRemoteError && e.code === RpcErrorCode.Unauthorized);
+      await assert.rejects(createJsonRpcClient(url, 'test', schemas).add(1n, 1n), (e: unknown) => e instanceof RpcUnauthorizedError && e.code === RpcErrorCode.Unauthorized);
       await assert.rejects(createJsonRpcClient(url, 'test', schemas, { authToken: 'wrong-token-here' }).add(1n, 1n), RpcRemoteError);
       assert.equal(await createJsonRpcClient(url, 'test', schemas, { authToken: 'correct-horse-battery' }).add(1n, 1n), 2n);
     } finally {
@@ -147,6 +150,127 @@ describe('JSON-RPC per-namespace tokens', () => {
       server.close();
     }
   });
+});
+
+describe('JSON-RPC hardening', () => {
+  const MiB = 1024 * 1024;
+
+  async function withServer(options: Partial<ConstructorParameters<typeof JsonRpcServer>[0]>, body: (url: string, rpc: JsonRpcServer) => Promise<void>, register = (rpc: JsonRpcServer) => rpc.register('test', schemas, handlers)) {
+    const rpc = new JsonRpcServer({ maxBodyBytes: 64 * MiB, logger: silentLogger(), ...options });
+    register(rpc);
+    const { server, url } = await serve(rpc);
+    try {
+      await body(url, rpc);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await rpc.close();
+    }
+  }
+
+  test('the bearer scheme is case-insensitive', async () => {
+    await withServer({ authToken: 'correct-horse-battery' }, async (url) => {
+      for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+        const r = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'test_add', params: ['0x1', '0x1'] }), { authorization: `${scheme} correct-horse-battery` });
+        assert.equal(r.body.result, '0x2', scheme);
+      }
+    });
+  });
+
+  test('a wrong token is refused before the body is read, and counted', async () => {
+    const metrics = new Registry();
+    await withServer({ metrics }, async (url) => {
+      // the request announces 50 MB but sends none of it: only a refusal before reading can answer
+      const { hostname, port } = new URL(url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ hostname, port, method: 'POST', headers: { authorization: 'Bearer not-the-token', 'content-length': 50 * MiB } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+      assert.equal(status, 401);
+      const refused = await metrics.getSingleMetricAsString('quetzal_jsonrpc_refused_total');
+      assert.match(refused, /reason="wrong token"\} 1/);
+    }, (rpc) => rpc.register('test', schemas, handlers, { authToken: 'namespace-token-1' }));
+  });
+
+  test('a caller without a token may not send a large body when a namespace is protected', async () => {
+    await withServer({}, async (url) => {
+      const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'open_echoBytes', params: ['0x' + 'ab'.repeat(MiB)] });
+      const anonymous = await post(url, big);
+      assert.equal(anonymous.status, 413);
+      assert.match(anonymous.body.error.message, /without a bearer token/);
+      const withToken = await post(url, big, { authorization: 'Bearer namespace-token-1' });
+      assert.equal(withToken.body.result.length, 2 + 2 * MiB);
+    }, (rpc) => {
+      rpc.register('locked', schemas, handlers, { authToken: 'namespace-token-1' });
+      rpc.register('open', schemas, handlers);
+    });
+  });
+
+  test('a large body is parsed off the main thread and its bytes decoded', async () => {
+    await withServer({}, async (url) => {
+      const client = createJsonRpcClient(url, 'test', schemas);
+      const bytes = new Uint8Array(3 * MiB).map((_, i) => i % 251);
+      assert.deepEqual(await client.echoBytes(bytes), bytes);
+      // a large body that is not JSON is a parse error, not a crash
+      const junk = await post(url, '{"jsonrpc":"2.0",' + ' '.repeat(2 * MiB));
+      assert.equal(junk.body.error.code, RpcErrorCode.ParseError);
+    });
+  });
+
+  test('errors quote at most a short prefix of the input', async () => {
+    await withServer({}, async (url) => {
+      const longName = 'test_' + 'x'.repeat(3 * MiB);
+      const unknown = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 'i'.repeat(MiB), method: longName, params: [] }));
+      assert.equal(unknown.body.error.code, RpcErrorCode.InvalidRequest);
+      assert.equal(unknown.body.id, null, 'an overlong id is not echoed');
+      assert.ok(JSON.stringify(unknown.body).length < 2000);
+      const near = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'test_' + 'y'.repeat(200), params: [] }));
+      assert.equal(near.body.error.code, RpcErrorCode.MethodNotFound);
+      assert.match(near.body.error.message, /\(205 chars\)/);
+      const huge = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'test_add', params: ['0x' + 'f'.repeat(10_000), '0x1'] }));
+      assert.equal(huge.body.error.code, RpcErrorCode.InvalidParams);
+      assert.match(huge.body.error.message, /params\[0\]: expected a 0x-prefixed hex integer of at most 32 bytes/);
+    });
+  });
+
+  test('a batch of costly calls lets timers run while it is handled', async () => {
+    let busyCalls = 0;
+    const slow = { spin: { params: z.tuple([]), result: z.number() } };
+    await withServer({}, async (url) => {
+      let timerFiredAt = -1;
+      const t0 = performance.now();
+      setTimeout(() => (timerFiredAt = busyCalls), 0);
+      const r = await post(url, JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'slow_spin', params: [] }))));
+      assert.equal(r.body.length, 1000);
+      assert.ok(timerFiredAt >= 0 && timerFiredAt < 1000, `the timer ran during the batch (after ${timerFiredAt} calls, ${Math.round(performance.now() - t0)} ms)`);
+    }, (rpc) =>
+      rpc.register('slow', slow, {
+        spin: () => {
+          const until = performance.now() + 1;
+          while (performance.now() < until);
+          return ++busyCalls;
+        },
+      }));
+  });
+});
+
+test('the large-body gate admits a few at once, queues a few more, and turns the rest away', async () => {
+  const gate = new LargeBodyGate(2, 1);
+  const a = await gate.acquire();
+  await gate.acquire();
+  let third = false;
+  const queued = gate.acquire().then((r) => ((third = true), r));
+  await assert.rejects(gate.acquire(), ServerBusy);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(third, false);
+  a();
+  a(); // releasing twice frees one slot only
+  (await queued)();
+  assert.equal(third, true);
 });
 
 describe('JSON-RPC client transport', () => {

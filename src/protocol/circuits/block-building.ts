@@ -59,18 +59,18 @@ export class TxNotApplicableError extends Error {
 
 /**
  * Why a tx's effects cannot apply to `state` now, or undefined when they can: a repeated or
- * already-spent nullifier, a fee its payer cannot cover. Reads only. The sequencer's admission and
- * block building and the prover's re-execution all ask this.
+ * already-spent nullifier, a fee its payer cannot cover; with the tx field at fault. Reads only.
+ * The sequencer's admission and block building and the prover's re-execution all ask this.
  */
-export async function txConflict(state: TxCheckState, tx: TxPublicOutputs): Promise<string | undefined> {
+export async function txConflict(state: TxCheckState, tx: TxPublicOutputs): Promise<{ field: 'nullifiers' | 'transactionFee'; reason: string } | undefined> {
   const nonZero = tx.nullifiers.filter((n) => n !== 0n);
-  if (new Set(nonZero).size !== nonZero.length) return 'the tx repeats a nullifier';
+  if (new Set(nonZero).size !== nonZero.length) return { field: 'nullifiers', reason: 'the tx repeats a nullifier' };
   for (const n of nonZero) {
-    if ((await state.findLeafIndex(TreeId.NULLIFIER, n)) !== undefined) return `nullifier ${hex(n)} already exists (double spend)`;
+    if ((await state.findLeafIndex(TreeId.NULLIFIER, n)) !== undefined) return { field: 'nullifiers', reason: `nullifier ${hex(n)} already exists (double spend)` };
   }
   if (tx.transactionFee > 0n) {
     const balance = await state.readPublicData(tx.feePayer);
-    if (balance < tx.transactionFee) return `fee payer ${hex(tx.feePayer)} has balance ${balance}, below the fee ${tx.transactionFee}`;
+    if (balance < tx.transactionFee) return { field: 'transactionFee', reason: `fee payer ${hex(tx.feePayer)} has balance ${balance}, below the fee ${tx.transactionFee}` };
   }
   return undefined;
 }
@@ -90,7 +90,7 @@ export async function applyTx(fork: BuilderFork, tx: TxPublicOutputs, chain: Pic
     throw new TxNotApplicableError(`${label} is for chain ${tx.chainId} version ${tx.version}, the block is chain ${chain.chainId} version ${chain.version}`);
   }
   const conflict = await txConflict(fork, tx);
-  if (conflict) throw new TxNotApplicableError(`${label}: ${conflict}`);
+  if (conflict) throw new TxNotApplicableError(`${label}: ${conflict.reason}`);
 
   const ref = await fork.getStateReference();
   const start = partialStateOf(ref);

@@ -1,10 +1,11 @@
 // Test fixtures: an in-memory world (reference trees) from genesis, for circuit tests and
 // simulations. Not used in production paths.
-import { AppendOnlyTreeSnapshot, BlockHeader, StateReference } from '../block/header.js';
+import { AppendOnlyTreeSnapshot, BlockHeader, ContentCommitment, GlobalVariables, StateReference } from '../block/header.js';
 import { blockHash } from '../block/block-hash.js';
 import {
   ARCHIVE_TREE_HEIGHT,
   L1_TO_L2_MSG_TREE_HEIGHT,
+  L1_TO_L2_MSGS_PER_BLOCK,
   NOTE_HASH_TREE_HEIGHT,
   NULLIFIER_TREE_HEIGHT,
   PUBLIC_DATA_TREE_HEIGHT,
@@ -19,14 +20,31 @@ export class TestWorld {
   readonly publicData = new ReferencePublicDataTree(PUBLIC_DATA_TREE_HEIGHT);
   readonly l1ToL2 = new ReferenceAppendOnlyTree(L1_TO_L2_MSG_TREE_HEIGHT);
   readonly archive = new ReferenceAppendOnlyTree(ARCHIVE_TREE_HEIGHT);
-  /** headers[n] = block n's header (0 = genesis). */
+  /** headers[i] = the header of block genesis + i (headers[0] = genesis). */
   readonly headers: BlockHeader[] = [];
 
-  /** Genesis: fee-payer balances written in order, then the genesis block hash as archive leaf 0. */
-  static genesis(opts: { chainId: bigint; version: bigint; balances: ReadonlyArray<readonly [bigint, bigint]> }): TestWorld {
+  /**
+   * Genesis: fee-payer balances written in order, then the genesis block hash as archive leaf 0.
+   * `genesisBlockNumber` G > 0 seeds the world past G blocks that had no txs and no messages: the
+   * archive and L1->L2 message trees hold G and G x L1_TO_L2_MSGS_PER_BLOCK empty leaves before the
+   * genesis header (block G, its hash at archive leaf G). The circuits accept that as a chain
+   * (they check the last archive leaf, not earlier ones): a test-only way to reach indices no test
+   * could append its way to.
+   */
+  static genesis(opts: { chainId: bigint; version: bigint; balances: ReadonlyArray<readonly [bigint, bigint]>; genesisBlockNumber?: bigint }): TestWorld {
     const w = new TestWorld();
+    const g = opts.genesisBlockNumber ?? 0n;
+    w.archive.appendEmptyLeaves(Number(g));
+    w.l1ToL2.appendEmptyLeaves(Number(g) * L1_TO_L2_MSGS_PER_BLOCK);
     for (const [slot, value] of opts.balances) w.publicData.write(slot, value);
-    const header = BlockHeader.genesis(w.stateReference(), w.archive.root(), opts.chainId, opts.version);
+    // BlockHeader.genesis is block 0's; a seeded genesis is block g, after g empty archive leaves
+    const header = new BlockHeader(
+      AppendOnlyTreeSnapshot.of(w.archive.snapshot()),
+      ContentCommitment.empty(),
+      w.stateReference(),
+      new GlobalVariables(opts.chainId, opts.version, g, 0n, 0n, 0n),
+      0n,
+    );
     w.headers.push(header);
     w.archive.appendLeaves([blockHash(header)]);
     return w;

@@ -134,7 +134,14 @@ export type ChildProof = Value<typeof ChildProofSchema>;
 
 // ---- circuit inputs (the parameters of each `main`) ----
 
-export const TxCircuitInputsSchema = struct({ secret: field, nonce: field, effects: TxPublicOutputsSchema });
+export const L2ToL1MessageSchema = struct({ recipient: field, content: field });
+export const TxCircuitInputsSchema = struct({
+  secret: field,
+  nonce: field,
+  innerNullifiers: array(field, MAX_NULLIFIERS_PER_TX),
+  l2ToL1Msgs: array(L2ToL1MessageSchema, MAX_L2_TO_L1_MSGS_PER_TX),
+  effects: TxPublicOutputsSchema,
+});
 export const ParityBaseInputsSchema = struct({ msgs: array(field, L1_TO_L2_MSGS_PER_PARITY_BASE), vkTreeRoot: field });
 export const ParityRootInputsSchema = struct({
   left: ParityOutputsSchema,

@@ -35,6 +35,29 @@ test('append-only root and sibling paths by hand (height 2)', () => {
   assert.throws(() => t.appendLeaves([1n, 2n]), /full/);
 });
 
+test('appendEmptyLeaves is appending zeros; paths beyond index 2^32 verify (height 36)', () => {
+  const a = new ReferenceAppendOnlyTree(5);
+  const b = new ReferenceAppendOnlyTree(5);
+  a.appendLeaves([1n]);
+  b.appendLeaves([1n]);
+  a.appendEmptyLeaves(6);
+  b.appendLeaves([0n, 0n, 0n, 0n, 0n, 0n]);
+  a.appendLeaves([9n]);
+  b.appendLeaves([9n]);
+  assert.deepEqual(a.snapshot(), b.snapshot());
+  assert.deepEqual(a.getSiblingPath(7), b.getSiblingPath(7));
+  assert.throws(() => a.appendEmptyLeaves(32), RangeError);
+
+  const big = new ReferenceAppendOnlyTree(36);
+  const index = 2 ** 32 + 4;
+  big.appendEmptyLeaves(index);
+  big.appendLeaves([77n, 78n]);
+  assert.equal(big.size(), index + 2);
+  for (const i of [index, index + 1]) verifyAppendOnlyMembership(big.root(), { leaf: big.getLeaf(i), leafIndex: i, siblingPath: big.getSiblingPath(i) });
+  assert.equal(big.findLeafIndex(78n), index + 1);
+  assert.equal(big.getSiblingPath(index)[0], 78n); // the right neighbour, not index ^ 1 computed in 32 bits
+});
+
 test('every sibling path verifies against the root', () => {
   const t = new ReferenceAppendOnlyTree(4);
   t.appendLeaves([1n, 2n, 3n, 4n, 5n]);

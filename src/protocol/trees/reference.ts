@@ -68,7 +68,7 @@ export class SparseMerkleTree {
     const path: bigint[] = [];
     let i = index;
     for (let level = 0; level < this.height; level++) {
-      path.push(this.node(level, i ^ 1));
+      path.push(this.node(level, i % 2 === 0 ? i + 1 : i - 1)); // not `i ^ 1`: indices exceed 2^31
       i = Math.floor(i / 2);
     }
     return path;
@@ -86,18 +86,15 @@ export class SparseMerkleTree {
   }
 }
 
-/** A tree of leaves kept in a list, hashed into a sparse Merkle tree. */
-abstract class LeafListTree<L> {
+/** A tree hashed into a sparse Merkle tree. */
+abstract class MerkleBackedTree {
   protected readonly tree: SparseMerkleTree;
-  protected leaves: L[] = [];
 
   constructor(readonly height: number) {
     this.tree = new SparseMerkleTree(height);
   }
 
-  size(): number {
-    return this.leaves.length;
-  }
+  abstract size(): number;
 
   root(): bigint {
     return this.tree.root();
@@ -112,18 +109,43 @@ abstract class LeafListTree<L> {
   }
 }
 
-export class ReferenceAppendOnlyTree extends LeafListTree<bigint> implements AppendOnlyTree {
+/** A tree of leaves kept in a list. */
+abstract class LeafListTree<L> extends MerkleBackedTree {
+  protected leaves: L[] = [];
+
+  size(): number {
+    return this.leaves.length;
+  }
+}
+
+export class ReferenceAppendOnlyTree extends MerkleBackedTree implements AppendOnlyTree {
+  /** Appended leaves by index, in index order (a Map, not a list: the tree may hold more than 2^32 leaves). */
+  private readonly leaves = new Map<number, bigint>();
+  private next = 0;
+
+  size(): number {
+    return this.next;
+  }
 
   appendLeaves(leaves: readonly bigint[]): void {
-    if (this.leaves.length + leaves.length > this.tree.capacity()) throw new RangeError('tree is full');
+    if (this.next + leaves.length > this.tree.capacity()) throw new RangeError('tree is full');
     for (const leaf of leaves) {
-      this.tree.setLeafHash(this.leaves.length, leaf);
-      this.leaves.push(leaf);
+      this.tree.setLeafHash(this.next, leaf);
+      this.leaves.set(this.next++, leaf);
     }
   }
 
+  /**
+   * The same as appending `count` zero leaves, without visiting them (a zero leaf changes no node):
+   * lets a test seed a tree past indices no test could reach leaf by leaf.
+   */
+  appendEmptyLeaves(count: number): void {
+    if (!Number.isInteger(count) || count < 0 || this.next + count > this.tree.capacity()) throw new RangeError(`cannot append ${count} empty leaves`);
+    this.next += count;
+  }
+
   getLeaf(index: number): bigint {
-    return this.leaves[index] ?? 0n;
+    return this.leaves.get(index) ?? 0n;
   }
 
   /**
@@ -131,20 +153,22 @@ export class ReferenceAppendOnlyTree extends LeafListTree<bigint> implements App
    * index (what a circuit needs to append 2^subtreeHeight leaves at once).
    */
   getSubtreeSiblingPath(subtreeHeight: number): SiblingPath {
-    const size = this.leaves.length;
+    const size = this.next;
     if (size % 2 ** subtreeHeight !== 0) throw new RangeError(`next index ${size} is not aligned to 2^${subtreeHeight}`);
     return this.tree.getSubtreeSiblingPath(size, subtreeHeight);
   }
 
+  /** First index >= `from` of an appended leaf (not of one appendEmptyLeaves skipped). */
   findLeafIndex(leaf: bigint, from = 0): number | undefined {
-    for (let i = from; i < this.leaves.length; i++) if (this.leaves[i] === leaf) return i;
+    for (const [i, v] of this.leaves) if (i >= from && v === leaf) return i;
     return undefined;
   }
 
   clone(): ReferenceAppendOnlyTree {
     const t = new ReferenceAppendOnlyTree(this.height);
     (t as unknown as { tree: SparseMerkleTree }).tree = this.tree.clone();
-    t.leaves.push(...this.leaves);
+    for (const [i, v] of this.leaves) t.leaves.set(i, v);
+    t.next = this.next;
     return t;
   }
 }

@@ -7,8 +7,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { join, resolve } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
 import { MAX_CIRCUIT_GATES } from '@quetzal/protocol/constants';
-import { DEV_CRS_SEED, G1_FILE, G2_BYTES, G2_FILE, devTau, generateDevCrs, tauG1Bytes } from './dev-crs.js';
+import { DEV_CRS_SEED, G1_FILE, G2_FILE, devTau, generateDevCrs, pairingCheck, tauG1Bytes } from './dev-crs.js';
 import { acquireFileLock } from './file-lock.js';
+import { G2_BYTES, IGNITION_G2 } from './g2.js';
 import { G1_POINT_BYTES } from './g1-powers.js';
 
 export type CrsMode = 'dev' | 'ignition';
@@ -189,4 +190,19 @@ async function ensureCrsUncached(opts: CrsOptions, dir: string): Promise<Crs> {
   s = inspectCrs({ ...opts, crsPath: dir });
   if (!s.sufficient) throw new CrsError(`dev CRS at ${dir} unusable right after generation: ${s.problem}`);
   return load(s);
+}
+
+/**
+ * The CRS's [x]_2 (bb's layout): its bn254_g2.dat, or Ignition's for an Ignition copy without one.
+ * Checked against the CRS's own [x]_1 (e([x]_1, [1]_2) = e([1]_1, [x]_2)), so a G2 file from
+ * another setup is refused here rather than failing every proof.
+ */
+export function crsG2(crs: Crs): Uint8Array {
+  const g2 = crs.g2 ?? (crs.mode === 'ignition' ? IGNITION_G2 : undefined);
+  if (!g2) throw new CrsError(`the ${crs.mode} CRS at ${crs.dir} has no ${G2_FILE}`);
+  const head = readHead(join(crs.dir, G1_FILE), 2 * G1_POINT_BYTES);
+  if (!pairingCheck(head.subarray(0, G1_POINT_BYTES), head.subarray(G1_POINT_BYTES), g2)) {
+    throw new CrsError(`${join(crs.dir, crs.g2 ? G2_FILE : G1_FILE)}: the G2 point does not match the setup of ${G1_FILE} (files from different CRSs?)`);
+  }
+  return g2;
 }

@@ -9,7 +9,8 @@ import { bn254 } from '@noble/curves/bn254.js';
 import { silentLogger } from '@quetzal/kernel/testing';
 import { BN254_R, g1Powers, modPow } from './g1-powers.js';
 import { DEV_CRS_SEED, devTau, g2Bytes, pairingCheck } from './dev-crs.js';
-import { CrsError, ensureCrs, inspectCrs } from './crs-manager.js';
+import { CrsError, crsG2, ensureCrs, inspectCrs } from './crs-manager.js';
+import { IGNITION_G2, g2Point } from './g2.js';
 import { acquireFileLock } from './file-lock.js';
 import { substituteG2, IGNITION_G2_WORDS } from '../solidity-verifier.js';
 
@@ -44,6 +45,26 @@ test('substituteG2 replaces the four Ignition words in EIP-197 order, and refuse
   const src = `x ${IGNITION_G2_WORDS.join(' y ')} z`;
   assert.equal(substituteG2(src, g2), `x ${h.slice(64, 128)} y ${h.slice(0, 64)} y ${h.slice(192)} y ${h.slice(128, 192)} z`);
   assert.throws(() => substituteG2('no words here', g2), /G2 word 0 0 times/);
+});
+
+test("Ignition's [x]_2 is the point bb writes into its verifiers, and a valid G2 point", () => {
+  assert.deepEqual(IGNITION_G2_WORDS, [
+    '260e01b251f6f1c7e7ff4e580791dee8ea51d87a358e038b4efe30fac09383c1',
+    '0118c4d5b837bcc2bc89b5b398b5974e9f5944073b32078b7e231fec938883b0',
+    '04fc6369f7110fe3d25156c1bb9a72859cf2a04641f99ba4ee413c80da6a5fe4',
+    '22febda3c0c0632a56475b4214e5615e11e6dd3f96e6cea2854a87d4dacc5e55',
+  ]);
+  assert.doesNotThrow(() => g2Point(IGNITION_G2));
+  assert.throws(() => g2Point(Buffer.alloc(128, 1)));
+});
+
+test("crsG2: the CRS's [x]_2, checked against its [x]_1", async () => {
+  const dataDir = tmp();
+  const crs = await ensureCrs({ mode: 'dev', dataDir, logger: silentLogger(), points: 4, threads: 1 });
+  assert.equal(hex(crsG2(crs)), hex(g2Bytes(devTau())));
+  assert.throws(() => crsG2({ ...crs, g2: g2Bytes(5n) }), /bn254_g2.dat: the G2 point does not match the setup of bn254_g1.dat/);
+  assert.throws(() => crsG2({ ...crs, mode: 'ignition', g2: undefined }), /bn254_g1.dat: the G2 point does not match/, "an Ignition copy without bn254_g2.dat gets Ignition's, which the dev G1 refuses");
+  assert.throws(() => crsG2({ ...crs, g2: undefined }), /the dev CRS at .* has no bn254_g2.dat/);
 });
 
 test('ignition: a clear error when --crs-path is missing, the files are missing, too small, or the dev CRS', async () => {

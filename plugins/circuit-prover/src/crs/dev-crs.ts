@@ -10,13 +10,13 @@ import type { Logger } from '@quetzal/kernel/logging';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import type { CrsWorkerApi } from './crs-worker.js';
 import { BN254_R, G1_POINT_BYTES } from './g1-powers.js';
-import { createProgress } from './progress.js';
+import { createProgress } from '@quetzal/kernel/progress';
+import { g2Point } from './g2.js';
 
 /** The published seed: tau = sha256(seed) mod r. Changing it changes every VK and the VK tree root. */
 export const DEV_CRS_SEED = 'quetzal dev crs v1';
 export const G1_FILE = 'bn254_g1.dat';
 export const G2_FILE = 'bn254_g2.dat';
-export const G2_BYTES = 128;
 /** Points per worker call: small enough for a smooth progress bar, large enough to amortise the call. */
 const CHUNK_POINTS = 1 << 15;
 
@@ -49,11 +49,7 @@ export function pairingCheck(p: Uint8Array, q: Uint8Array, g2: Uint8Array): bool
   const b = g1At(q, 0);
   a.assertValidity();
   b.assertValidity();
-  const h = Buffer.from(g2).toString('hex');
-  const w = (k: number) => BigInt(`0x${h.slice(64 * k, 64 * k + 64)}`);
-  const Fp2 = bn254.fields.Fp2;
-  const tauG2 = bn254.G2.Point.fromAffine({ x: Fp2.create({ c0: w(0), c1: w(1) }), y: Fp2.create({ c0: w(2), c1: w(3) }) });
-  return bn254.fields.Fp12.eql(bn254.pairing(b, bn254.G2.Point.BASE), bn254.pairing(a, tauG2));
+  return bn254.fields.Fp12.eql(bn254.pairing(b, bn254.G2.Point.BASE), bn254.pairing(a, g2Point(g2)));
 }
 
 export interface GenerateDevCrsOptions {
@@ -79,6 +75,7 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
   const g1Tmp = join(opts.dir, `${G1_FILE}.tmp-${process.pid}`);
   const fd = openSync(g1Tmp, 'w');
   const samples: Uint8Array[] = [];
+  let checked: { g2: Uint8Array; ok: boolean };
   try {
     const chunks = Array.from({ length: Math.ceil(opts.points / CHUNK_POINTS) }, (_, k) => k * CHUNK_POINTS);
     await Promise.all(
@@ -96,6 +93,8 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
       ),
     );
     fsyncSync(fd);
+    // Spot checks before the files go live: the first pair and a pair from the last chunk.
+    checked = await pool.run((w) => w.g2AndChecks(tauHex, samples, G1_POINT_BYTES));
   } catch (e) {
     closeSync(fd);
     rmSync(g1Tmp, { force: true });
@@ -105,15 +104,11 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
   }
   closeSync(fd);
   progress.done();
-
-  const g2 = g2Bytes(tau);
-  // Spot checks before the files go live: the first pair and a pair from the last chunk.
-  for (const s of samples) {
-    if (!pairingCheck(s.subarray(0, G1_POINT_BYTES), s.subarray(G1_POINT_BYTES), g2)) {
-      rmSync(g1Tmp, { force: true });
-      throw new Error('dev CRS pairing spot check failed (generator bug): nothing was written');
-    }
+  if (!checked.ok) {
+    rmSync(g1Tmp, { force: true });
+    throw new Error('dev CRS pairing spot check failed (generator bug): nothing was written');
   }
+  const { g2 } = checked;
   renameSync(g1Tmp, join(opts.dir, G1_FILE));
   const g2Tmp = join(opts.dir, `${G2_FILE}.tmp-${process.pid}`);
   writeFileSync(g2Tmp, g2);

@@ -5,12 +5,10 @@
 // process (100+ us per hash on a loaded 2-core machine, ~40 us with WASM); this is ~5 us.
 // The Poseidon2 parameters are read from the Noir ACVM's WASM (installed with @noir-lang/acvm_js),
 // which carries them as hex strings, so no constant table lives in this repository.
-import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
+import { buildNativeAddon, buildNativeAddonAsync, type NativeAddonSource } from '@quetzal/kernel/native-addon';
 import { fileURLToPath } from 'node:url';
 import { FIELD_MODULUS, bytesToField, fieldToBytes, poseidon2Hash } from '@quetzal/protocol/hash/poseidon2';
 
@@ -66,34 +64,22 @@ export function paramsHeader(): string {
   ].join('\n');
 }
 
-function build(): string {
-  const source = readFileSync(join(here, 'poseidon2.c'), 'utf8');
-  const header = paramsHeader();
-  // -march=native: the build is made where it runs (the key includes the CPU model).
-  const flags = (process.env.QUETZAL_CFLAGS ?? '-O3 -march=native').split(' ');
-  const key = createHash('sha256').update(source).update(header).update(process.arch).update(cpus()[0]?.model ?? '').update(flags.join(' ')).digest('hex').slice(0, 16);
-  const buildDir = join(here, '..', '..', 'build');
-  const out = join(buildDir, `poseidon2-${key}.node`);
-  if (existsSync(out)) return out;
-  mkdirSync(buildDir, { recursive: true });
-  const tmp = join(buildDir, `tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp, { recursive: true });
-  try {
-    writeFileSync(join(tmp, 'poseidon2_params.h'), header);
-    writeFileSync(join(tmp, 'poseidon2.c'), source);
-    const includeDir = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'].find((d) =>
-      existsSync(join(d, 'node_api.h')),
-    );
-    if (!includeDir) throw new Error('node_api.h not found');
-    const cc = process.env.CC ?? 'cc';
-    execFileSync(cc, [...flags, '-shared', '-fPIC', `-I${includeDir}`, `-I${tmp}`, '-o', join(tmp, 'p.node'), join(tmp, 'poseidon2.c'), '-lpthread'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    renameSync(join(tmp, 'p.node'), out); // atomic: concurrent builders agree
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return out;
+function source(): NativeAddonSource {
+  return {
+    name: 'poseidon2',
+    files: { 'poseidon2.c': readFileSync(join(here, 'poseidon2.c'), 'utf8'), 'poseidon2_params.h': paramsHeader() },
+    main: 'poseidon2.c',
+    buildDir: join(here, '..', '..', 'build'),
+  };
+}
+
+/**
+ * Builds the native Poseidon2 now, with the compiler running beside the event loop, so that the
+ * first load (synchronous) finds it built. Failing here is not an error: loading falls back to bb.
+ */
+export async function prepareNativePoseidon2(): Promise<void> {
+  if (loaded !== undefined || process.env.QUETZAL_NATIVE_POSEIDON2 === '0') return;
+  await buildNativeAddonAsync(source()).catch(() => undefined);
 }
 
 function selfCheck(mod: NativePoseidon2): void {
@@ -114,7 +100,7 @@ export function loadNativePoseidon2(): NativePoseidon2 | null {
   if (loaded !== undefined) return loaded;
   if (process.env.QUETZAL_NATIVE_POSEIDON2 === '0') return (loaded = null);
   try {
-    const mod = require(build()) as NativePoseidon2;
+    const mod = require(buildNativeAddon(source())) as NativePoseidon2;
     selfCheck(mod);
     loaded = mod;
   } catch (e) {

@@ -1,4 +1,5 @@
 import { redactedConfig } from '@quetzal/kernel/config';
+import { redactDeep } from '@quetzal/kernel/redaction';
 import { ConfiguredCommand } from '../../configured-command.js';
 
 export default class ConfigShow extends ConfiguredCommand {
@@ -7,8 +8,9 @@ export default class ConfigShow extends ConfiguredCommand {
   static override strict = false;
 
   async run(): Promise<void> {
-    const { plugins, roles, config } = await this.configure().catch((err: Error) => this.error(err.message, { exit: 2 }));
+    const { plugins, roles, config, redactor } = await this.configure().catch((err: Error) => this.error(err.message, { exit: 2 }));
     const shown = { roles: [...roles], ...redactedConfig(plugins, config) };
-    this.log(JSON.stringify(shown, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+    // redactDeep also hides the credentials of URL options (user, password, API key in the path).
+    this.log(JSON.stringify(redactDeep(shown, redactor), (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
   }
 }

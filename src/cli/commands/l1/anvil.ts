@@ -25,6 +25,7 @@ export default class L1Anvil extends Command {
       codeSizeLimit: flags['code-size-limit'],
       gasLimit: flags['gas-limit'] ? BigInt(flags['gas-limit']) : undefined,
       onOutput: flags.verbose ? (line) => this.log(line) : undefined,
+      banner: flags.verbose,
     }).catch((err: Error) => this.error(err.message, { exit: 1 }));
     this.log(`anvil listening on ${anvil.url} (chain id ${anvil.chainId}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {

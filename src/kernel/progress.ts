@@ -1,5 +1,5 @@
 // Progress of a long local job: a redrawn bar on a TTY, a log line every `logEveryMs` otherwise.
-import type { Logger } from '@quetzal/kernel/logging';
+import type { Logger } from './logging.js';
 
 export interface Progress {
   add(n: number): void;
