@@ -182,7 +182,7 @@ test('a tx no provider has fails the job naming the tx, its block and the source
   txs.delete(missing);
   const { job: j } = job(3, 6, 6, { txProvider: new MapTxProvider(txs) });
   assert.equal(await j.run(), 'failed');
-  assert.equal(j.getStatus().error, `1 of the epoch's ${chain.blocks[5]!.body.numTxs} txs were not found: 0x${missing.toString(16)} (block 6); sources tried: the tx provider`);
+  assert.equal(j.getStatus().error, `block 6: 1 of its ${chain.blocks[5]!.body.numTxs} txs were not found: 0x${missing.toString(16)}; sources tried: the tx provider`);
 });
 
 test('the job ends as timed-out at its deadline and as stopped when stopped', async () => {

@@ -146,8 +146,14 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   }
 
   async syncImmediate(targetBlockNumber?: number): Promise<number> {
-    await this.serialized(() => this.work());
+    const failed = await this.serialized(() => this.work()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     const synced = (await this.worldState.getStatus()).latestBlockNumber;
+    // a bad block beyond the target stops sync but leaves the target's state readable (the blocks
+    // before a block still on the chain are on it too): a prover re-executes the bad block on it
+    if (failed !== undefined && (failed !== this.error || targetBlockNumber === undefined || synced < targetBlockNumber)) throw failed;
     if (targetBlockNumber !== undefined && synced < targetBlockNumber) {
       throw new WorldStateSyncError(`world state is at block ${synced}; the source has not reached block ${targetBlockNumber}`);
     }
