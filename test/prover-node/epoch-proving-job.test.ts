@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { BlockHeader } from '@quetzal/protocol/block/header';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
-import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { rootOutputsToPublicInputs } from '@quetzal/protocol/circuits/convert';
 import type { WorldStateSynchronizer } from '@quetzal/protocol/world-state';
 import { EmptyParityProofs, EpochProvingJob, type EpochProofPublisher, type PublishRequest } from '@quetzal/prover-node';
 import { addBlock, blockProcessor, ChainBlockSource, expectedRootPublicInputs, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
-import { startStack, type Stack } from './stack.js';
+import { startEpochTestEnv, type EpochTestEnv, type Stack } from './stack.js';
 
 class CapturingPublisher implements EpochProofPublisher {
   published: PublishRequest[] = [];
@@ -23,28 +22,14 @@ class CapturingPublisher implements EpochProofPublisher {
   }
 }
 
+let env: EpochTestEnv;
 let chain: Chain;
 let stack: Stack;
-let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+let ws: EpochTestEnv['ws'];
 
-before(async () => {
-  await ensureCircuitsBuilt();
-  chain = newChain();
-  // epoch 1: blocks 1-2 (3 txs each); epoch 2: blocks 3-5 (0, 2, 1 txs); epoch 3: block 6
-  await addBlock(chain, 3, 6);
-  await addBlock(chain, 3, 7);
-  await addBlock(chain, 0, 0);
-  await addBlock(chain, 2, 16);
-  await addBlock(chain, 1, 3);
-  await addBlock(chain, 1, 1);
-  stack = await startStack({ agents: 2 });
-  ws = await syncedWorldState(chain);
-});
-
-after(async () => {
-  await stack?.stop();
-  await ws?.close();
-});
+// epoch 1: blocks 1-2 (3 txs each); epoch 2: blocks 3-5 (0, 2, 1 txs); epoch 3: block 6
+before(async () => ({ chain, stack, ws } = env = await startEpochTestEnv([[3, 6], [3, 7], [0, 0], [2, 16], [1, 3], [1, 1]])));
+after(() => env?.stop());
 
 type Parts = Partial<Parameters<typeof blockProcessor>[0]>;
 

@@ -8,29 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
-import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { EpochProvingJob, RecordingProducer, readFailedEpochBundle, writeFailedEpochBundle } from '@quetzal/prover-node';
 import { runCli, isolatedEnv } from '../helpers/cli.js';
-import { addBlock, blockProcessor, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
-import { startStack, type Stack } from './stack.js';
+import { blockProcessor, ChainBlockSource, keys, MapTxProvider, PROVER_ID, type Chain } from './epoch-fixture.js';
+import { startEpochTestEnv, type EpochTestEnv, type Stack } from './stack.js';
 
+let env: EpochTestEnv;
 let chain: Chain;
 let stack: Stack;
-let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+let ws: EpochTestEnv['ws'];
 let dir: string;
 
 before(async () => {
-  await ensureCircuitsBuilt();
-  chain = newChain();
-  await addBlock(chain, 2, 5);
-  stack = await startStack({ agents: 1 });
-  ws = await syncedWorldState(chain);
+  ({ chain, stack, ws } = env = await startEpochTestEnv([[2, 5]], 1));
   dir = mkdtempSync(join(tmpdir(), 'qz-failed-epoch-'));
 });
 after(async () => {
-  await stack?.stop();
-  await ws?.close();
+  await env?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

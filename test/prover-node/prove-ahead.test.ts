@@ -5,37 +5,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeCircuitInputs } from '@quetzal/protocol/circuits/encoding';
-import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { EpochProvingJob, ProveAhead } from '@quetzal/prover-node';
 import { addBlock, blockProcessor, ChainBlockSource, expectedRootPublicInputs, keys, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
-import { startStack, type Stack } from './stack.js';
+import { startEpochTestEnv, type EpochTestEnv, type Stack } from './stack.js';
+import { until } from '../broker/helpers.js';
 
+let env: EpochTestEnv;
 let chain: Chain;
 let stack: Stack;
-let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+let ws: EpochTestEnv['ws'];
 
-before(async () => {
-  await ensureCircuitsBuilt();
-  chain = newChain();
-  // epoch 0 (slots 11, 12 with 1000-slot epochs): two blocks with txs and messages
-  await addBlock(chain, 3, 2);
-  await addBlock(chain, 2, 0);
-  stack = await startStack({ agents: 2 });
-  ws = await syncedWorldState(chain);
-});
-
-after(async () => {
-  await stack?.stop();
-  await ws?.close();
-});
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// epoch 0 (slots 11, 12 with 1000-slot epochs): two blocks with txs and messages
+before(async () => ({ chain, stack, ws } = env = await startEpochTestEnv([[3, 2], [2, 0]])));
+after(() => env?.stop());
 
 test('validated blocks are proven ahead; the claimed job re-uses every block-level proof and proves only the root', async () => {
   stack.enqueued.length = 0;
@@ -43,8 +25,8 @@ test('validated blocks are proven ahead; the claimed job re-uses every block-lev
   const processor = blockProcessor({ chain, worldState: ws.sync, onValidated: (x) => proveAhead.blockValidated(x), onDropped: (x) => proveAhead.blockDropped(x) });
   await processor.sync();
   const blockRoots = () => stack.enqueued.filter((j) => j.type === 'block-root');
-  await until(() => blockRoots().length === 2, 'both blocks proven ahead up to their block-root');
-  await until(async () => (await Promise.all(blockRoots().map((j) => stack.broker.getProvingJobStatus(j.id)))).every((s) => s.status === 'fulfilled'), 'both block-roots proven');
+  await until(() => blockRoots().length === 2, 20_000, 'both blocks proven ahead up to their block-root');
+  await until(async () => (await Promise.all(blockRoots().map((j) => stack.broker.getProvingJobStatus(j.id)))).every((s) => s.status === 'fulfilled'), 20_000, 'both block-roots proven');
   const speculative = stack.enqueued;
   assert.ok(speculative.every((j) => j.speculative === true), 'prove-ahead work is speculative');
   assert.deepEqual(new Set(speculative.map((j) => j.type)), new Set(['parity-base', 'parity-root', 'base', 'merge', 'block-root']), 'the block sub-trees only: no block merge, no root');
@@ -86,14 +68,14 @@ test('a block that leaves the chain cancels its speculative jobs; a lost epoch c
     })(c);
     const processor = blockProcessor({ chain: c, blockSource: source, worldState: ws2.sync, onValidated: (x) => proveAhead.blockValidated(x), onDropped: (x) => proveAhead.blockDropped(x) });
     await processor.sync();
-    await until(() => stack.enqueued.filter((j) => j.type === 'base').length === 4, 'the bases of both blocks at the broker');
+    await until(() => stack.enqueued.filter((j) => j.type === 'base').length === 4, 20_000, 'the bases of both blocks at the broker');
     const ofBlock = (n: number) => stack.enqueued.filter((j) => j.type === 'base' && inputsOfBlock(j.inputs) === n).map((j) => j.id);
     const [two, one] = [ofBlock(2), ofBlock(1)];
     assert.equal(two.length, 2);
     // block 2 leaves the chain (a prune or an L1 reorg): its jobs go
     served = 1;
     await processor.sync();
-    await until(async () => (await Promise.all(two.map((id) => stack.broker.getProvingJobStatus(id)))).every((s) => s.status === 'not-found'), "block 2's jobs cancelled");
+    await until(async () => (await Promise.all(two.map((id) => stack.broker.getProvingJobStatus(id)))).every((s) => s.status === 'not-found'), 20_000, "block 2's jobs cancelled");
     for (const id of one) assert.equal((await stack.broker.getProvingJobStatus(id)).status, 'in-queue', "block 1's jobs stay");
     // the epoch went to another prover
     assert.deepEqual(proveAhead.epochsInFlight(), [2]);
