@@ -8,29 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
-import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { EpochProvingJob, RecordingProducer, readFailedEpochBundle, writeFailedEpochBundle } from '@quetzal/prover-node';
 import { runCli, isolatedEnv } from '../helpers/cli.js';
-import { addBlock, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
-import { startStack, type Stack } from './stack.js';
+import { blockProcessor, ChainBlockSource, keys, MapTxProvider, PROVER_ID, type Chain } from './epoch-fixture.js';
+import { startEpochTestEnv, type EpochTestEnv, type Stack } from './stack.js';
 
+let env: EpochTestEnv;
 let chain: Chain;
 let stack: Stack;
-let ws: Awaited<ReturnType<typeof syncedWorldState>>;
+let ws: EpochTestEnv['ws'];
 let dir: string;
 
 before(async () => {
-  await ensureCircuitsBuilt();
-  chain = newChain();
-  await addBlock(chain, 2, 5);
-  stack = await startStack({ agents: 1 });
-  ws = await syncedWorldState(chain);
+  ({ chain, stack, ws } = env = await startEpochTestEnv([[2, 5]], 1));
   dir = mkdtempSync(join(tmpdir(), 'qz-failed-epoch-'));
 });
 after(async () => {
-  await stack?.stop();
-  await ws?.close();
+  await env?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -40,12 +35,10 @@ test('a failing circuit: the job fails, its bundle is written, and the replay re
     epochNumber: 1,
     fromBlock: 1,
     toBlock: 1,
-    blockSource: new ChainBlockSource(chain),
-    worldState: ws.sync,
-    txProvider: new MapTxProvider(chain.txs),
-    producer: recorder,
     // the merge circuit's VK where the tx circuit's belongs: the base circuit's VK-tree check fails
-    keys: { ...keys, txVerificationKey: simulatedVk('merge') },
+    blocks: blockProcessor({ chain, worldState: ws.sync, keys: { ...keys, txVerificationKey: simulatedVk('merge') } }),
+    producer: recorder,
+    keys,
     proverId: PROVER_ID,
     publisher: { publish: async () => assert.fail('nothing to publish') },
     pollMs: 100,

@@ -4,7 +4,9 @@ import { SimulatedCircuitProver } from '@quetzal/circuit-prover';
 import { ProvingAgent } from '@quetzal/prover-agent';
 import { createProvingBroker, type ProvingBrokerService } from '@quetzal/prover-broker';
 import { proveEncoded } from '@quetzal/protocol/circuits/encoding';
+import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import type { ProvingJob, ProvingJobProducer } from '@quetzal/protocol/proving-jobs';
+import { addBlock, newChain, syncedWorldState, type Chain } from './epoch-fixture.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -37,6 +39,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     cleanupEpochsBefore: (e) => broker.cleanupEpochsBefore(e),
     promoteProvingJobs: (e) => broker.promoteProvingJobs(e),
     cancelSpeculativeProvingJobs: (e) => broker.cancelSpeculativeProvingJobs(e),
+    getProvingCapacity: () => broker.getProvingCapacity(),
   };
   const agents = Array.from(
     { length: opts.agents ?? 2 },
@@ -54,6 +57,31 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
       await Promise.all(agents.map((a) => a.stop()));
       await broker.stop();
       await prover.stop();
+    },
+  };
+}
+
+export interface EpochTestEnv {
+  chain: Chain;
+  stack: Stack;
+  ws: Awaited<ReturnType<typeof syncedWorldState>>;
+  stop(): Promise<void>;
+}
+
+/** A chain of made-up blocks (`[txs, L1->L2 messages]` each), a stack to prove them and a world state synced to the chain. */
+export async function startEpochTestEnv(blocks: [txs: number, messages: number][], agents = 2): Promise<EpochTestEnv> {
+  await ensureCircuitsBuilt();
+  const chain = newChain();
+  for (const [txs, messages] of blocks) await addBlock(chain, txs, messages);
+  const stack = await startStack({ agents });
+  const ws = await syncedWorldState(chain);
+  return {
+    chain,
+    stack,
+    ws,
+    async stop() {
+      await stack.stop();
+      await ws.close();
     },
   };
 }
