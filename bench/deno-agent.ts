@@ -11,7 +11,7 @@ import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { EpochProvingJob } from '@quetzal/prover-node';
 import { isolatedEnv, startCli } from '../test/helpers/cli.js';
-import { addBlock, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
+import { addBlock, blockProcessor, keys, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
 import { machineDescription, median, report, type BenchResult } from './report.js';
 
 type Runtime = 'node' | 'deno';
@@ -37,9 +37,7 @@ export async function run(): Promise<BenchResult> {
         epochNumber: 1,
         fromBlock: 1,
         toBlock: blocks,
-        blockSource: new ChainBlockSource(chain),
-        worldState: ws.sync,
-        txProvider: new MapTxProvider(chain.txs),
+        blocks: blockProcessor({ chain, worldState: ws.sync }),
         producer: new ProvingBrokerClient(url),
         keys,
         proverId: PROVER_ID,

@@ -22,7 +22,8 @@ import { largestPowerOfTwoBelow } from '@quetzal/protocol/hash/sha256';
 import { compareProvingJobPriority, DEFAULT_PROVING_SECONDS, makeProvingJobId, remainingPathSeconds, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node';
 import { fileURLToPath } from 'node:url';
-import { addBlock, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
+import { addBlock, blockProcessor, keys, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
+import { latencyMetrics, measureLatency } from './epoch-latency.js';
 import { machineDescription, report, type BenchMetric, type BenchResult } from './report.js';
 
 const T = DEFAULT_PROVING_SECONDS;
@@ -155,9 +156,7 @@ async function measure(c: Shape, scale: number): Promise<Measured> {
       epochNumber: EPOCH,
       fromBlock: 1,
       toBlock: c.blocks,
-      blockSource: { getBlockNumber: async () => chain.blocks.length, getProvenBlockNumber: async () => 0, getBlock: async (n) => chain.blocks[n - 1], getBlocks: async (f, l) => chain.blocks.slice(f - 1, f - 1 + l), getL1ToL2Messages: async (n) => chain.messages[n]! },
-      worldState: ws.sync,
-      txProvider: new MapTxProvider(chain.txs),
+      blocks: blockProcessor({ chain, worldState: ws.sync }),
       producer: broker,
       keys,
       proverId: PROVER_ID,
@@ -221,9 +220,11 @@ export async function run(): Promise<BenchResult> {
     // and agents of a large epoch would wait for txs in a way no real epoch does
     const scale = process.env.BENCH_EPOCH_SCALE ? Number(process.env.BENCH_EPOCH_SCALE) : Math.max(targetSeconds / simulated, MIN_SCALE);
     const m = await measure(c, scale);
+    // claim-to-proof latency with and without prove-ahead, and proofs with message-free parity kept (bench/epoch-latency.ts)
+    const latency = await measureLatency(c, scale);
     const simple = Math.max(bounds.criticalPath, bounds.work / c.agents);
     const name = `epoch ${c.blocks} block${c.blocks > 1 ? 's' : ''} x ${c.txs} tx${c.txs === 1 ? '' : 's'}, ${c.agents} agent${c.agents > 1 ? 's' : ''}`;
-    runs.push({ ...c, scale, measuredSeconds: m.seconds, proofs: m.proofs, jobsInTree: tree.length, nativeSeconds: { simulated, optimal: optimal ?? null, windowLowerBound: bounds.window, criticalPath: bounds.criticalPath, workPerAgent: bounds.work / c.agents } });
+    runs.push({ ...c, scale, measuredSeconds: m.seconds, proofs: m.proofs, latency, jobsInTree: tree.length, nativeSeconds: { simulated, optimal: optimal ?? null, windowLowerBound: bounds.window, criticalPath: bounds.criticalPath, workPerAgent: bounds.work / c.agents } });
     results.push({
       metric: `${name}: wall time to the root proof vs the optimal schedule`,
       unit: 's',
@@ -243,6 +244,7 @@ export async function run(): Promise<BenchResult> {
       goal: simple < (optimal ?? bounds.window) - 1e-9 ? '-' : '<= 1.05',
     });
     results.push({ metric: `${name}: proofs per epoch`, unit: 'proofs', ours: m.proofs, baseline: null, baselineName: 'jobs in the proof tree', ratio: null, goal: '-' });
+    results.push(...latencyMetrics(name, latency, scale));
   }
   return {
     benchmark: 'epoch',

@@ -43,6 +43,8 @@ export const zProverNodeStatus = z.object({
   currentEpoch: z.number().int(),
   /** Epochs a quote was sent for (most recent last). */
   quotedEpochs: z.array(z.number().int()),
+  /** Epochs the node did not bid on, and why (most recent last). */
+  declinedEpochs: z.array(z.object({ epoch: z.number().int(), reason: z.string() })),
   /** Free escrow deposit, in bond token units (decimal string). */
   escrowDeposit: z.string().optional(),
   /** The publisher's ETH balance in wei (decimal string), as of the last poll. */

@@ -12,6 +12,7 @@ import {
   PROVING_BROKER_RPC_NAMESPACE,
   ProvingJobConsumerSchema,
   ProvingJobProducerSchema,
+  type ProvingCapacity,
   type ProvingJob,
   type ProvingJobConsumer,
   type ProvingJobFilter,
@@ -118,6 +119,10 @@ export class ProvingBrokerClient implements ProvingJobProducer, ProvingJobConsum
 
   cancelSpeculativeProvingJobs(epoch: number): Promise<number> {
     return this.call((e) => e.producer.cancelSpeculativeProvingJobs(epoch), true);
+  }
+
+  getProvingCapacity(): Promise<ProvingCapacity> {
+    return this.call((e) => e.producer.getProvingCapacity(), true);
   }
 
   async getProvingJob(filter?: ProvingJobFilter): Promise<ProvingJobLease | undefined> {

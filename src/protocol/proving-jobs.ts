@@ -145,6 +145,8 @@ export interface ProvingJobProducer {
   waitForProvingJobs(ids: ProvingJobId[], timeoutMs: number): Promise<ProvingJobId[]>;
   /** Garbage collection: removes every job and result of the epochs before `epoch`; returns how many. */
   cleanupEpochsBefore(epoch: number): Promise<number>;
+  /** What the broker sees of its agents and proving times: a producer plans with it (can an epoch be proven in time?). */
+  getProvingCapacity(): Promise<ProvingCapacity>;
   /** The epoch was won: its speculative jobs become claimed work. Returns how many changed. */
   promoteProvingJobs(epoch: number): Promise<number>;
   /**
@@ -154,11 +156,24 @@ export interface ProvingJobProducer {
   cancelSpeculativeProvingJobs(epoch: number): Promise<number>;
 }
 
+export interface ProvingCapacity {
+  /** Agents that asked this broker for work recently. */
+  agents: number;
+  /** The jobs those agents prove at once, in all (each agent's slots; 1 for an agent that does not say). */
+  slots: number;
+  /** Seconds per circuit: the running average of measured proof times where the broker has one, else what it schedules with. */
+  provingSeconds: ProvingTimeEstimates;
+  /** The circuits whose time was measured (the others are scaled defaults). */
+  measured: ProvingJobType[];
+}
+
 export interface ProvingJobFilter {
   /** Job types the agent proves; empty or absent means all. */
   allowList?: ProvingJobType[];
-  /** Names the agent in logs and in the broker's status (last seen, current jobs, proofs per hour). */
+  /** Names the agent in logs and in the broker's status (last seen, current jobs, proofs per hour); the broker counts agents by it for its capacity. */
   agentId?: string;
+  /** Jobs the agent proves at once (its --prover-agent.count): the broker sums them into its capacity. */
+  slots?: number;
   /**
    * The agent reads inputs and writes proofs at object-store URIs (s3://...) itself, when the
    * broker's proof store is one: leases then carry inputsUri / resultUri.
@@ -253,10 +268,14 @@ export const zProvingJobStatus = z.discriminatedUnion('status', [
   z.object({ status: z.literal('rejected'), reason: z.string() }),
 ]);
 
+/** More proofs at once than one agent could run (a ~2 GB native proof each). */
+const MAX_AGENT_SLOTS = 1024;
+
 export const zProvingJobFilter = z.object({
   allowList: z.array(zProvingJobType).max(PROVING_JOB_TYPES.length * 2).optional(),
   agentId: z.string().max(128).optional(),
   directProofStore: z.boolean().optional(),
+  slots: z.number().int().min(1).max(MAX_AGENT_SLOTS).optional(),
 });
 
 const zObjectUri = z.string().max(2048).regex(/^s3:\/\//, 'expected an s3:// URI');
@@ -274,6 +293,15 @@ export const ProvingJobProducerSchema = {
   cleanupEpochsBefore: { params: z.tuple([zEpoch]), result: z.number().int() },
   promoteProvingJobs: { params: z.tuple([zEpoch]), result: z.number().int() },
   cancelSpeculativeProvingJobs: { params: z.tuple([zEpoch]), result: z.number().int() },
+  getProvingCapacity: {
+    params: z.tuple([]),
+    result: z.object({
+      agents: z.number().int().min(0),
+      slots: z.number().int().min(0),
+      provingSeconds: z.record(zProvingJobType, z.number().nonnegative()) as z.ZodType<ProvingTimeEstimates>,
+      measured: z.array(zProvingJobType),
+    }),
+  },
 };
 
 export const ProvingJobConsumerSchema = {

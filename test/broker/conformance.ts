@@ -104,6 +104,26 @@ export function brokerConformance(open: OpenBroker): void {
     await broker.stop();
   });
 
+  it('reports its capacity: the slots of the agents seen within the window, and its proving times', async () => {
+    let now = 0;
+    const broker = await open({ jobTimeoutMs: 10_000, now: () => now });
+    assert.deepEqual({ ...(await broker.getProvingCapacity()), provingSeconds: undefined }, { agents: 0, slots: 0, provingSeconds: undefined, measured: [] });
+    await broker.getProvingJob({ agentId: 'a', slots: 4 });
+    await broker.getProvingJob({ agentId: 'b' }); // an agent that does not say proves one at a time
+    await broker.getProvingJob({ agentId: 'a', slots: 4 }); // the same agent again
+    await broker.enqueueProvingJob(job(1, 'merge', 1));
+    const t = (await broker.getProvingJob({ agentId: 'c', slots: 2 }))!;
+    now += 30_000;
+    await broker.reportProvingJobSuccess(t.job.id, t.lease, bytes(1), { agentId: 'c', slots: 2 });
+    const cap = await broker.getProvingCapacity();
+    assert.deepEqual([cap.agents, cap.slots], [3, 7]);
+    assert.equal(cap.provingSeconds.merge, 30, 'the measured merge time');
+    assert.deepEqual(cap.measured, ['merge']);
+    now += 60_000; // a minute without a word from a and b
+    assert.deepEqual(Object.values(await broker.getProvingCapacity()).slice(0, 2), [1, 2], 'only c is left');
+    await broker.stop();
+  });
+
   it('reports the queue per circuit type and the agents it heard from, with their jobs and recent proofs', async () => {
     let now = 1_000_000;
     const broker = await open({ now: () => now });

@@ -11,7 +11,7 @@ import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
 import { makeProvingJobId } from '@quetzal/protocol/proving-jobs';
 import { ProvingAgent } from '@quetzal/prover-agent';
 import { EpochProvingJob } from '@quetzal/prover-node';
-import { addBlock, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState } from '../prover-node/epoch-fixture.js';
+import { addBlock, blockProcessor, keys, newChain, PROVER_ID, syncedWorldState } from '../prover-node/epoch-fixture.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { startBroker, until, type Child } from './helpers.js';
 
@@ -61,15 +61,7 @@ it('kill -9 one of two PostgreSQL brokers mid-epoch: the epoch is proven, nothin
     epochNumber: 1,
     fromBlock: 1,
     toBlock: 2,
-    blockSource: {
-      getBlockNumber: async () => chain.blocks.length,
-      getProvenBlockNumber: async () => 0,
-      getBlock: async (n) => chain.blocks[n - 1],
-      getBlocks: async (f, l) => chain.blocks.slice(f - 1, f - 1 + l),
-      getL1ToL2Messages: async (n) => chain.messages[n]!,
-    },
-    worldState: ws.sync,
-    txProvider: new MapTxProvider(chain.txs),
+    blocks: blockProcessor({ chain, worldState: ws.sync }),
     producer: { ...bind(producer), enqueueProvingJob: (j) => (enqueued.push(j.id), producer.enqueueProvingJob(j)) },
     keys,
     proverId: PROVER_ID,
@@ -122,5 +114,6 @@ function bind(c: ProvingBrokerClient) {
     cleanupEpochsBefore: c.cleanupEpochsBefore.bind(c),
     promoteProvingJobs: c.promoteProvingJobs.bind(c),
     cancelSpeculativeProvingJobs: c.cancelSpeculativeProvingJobs.bind(c),
+    getProvingCapacity: c.getProvingCapacity.bind(c),
   };
 }

@@ -1,6 +1,6 @@
 // `quetzal start --local-network --sequencer --bot --archiver --prover-node --prover-broker
-// --prover-agent` with simulated proofs: three consecutive epochs with txs and L1->L2 messages are
-// bid on, claimed and proven on L1.
+// --prover-agent` with simulated proofs and prove-ahead: three consecutive epochs with txs and
+// L1->L2 messages are validated, proven ahead, bid on, claimed and proven on L1.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAddress } from 'viem';
@@ -13,7 +13,7 @@ let env: NodeJS.ProcessEnv;
 
 before(async () => {
   env = isolatedEnv();
-  cli = await startCli([...NETWORK_FLAGS, ...PROVER_FLAGS, '--prover-broker', '--prover-agent', '--prover-agent.count', '2'], env, 90_000);
+  cli = await startCli([...NETWORK_FLAGS, ...PROVER_FLAGS, '--prover-node.prove-ahead', '--prover-broker', '--prover-agent', '--prover-agent.count', '2'], env, 90_000);
 });
 after(async () => {
   await cli?.stop();
@@ -56,5 +56,8 @@ test('three consecutive epochs with txs and L1->L2 messages are bid, claimed and
 
   assert.ok((await metric(cli.port, 'quetzal_prover_node_proofs_published_total')) >= 3);
   assert.ok((await metric(cli.port, 'quetzal_prover_node_quotes_sent_total')) >= 3);
-  assert.match(await (await fetch(`http://127.0.0.1:${cli.port}/metrics`)).text(), /quetzal_prover_node_circuit_seconds_count\{circuit="base"\} [1-9]/);
+  const metrics = await (await fetch(`http://127.0.0.1:${cli.port}/metrics`)).text();
+  assert.match(metrics, /quetzal_prover_node_circuit_seconds_count\{circuit="base"\} [1-9]/);
+  // the claims' jobs found their blocks' proofs made ahead at the broker
+  assert.match(metrics, /quetzal_prover_node_circuits_reused_total\{circuit="base"\} [1-9]/);
 });

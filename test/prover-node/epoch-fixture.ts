@@ -17,6 +17,8 @@ import { RootRollupPublicInputs, computeEpochOutHash } from '@quetzal/protocol/r
 import { Tx, buildTxCircuitInputs, feePayerOf } from '@quetzal/protocol/tx';
 import type { TxProvider } from '@quetzal/protocol/tx-provider';
 import { LmdbWorldState, ServerWorldStateSynchronizer } from '@quetzal/world-state';
+import { SimulatedTxProofVerifier } from '@quetzal/circuit-prover';
+import { BlockProcessor, type BlockProcessorOptions } from '@quetzal/prover-node';
 
 export const CHAIN_ID = 31337n;
 export const VERSION = 1n;
@@ -131,6 +133,14 @@ export class MapTxProvider implements TxProvider {
     this.calls++;
     return hashes.map((h) => this.txs.get(h));
   }
+}
+
+/** The simulated backend's client proof check (placeholder proofs). */
+export const simulatedTxProofs = new SimulatedTxProofVerifier();
+
+/** A block processor over the chain (or the given parts), epochs of 1000 slots unless told. */
+export function blockProcessor(o: Pick<BlockProcessorOptions, 'worldState'> & Partial<BlockProcessorOptions> & { chain: Chain }): BlockProcessor {
+  return new BlockProcessor({ blockSource: new ChainBlockSource(o.chain), txProvider: new MapTxProvider(o.chain.txs), txProofs: simulatedTxProofs, keys, epochDuration: 1000, ...o });
 }
 
 /** An LMDB world state in a temporary directory, synced to the chain's tip (or following `source`). */

@@ -12,7 +12,7 @@ import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
 import { simulatedVk } from '@quetzal/protocol/circuits/vk-tree';
 import { EpochProvingJob, RecordingProducer, readFailedEpochBundle, writeFailedEpochBundle } from '@quetzal/prover-node';
 import { runCli, isolatedEnv } from '../helpers/cli.js';
-import { addBlock, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
+import { addBlock, blockProcessor, ChainBlockSource, keys, MapTxProvider, newChain, PROVER_ID, syncedWorldState, type Chain } from './epoch-fixture.js';
 import { startStack, type Stack } from './stack.js';
 
 let chain: Chain;
@@ -40,12 +40,10 @@ test('a failing circuit: the job fails, its bundle is written, and the replay re
     epochNumber: 1,
     fromBlock: 1,
     toBlock: 1,
-    blockSource: new ChainBlockSource(chain),
-    worldState: ws.sync,
-    txProvider: new MapTxProvider(chain.txs),
-    producer: recorder,
     // the merge circuit's VK where the tx circuit's belongs: the base circuit's VK-tree check fails
-    keys: { ...keys, txVerificationKey: simulatedVk('merge') },
+    blocks: blockProcessor({ chain, worldState: ws.sync, keys: { ...keys, txVerificationKey: simulatedVk('merge') } }),
+    producer: recorder,
+    keys,
     proverId: PROVER_ID,
     publisher: { publish: async () => assert.fail('nothing to publish') },
     pollMs: 100,

@@ -4,76 +4,38 @@
 // and the in-process broker and agents.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { Archiver, ArchiverStore } from '@quetzal/archiver';
-import { inboxAbi, RollupContract } from '@quetzal/l1';
-import { rollupAbi } from '@quetzal/l1';
-import { encodeProposeArgs } from '@quetzal/l1';
-import { recoverQuoteSigner, type SignedEpochProofQuote } from '@quetzal/protocol/quote';
+import { inboxAbi, rollupAbi, encodeProposeArgs, RollupContract } from '@quetzal/l1';
+import { recoverQuoteSigner } from '@quetzal/protocol/quote';
 import { RootRollupPublicInputs } from '@quetzal/protocol/root-public-inputs';
-import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode, FixedQuoteProvider } from '@quetzal/prover-node';
-import { ensureCircuitsBuilt } from '@quetzal/protocol/circuits/fixtures';
-import { accounts, claim, setup, signQuote, type Env } from '../l1/harness.js';
-import { addBlock, keys, MapTxProvider, newChain, syncedWorldState, vkTree, type Chain } from './epoch-fixture.js';
-import { startStack, type Stack } from './stack.js';
+import { BondManager, assertSameRootPublicInputs, L1EpochProofPublisher, ProverNode } from '@quetzal/prover-node';
+import { accounts, claim, signQuote, type Env } from '../l1/harness.js';
+import { addBlock, type Chain } from './epoch-fixture.js';
+import { PROPOSER, PROVER, startL1ProverEnv, type L1ProverEnv } from './l1-fixture.js';
+import type { Archiver } from '@quetzal/archiver';
+import type { Stack } from './stack.js';
 
-const PROVER = 2;
-const PROPOSER = 1;
-const log = pino({ level: 'silent' });
-
+let l1: L1ProverEnv;
 let env: Env;
 let chain: Chain;
 let stack: Stack;
-let dir: string;
 let archiver: Archiver;
-let store: ArchiverStore;
-let ws: Awaited<ReturnType<typeof syncedWorldState>>;
-const quotes: SignedEpochProofQuote[] = [];
 
 before(async () => {
-  await ensureCircuitsBuilt();
-  chain = newChain();
-  env = await setup({ vkTreeRoot: vkTree.root, genesisArchiveRoot: chain.world.archive.root() });
-  dir = mkdtempSync(join(tmpdir(), 'qz-pn-l1-'));
-  store = new ArchiverStore(join(dir, 'archiver'));
-  archiver = new Archiver(env.client, env.deployment, store, { batchSize: 100, pollingIntervalMs: 50 }, log);
-  stack = await startStack({ agents: 2 });
-  ws = await syncedWorldState(chain, archiver);
+  l1 = await startL1ProverEnv();
+  ({ env, chain, stack, archiver } = l1);
 });
 
 after(async () => {
-  await stack?.stop();
-  await ws?.close();
-  await store?.close();
-  await env?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await l1?.stop();
 });
 
 /** `publishLagMs`: the proof lands on L1 that long before the publisher reports it (a slow receipt), as in a race with the job checks. */
 function proverNode({ publishLagMs = 0 } = {}) {
-  const rollup = new RollupContract(env.client, env.deployment.addresses.rollup);
   const sender = env.sender(PROVER);
-  const publisher = new L1EpochProofPublisher({ rollup, sender, proverAddress: sender.address, retryIntervalMs: 100 });
-  return new ProverNode({
-    client: env.client,
-    rollup,
-    chainId: 31337,
-    sender,
-    blockSource: archiver,
-    worldState: ws.sync,
-    producer: stack.producer,
-    txProvider: new MapTxProvider(chain.txs),
-    quoteSink: { submitEpochProofQuote: async (q) => void quotes.push(q) },
-    quoteProvider: new FixedQuoteProvider({ basisPointFee: 500, bondAmount: 200n }),
+  const publisher = new L1EpochProofPublisher({ rollup: new RollupContract(env.client, env.deployment.addresses.rollup), sender, proverAddress: sender.address, retryIntervalMs: 100 });
+  return l1.proverNode(chain.txs, {
     bondManager: new BondManager({ client: env.client, sender, escrow: env.deployment.addresses.escrow, token: env.deployment.addresses.token, minimumDeposit: 500n, targetDeposit: 1000n }),
     publisher: { publish: async (request) => publisher.publish(request).then(async (r) => (await new Promise((ok) => setTimeout(ok, publishLagMs)), r)) },
-    keys,
-    proverId: BigInt(sender.address),
-    pollingIntervalMs: 100,
-    logger: log,
   });
 }
 
@@ -99,9 +61,9 @@ test('bids on the ended epoch, then proves a claim made while it was down and la
   await archiver.sync();
   const bidder = proverNode();
   await bidder.start();
-  await waitFor(() => quotes.length > 0, 'a quote');
+  await waitFor(() => l1.quotes.length > 0, 'a quote');
   await bidder.stop();
-  const q = quotes[0]!;
+  const q = l1.quotes[0]!;
   assert.equal(q.quote.epochToProve, 0n);
   assert.equal(q.quote.validUntilSlot, 5n);
   assert.equal(q.quote.bondAmount, 200n);

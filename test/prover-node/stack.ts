@@ -37,6 +37,7 @@ export async function startStack(opts: { agents?: number; concurrency?: number }
     cleanupEpochsBefore: (e) => broker.cleanupEpochsBefore(e),
     promoteProvingJobs: (e) => broker.promoteProvingJobs(e),
     cancelSpeculativeProvingJobs: (e) => broker.cancelSpeculativeProvingJobs(e),
+    getProvingCapacity: () => broker.getProvingCapacity(),
   };
   const agents = Array.from(
     { length: opts.agents ?? 2 },

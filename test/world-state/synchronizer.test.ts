@@ -68,7 +68,7 @@ test('unwinds on a prune and on a reorg, then follows the new chain', async () =
   }
 });
 
-test('a header that disagrees stops sync with an error naming the block and the tree', async () => {
+test('a header that disagrees stops sync with an error naming the block and the tree, until that block leaves the chain', async () => {
   const d = tempDir();
   try {
     const chain = new Chain();
@@ -76,12 +76,20 @@ test('a header that disagrees stops sync with an error naming the block and the 
     chain.addBlock(1, 3n, (s) => new StateReference(s.l1ToL2MessageTree, s.noteHashTree, new AppendOnlyTreeSnapshot(123n, s.nullifierTree.nextAvailableLeafIndex), s.publicDataTree));
     chain.addBlock(1);
     const ws = await open(d.path);
-    const sync = new ServerWorldStateSynchronizer(ws, new MemoryBlockSource(chain));
+    const source = new MemoryBlockSource(chain);
+    const sync = new ServerWorldStateSynchronizer(ws, source);
     await assert.rejects(sync.syncImmediate(), (e: unknown) => e instanceof WorldStateMismatchError && /block 2: nullifier tree mismatch/.test(e.message));
     const st = await sync.status();
     assert.equal(st.syncedBlockNumber, 1);
     assert.match(st.error ?? '', /block 2: nullifier/);
     await assert.rejects(sync.syncImmediate(), /block 2/);
+    // the bad block is pruned and another block 2 proposed: sync resumes
+    const pruned = chain.forkAt(1, 7n);
+    pruned.addBlock(2);
+    source.chain = pruned;
+    assert.equal(await sync.syncImmediate(), 2);
+    assert.deepEqual(await ws.getCommitted().getStateReference(), pruned.refs[2].state());
+    assert.equal((await sync.status()).error, undefined);
     await ws.close();
   } finally {
     d.cleanup();

@@ -104,7 +104,7 @@ export class ProvingAgent {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.agentId = options.agentId ?? `agent-${randomBytes(3).toString('hex')}`;
     this.objects = options.objectStore;
-    this.filter = { allowList: options.allowList?.length ? [...options.allowList] : undefined, agentId: this.agentId, directProofStore: this.objects ? true : undefined };
+    this.filter = { allowList: options.allowList?.length ? [...options.allowList] : undefined, agentId: this.agentId, slots: this.concurrency, directProofStore: this.objects ? true : undefined };
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
     this.backoffInitialMs = options.backoffInitialMs ?? 250;

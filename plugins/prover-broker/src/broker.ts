@@ -16,6 +16,7 @@ import {
   PROVING_JOB_TYPES,
   compareProvingJobPriority,
   remainingPathSeconds,
+  type ProvingCapacity,
   type ProvingJob,
   type ProvingJobFilter,
   type ProvingJobId,
@@ -128,7 +129,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
     this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
-    this.agents = new AgentActivity(this.now);
+    this.agents = new AgentActivity(this.now, this.jobTimeoutMs);
     for (const type of PROVING_JOB_TYPES) this.queues.set(type, new MinHeap(queueOrder));
   }
 
@@ -308,6 +309,10 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
     return doomed.length;
   }
 
+  async getProvingCapacity(): Promise<ProvingCapacity> {
+    return this.agents.capacity(this.estimates);
+  }
+
   async promoteProvingJobs(epoch: number): Promise<number> {
     this.assertRunning();
     const entries = [...(this.byEpoch.get(epoch) ?? [])].filter((e) => e.speculative);
@@ -391,7 +396,7 @@ export class ProvingBroker extends BrokerLifecycle implements ProvingBrokerServi
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
-    this.agents.seen(filter?.agentId);
+    this.agents.polled(filter);
     const types = filter?.allowList?.length ? filter.allowList : PROVING_JOB_TYPES;
     for (;;) {
       let best: QueueItem | undefined;

@@ -17,6 +17,7 @@ import {
   compareProvingJobPriority,
   isProvingJobType,
   remainingPathSeconds,
+  type ProvingCapacity,
   type ProvingJob,
   type ProvingJobFilter,
   type ProvingJobId,
@@ -134,7 +135,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
     this.log = options.logger ?? pino({ name: 'prover-broker', level: 'warn' }, destination(2));
     this.now = options.now ?? Date.now;
     this.retention = new EpochRetention(options.retainEpochs, (before) => this.cleanupEpochsBefore(before), this.log);
-    this.agents = new AgentActivity(this.now);
+    this.agents = new AgentActivity(this.now, this.jobTimeoutMs);
   }
 
   /** Migrates the schema, loads the shared time estimates, listens for settled jobs, starts the timeout checks. */
@@ -325,6 +326,10 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
     return removed;
   }
 
+  async getProvingCapacity(): Promise<ProvingCapacity> {
+    return this.agents.capacity(this.estimates);
+  }
+
   async promoteProvingJobs(epoch: number): Promise<number> {
     this.assertRunning();
     const { rowCount } = await this.track(this.pool.query('UPDATE proving_jobs SET speculative = false WHERE epoch = $1 AND speculative', [epoch]));
@@ -411,7 +416,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
 
   async getProvingJob(filter?: ProvingJobFilter | null): Promise<ProvingJobLease | undefined> {
     if (this.stopped) return undefined;
-    this.agents.seen(filter?.agentId);
+    this.agents.polled(filter);
     if (this.rekeying) await this.rekeying;
     const types = filter?.allowList?.length ? [...new Set(filter.allowList)].sort() : undefined;
     const key = `${types?.join(',') ?? '*'}|${filter?.directProofStore ? 'direct' : ''}`;

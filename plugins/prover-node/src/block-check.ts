@@ -1,18 +1,35 @@
-// Compares what the prover node rebuilds with what the archiver serves, naming the first field
-// that differs: a mismatch means our world state or the archiver's block is wrong, and proving
-// would only fail later, inside a circuit, with a less helpful message.
+// Why a block of the pending chain cannot be proven, named precisely: a bid on its epoch is
+// declined with the reason, and a proving job fails with the message. A rebuilt block is compared
+// with what the archiver serves (the block on L1) field by field: a mismatch means the proposer's
+// block or our world state is wrong, and proving would only fail later, inside a circuit, with a
+// less helpful message.
 import type { BlockHeader } from '@quetzal/protocol/block/header';
 import { headerToCircuit } from '@quetzal/protocol/circuits/convert';
 
-export class BlockMismatchError extends Error {
-  override name = 'BlockMismatchError';
+/** Why a block cannot be proven (the label of a declined bid). */
+export type BlockRejection = 'block-invalid' | 'tx-unavailable' | 'tx-mismatch' | 'tx-proof-invalid' | 'tx-not-applicable' | 'block-mismatch';
+
+export class BlockRejectedError extends Error {
+  override name = 'BlockRejectedError';
   constructor(
     readonly blockNumber: number,
+    readonly reason: BlockRejection,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class BlockMismatchError extends BlockRejectedError {
+  override name = 'BlockMismatchError';
+  constructor(
+    blockNumber: number,
     readonly field: string,
     readonly rebuilt: bigint,
     readonly archived: bigint,
   ) {
-    super(`block ${blockNumber}: the rebuilt ${field} is ${hex(rebuilt)}, the archiver's block has ${hex(archived)}`);
+    super(blockNumber, 'block-mismatch', `block ${blockNumber}: the rebuilt ${field} is ${hex(rebuilt)}, the archiver's block has ${hex(archived)}`);
   }
 }
 

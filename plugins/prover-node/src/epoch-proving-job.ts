@@ -1,26 +1,17 @@
-// One epoch, from the archiver's blocks to a root proof on L1: fetch the full txs, fork the world
-// state at the block before the epoch, re-execute every tx in order (producing its base inputs),
-// feed the orchestrator as each input appears, check every rebuilt header against the archiver's,
-// wait for the root, publish it.
+// One epoch, from its blocks' re-executions to a root proof on L1: the block processor validated
+// (or now validates) each block and holds its base inputs and block-root witness; the job feeds
+// them into the orchestrator as each appears (the broker already has the proofs prove-ahead made:
+// same inputs, same job ids), waits for the root, publishes it.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@quetzal/kernel/logging';
-import { blockHash } from '@quetzal/protocol/block/block-hash';
-import { AppendOnlyTreeSnapshot, BlockHeader, StateReference } from '@quetzal/protocol/block/header';
-import type { L2Block } from '@quetzal/protocol/block/l2-block';
 import type { VerificationKeyData } from '@quetzal/protocol/circuit-prover';
-import { blockConstants, buildBaseInputs, finishBlock } from '@quetzal/protocol/circuits/block-building';
-import { childProofOf } from '@quetzal/protocol/circuits/child-proof';
 import type { VkTree } from '@quetzal/protocol/circuits/vk-tree';
-import { ARCHIVE_TREE_HEIGHT, MAX_BLOCKS_PER_EPOCH } from '@quetzal/protocol/constants';
-import type { L2BlockSyncSource } from '@quetzal/protocol/l2-block-source';
+import { MAX_BLOCKS_PER_EPOCH } from '@quetzal/protocol/constants';
 import type { ProvingJobProducer, ProvingJobType } from '@quetzal/protocol/proving-jobs';
-import { zeroHash } from '@quetzal/protocol/trees/hash';
-import { TreeId } from '@quetzal/protocol/trees/types';
 import type { EpochProvingJobState, EpochProvingJobStatus } from '@quetzal/protocol/prover-node-api';
-import type { Tx } from '@quetzal/protocol/tx';
-import type { TxProvider } from '@quetzal/protocol/tx-provider';
-import type { WorldStateFork, WorldStateSynchronizer } from '@quetzal/protocol/world-state';
-import { assertSameHeader, BlockMismatchError, hex } from './block-check.js';
+import { hex } from './block-check.js';
+import { feed, type BlockExecution } from './block-processor.js';
+import type { EmptyParityProofs } from './empty-parity.js';
 import { ProvingJobTracker } from './job-tracker.js';
 import { EpochOrchestrator, ProofMismatchError, type RootCircuitChoice, type RootResult } from './orchestrator.js';
 
@@ -52,16 +43,15 @@ export interface EpochProvingJobOptions {
   epochNumber: number;
   fromBlock: number;
   toBlock: number;
-  /** Blocks and their L1->L2 messages (the archiver). */
-  blockSource: L2BlockSyncSource;
-  worldState: WorldStateSynchronizer;
-  txProvider: TxProvider;
+  /** The epoch's blocks, re-executed (the block processor). */
+  blocks: { executions(from: number, to: number): Promise<BlockExecution[]> };
   producer: ProvingJobProducer;
   keys: EpochProvingKeys;
   proverId: bigint;
   /** Which root circuit tops the tree (default `auto`). */
   rootCircuit?: RootCircuitChoice;
-  /** Prove-ahead: enqueue as speculative work, until the producer promotes the epoch (promoteProvingJobs). */
+  emptyParity?: EmptyParityProofs;
+  /** Enqueue as speculative work, until the producer promotes the epoch (promoteProvingJobs). */
   speculative?: boolean;
   publisher: EpochProofPublisher;
   /** Wall-clock ms: the job ends as `timed-out` when it is not published by then. */
@@ -179,116 +169,38 @@ export class EpochProvingJob {
     return this.state;
   }
 
-  /** Processes the epoch and resolves with its root proof. */
+  /** Feeds the epoch's block executions into its proof tree and resolves with the root proof. */
   private async prove(): Promise<RootResult> {
-    const { fromBlock, toBlock } = this.o;
-    const blocks = await this.loadBlocks();
-    const txs = await this.loadTxs(blocks);
-    await this.o.worldState.syncImmediate(fromBlock - 1);
-    const orchestrator = new EpochOrchestrator({ epochNumber: this.o.epochNumber, numBlocks: blocks.length, tracker: this.tracker, vkTree: this.o.keys.vkTree, proverId: this.o.proverId, rootCircuit: this.o.rootCircuit, speculative: this.o.speculative });
+    const { epochNumber: epoch, fromBlock, toBlock } = this.o;
+    const executions = await this.abortable(this.o.blocks.executions(fromBlock, toBlock));
+    const orchestrator = new EpochOrchestrator({
+      epochNumber: epoch,
+      numBlocks: executions.length,
+      tracker: this.tracker,
+      vkTree: this.o.keys.vkTree,
+      proverId: this.o.proverId,
+      rootCircuit: this.o.rootCircuit,
+      emptyParity: this.o.emptyParity,
+      speculative: this.o.speculative,
+    });
     const stop = () => orchestrator.fail(this.ac.signal.reason as Error);
     this.ac.signal.addEventListener('abort', stop, { once: true });
-    const fork = await this.o.worldState.fork(fromBlock - 1);
     try {
-      await this.processBlocks(fork, blocks, txs, orchestrator);
+      for (const [i, execution] of executions.entries()) {
+        const slot = { start: orchestrator.startBlock.bind(orchestrator, i), addTx: orchestrator.addTx.bind(orchestrator, i), setWitness: orchestrator.setBlockWitness.bind(orchestrator, i) };
+        await this.abortable(feed(execution, slot, this.ac.signal));
+      }
     } catch (err) {
       throw orchestrator.fail(err as Error);
-    } finally {
-      await fork.close();
     }
     this.state = 'awaiting-root';
     const root = await orchestrator.finalize();
     this.ac.signal.removeEventListener('abort', stop);
-    const last = blocks[blocks.length - 1]!;
+    const last = executions[executions.length - 1]!.block;
     if (root.publicOutputs.endArchiveRoot !== last.archive.root) {
-      throw new ProofMismatchError(`epoch ${this.o.epochNumber}: the root proves end archive ${hex(root.publicOutputs.endArchiveRoot)}, block ${toBlock} has ${hex(last.archive.root)}`);
+      throw new ProofMismatchError(`epoch ${epoch}: the root proves end archive ${hex(root.publicOutputs.endArchiveRoot)}, block ${toBlock} has ${hex(last.archive.root)}`);
     }
     return root;
-  }
-
-  private async loadBlocks(): Promise<L2Block[]> {
-    const { fromBlock, toBlock, epochNumber } = this.o;
-    const blocks = await this.o.blockSource.getBlocks(fromBlock, toBlock - fromBlock + 1);
-    for (let n = fromBlock; n <= toBlock; n++) {
-      const block = blocks[n - fromBlock];
-      if (!block || Number(block.number) !== n) throw new Error(`epoch ${epochNumber}: the archiver has no block ${n} (it has ${blocks.length} of ${fromBlock}..${toBlock})`);
-      try {
-        block.checkBody();
-      } catch (err) {
-        throw new Error(`block ${n}: ${(err as Error).message}`, { cause: err });
-      }
-    }
-    return blocks;
-  }
-
-  /** The full txs of every block, in block order; each must match the effect its block carries. */
-  private async loadTxs(blocks: L2Block[]): Promise<Tx[][]> {
-    const hashes = blocks.flatMap((b) => b.body.txEffects.map((e) => e.txHash));
-    const found = await this.abortable(this.o.txProvider.getTxsByHash(hashes, { signal: this.ac.signal }));
-    const blockOf = blocks.flatMap((b) => b.body.txEffects.map(() => b.number));
-    const missing = hashes.flatMap((h, j) => (found[j] ? [] : [`${hex(h)} (block ${blockOf[j]})`]));
-    if (missing.length) {
-      throw new Error(`${missing.length} of the epoch's ${hashes.length} txs were not found: ${missing.join(', ')}; sources tried: ${this.o.txProvider.describe?.() ?? 'the tx provider'}`);
-    }
-    let i = 0;
-    return blocks.map((block) =>
-      block.body.txEffects.map((effect) => {
-        const tx = found[i++]!;
-        if (Buffer.compare(tx.toEffect().encode(), effect.encode()) !== 0) throw new Error(`block ${block.number}: tx ${hex(effect.txHash)} from the tx provider does not match the block's tx effect`);
-        return tx;
-      }),
-    );
-  }
-
-  private async processBlocks(fork: WorldStateFork, blocks: L2Block[], txs: Tx[][], orchestrator: EpochOrchestrator): Promise<void> {
-    const { vkTree, txVerificationKey } = this.o.keys;
-    let previousHeader = await this.headerBefore(fork, blocks[0]!);
-    for (const [i, block] of blocks.entries()) {
-      this.ac.signal.throwIfAborted();
-      const n = Number(block.number);
-      const globals = block.header.globalVariables;
-      const messages = await this.o.blockSource.getL1ToL2Messages(n);
-      const lastArchive = AppendOnlyTreeSnapshot.of((await fork.getStateReference()).archive);
-      const constants = blockConstants(lastArchive, globals, vkTree.root);
-      orchestrator.startBlock(i, { blockNumber: n, numTxs: block.body.numTxs, constants, l1ToL2Messages: messages });
-      for (const tx of txs[i]!) {
-        this.ac.signal.throwIfAborted();
-        const txProof = childProofOf({ circuit: 'tx', proof: [...tx.proof], vk: txVerificationKey }, vkTree);
-        try {
-          orchestrator.addTx(i, await buildBaseInputs(fork, { tx: tx.publicOutputs, txProof, constants }));
-        } catch (err) {
-          throw new Error(`block ${n}: ${(err as Error).message}`, { cause: err });
-        }
-      }
-      const finished = await finishBlock(fork, { txEffects: block.body.txEffects, l1ToL2Messages: messages, globals });
-      assertSameHeader(n, finished.header, block.header);
-      if (finished.archive.root !== block.archive.root) throw new BlockMismatchError(n, 'archive.root', finished.archive.root, block.archive.root);
-      if (finished.archive.nextAvailableLeafIndex !== block.archive.nextAvailableLeafIndex) {
-        throw new BlockMismatchError(n, 'archive.nextAvailableLeafIndex', finished.archive.nextAvailableLeafIndex, block.archive.nextAvailableLeafIndex);
-      }
-      orchestrator.setBlockWitness(i, { previousHeader, ...finished.witness, header: block.header });
-      previousHeader = block.header;
-      this.o.logger?.debug({ block: n, txs: block.body.numTxs }, 'block processed');
-    }
-  }
-
-  /** The header of the block before the epoch (rebuilt for genesis), checked against the archive. */
-  private async headerBefore(fork: WorldStateFork, first: L2Block): Promise<BlockHeader> {
-    const n = this.o.fromBlock - 1;
-    let header: BlockHeader;
-    if (n === 0) {
-      const g = first.header.globalVariables;
-      header = BlockHeader.genesis(StateReference.of(await fork.getStateReference()), zeroHash(ARCHIVE_TREE_HEIGHT), g.chainId, g.version);
-    } else {
-      const block = await this.o.blockSource.getBlock(n);
-      if (!block) throw new Error(`epoch ${this.o.epochNumber}: the archiver has no block ${n} (the block before the epoch)`);
-      header = block.header;
-    }
-    const leaf = await fork.getLeaf(TreeId.ARCHIVE, n);
-    if (leaf !== blockHash(header)) {
-      throw new BlockMismatchError(n, n === 0 ? 'genesis block hash (chain id / version of the genesis header)' : 'block hash', blockHash(header), leaf ?? 0n);
-    }
-    return header;
   }
 
   private abortable<T>(p: Promise<T>): Promise<T> {

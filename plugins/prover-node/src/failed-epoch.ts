@@ -58,6 +58,9 @@ export class RecordingProducer implements ProvingJobProducer {
   cancelSpeculativeProvingJobs(epoch: number) {
     return this.inner.cancelSpeculativeProvingJobs(epoch);
   }
+  getProvingCapacity() {
+    return this.inner.getProvingCapacity();
+  }
 }
 
 /** Writes the bundle of a failed job under `dir`; resolves with its path. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcTransportError } from '@quetzal/kernel/jsonrpc/errors';
-import { makeProvingJob, type ProvingJobProducer, type ProvingJobStatus } from '@quetzal/protocol/proving-jobs';
+import { DEFAULT_PROVING_SECONDS, makeProvingJob, type ProvingJobProducer, type ProvingJobStatus } from '@quetzal/protocol/proving-jobs';
 import { ProvingJobTracker } from './job-tracker.js';
 
 /** A broker double: jobs settle when the test says so; it can forget jobs and fail calls. */
@@ -39,6 +39,9 @@ function fakeBroker() {
     async cancelSpeculativeProvingJobs() {
       return 0;
     },
+    async getProvingCapacity() {
+      return { agents: 0, slots: 0, provingSeconds: DEFAULT_PROVING_SECONDS, measured: [] };
+    },
   };
   return { producer, jobs, calls, failNextWaits: (n: number) => (failWaits = n) };
 }
@@ -75,4 +78,34 @@ test('abort rejects every waiting job', async () => {
   await new Promise((r) => setTimeout(r, 10));
   ac.abort(new Error('job stopped'));
   await assert.rejects(p, /job stopped/);
+});
+
+test('cancel removes the jobs from the broker and rejects their waiters, also while the enqueue is under way', async () => {
+  const b = fakeBroker();
+  const tracker = new ProvingJobTracker(b.producer, { pollMs: 20 });
+  const queued = makeProvingJob(2, 'base', new Uint8Array([4]));
+  const kept = makeProvingJob(2, 'base', new Uint8Array([5]));
+  const p = tracker.prove(queued);
+  const k = tracker.prove(kept);
+  await new Promise((r) => setTimeout(r, 10));
+  await tracker.cancel([queued.id], new Error('block 7 left the chain'));
+  await assert.rejects(p, /block 7 left the chain/);
+  assert.equal(b.jobs.has(queued.id), false, 'gone from the broker');
+  assert.equal(b.jobs.get(kept.id)?.status, 'in-queue', 'the other job stays');
+
+  // cancelled before the broker answered the enqueue: removed once it does
+  const late = makeProvingJob(2, 'merge', new Uint8Array([6]));
+  const l = tracker.prove(late);
+  const cancelling = tracker.cancel([late.id], new Error('gone'));
+  await assert.rejects(l, /was cancelled/);
+  await cancelling;
+  assert.equal(b.jobs.has(late.id), false);
+
+  // proving it again later is a new request
+  const again = tracker.prove(late);
+  await new Promise((r) => setTimeout(r, 10));
+  b.jobs.set(late.id, { status: 'fulfilled', value: new Uint8Array([7]) });
+  assert.deepEqual(await again, new Uint8Array([7]));
+  b.jobs.set(kept.id, { status: 'fulfilled', value: new Uint8Array([8]) });
+  await k;
 });

@@ -45,6 +45,8 @@ export class ProvingJobTracker {
   private readonly pending = new Map<ProvingJobId, Pending>();
   private readonly inFlight = new Map<ProvingJobId, Promise<Uint8Array>>();
   private readonly counts = { done: 0, reused: 0, failed: 0 };
+  /** Cancelled while their enqueue was under way: removed again once it returns. */
+  private readonly cancelled = new Set<ProvingJobId>();
   private readonly circuits: JobCounts['circuits'] = {};
   private polling = false;
   private refreshCursor = 0;
@@ -81,6 +83,7 @@ export class ProvingJobTracker {
   prove(job: ProvingJob): Promise<Uint8Array> {
     let result = this.inFlight.get(job.id);
     if (!result) {
+      this.cancelled.delete(job.id);
       (this.circuits[job.type] ??= { done: 0, total: 0 }).total++;
       result = this.enqueue(job).finally(() => this.inFlight.delete(job.id));
       this.inFlight.set(job.id, result);
@@ -91,12 +94,33 @@ export class ProvingJobTracker {
   private async enqueue(job: ProvingJob): Promise<Uint8Array> {
     const started = performance.now();
     const status = await this.retrying(() => this.producer.enqueueProvingJob(job));
+    if (this.cancelled.has(job.id)) {
+      await this.producer.cancelProvingJob(job.id).catch(() => false);
+      throw new Error(`proving job ${job.id} was cancelled`);
+    }
     if (isSettled(status)) return this.settle(job, started, status, true);
     const result = new Promise<Uint8Array>((resolve, reject) => {
       this.pending.set(job.id, { job, started, status: status.status === 'in-progress' ? 'in-progress' : 'in-queue', reenqueues: 0, resolve, reject });
     });
     void this.poll();
     return result;
+  }
+
+  /**
+   * Removes these jobs (and their results) from the broker; prove() calls waiting for them reject
+   * with `reason`. Best effort: a broker that cannot be reached keeps them until its garbage
+   * collection.
+   */
+  async cancel(ids: Iterable<ProvingJobId>, reason: Error): Promise<void> {
+    const all = [...ids];
+    for (const id of all) {
+      this.cancelled.add(id);
+      const p = this.pending.get(id);
+      if (!p) continue;
+      this.pending.delete(id);
+      p.reject(reason);
+    }
+    await Promise.all(all.map((id) => this.producer.cancelProvingJob(id).catch(() => false)));
   }
 
   private settle(job: ProvingJob, started: number, status: ProvingJobStatus & { status: 'fulfilled' | 'rejected' }, reused: boolean): Uint8Array {

@@ -6,6 +6,7 @@ import type { EpochProvingJob } from './epoch-proving-job.js';
 export class ProverNodeMetrics {
   readonly currentEpoch: Gauge;
   readonly quotesSent: Counter;
+  readonly quotesDeclined: Counter<'reason'>;
   readonly proofsPublished: Counter;
   readonly escrowDeposit: Gauge;
   readonly publisherBalance: Gauge;
@@ -16,6 +17,7 @@ export class ProverNodeMetrics {
     const registers = [registry];
     this.currentEpoch = new Gauge({ name: 'quetzal_prover_node_current_epoch', help: 'Current L2 epoch on L1', registers });
     this.quotesSent = new Counter({ name: 'quetzal_prover_node_quotes_sent_total', help: 'Epoch proof quotes sent to the sequencer', registers });
+    this.quotesDeclined = new Counter({ name: 'quetzal_prover_node_quotes_declined_total', help: 'Epochs the node did not bid on, by reason', labelNames: ['reason'], registers });
     this.proofsPublished = new Counter({ name: 'quetzal_prover_node_proofs_published_total', help: 'Epoch root proofs accepted on L1', registers });
     this.escrowDeposit = new Gauge({ name: 'quetzal_prover_node_escrow_deposit', help: 'Free escrow deposit (bond token units; may lose precision above 2^53)', registers });
     this.publisherBalance = new Gauge({ name: 'quetzal_prover_node_publisher_balance_eth', help: 'ETH balance of the publisher (pays for proof transactions)', registers });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { getAddress, isAddress } from 'viem';
 import { z } from 'zod';
 import { definePlugin } from '@quetzal/kernel/plugin';
@@ -8,6 +9,7 @@ import { NODE_RPC_NAMESPACE, NodeApiSchema, type NodeApi } from '@quetzal/protoc
 import { proverNodeChecks } from './checks.js';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import { ProvingBrokerClient } from '@quetzal/protocol/proving-broker-client';
+import { DEFAULT_PROVING_SECONDS } from '@quetzal/protocol/proving-jobs';
 import { Tokens } from '@quetzal/protocol/tokens';
 import type { Logger } from '@quetzal/kernel/logging';
 import type { P2PService } from '@quetzal/protocol/p2p';
@@ -20,6 +22,7 @@ import { ProverNodeMetrics } from './metrics.js';
 import { ProverNode, type QuoteSink } from './prover-node.js';
 import { FixedQuoteProvider, HttpQuoteProvider } from './quote-provider.js';
 import { RpcTxProvider } from './tx-provider.js';
+import { SIMULATED_PROVING_SECONDS } from './proving-time.js';
 import { OrderedTxProvider, TX_SOURCE_KINDS, type TxSource, type TxSourceKind } from './tx-sources.js';
 
 /** anvil's dev account the prover uses when no key is given (the sequencer uses 1, the bot 3). */
@@ -63,13 +66,18 @@ export const proverNodePlugin = definePlugin({
       env: 'PROVER_NODE_ROOT_CIRCUIT',
       default: 'root-single',
     }),
+    proveAhead: option.boolean({
+      description: 'Prove each block\'s sub-tree (parity, bases, merges, block-root) as soon as the block is on L1 and validated, as speculative work the broker serves after claimed work; a won claim re-uses those proofs, a lost epoch cancels them',
+      env: 'PROVER_NODE_PROVE_AHEAD',
+      default: false,
+    }),
     failedEpochStore: option.string({ description: 'Directory where a failed or timed-out epoch job writes a bundle to replay it (`quetzal epoch replay`): blocks, txs, messages, job states and errors, every circuit\'s inputs', env: 'PROVER_NODE_FAILED_EPOCH_STORE' }),
     jobRetryDelayMs: option.int({ description: 'Wait before re-running a failed epoch job whose claim still stands', env: 'PROVER_NODE_JOB_RETRY_DELAY_MS', default: 10_000, min: 0 }),
   },
   // With a broker URL the node brings its own broker client; otherwise a broker in this process serves it.
   provides: { fromConfig: (c) => (c.brokerUrl ? [Tokens.ProvingJobProducer] : []) },
   checks: proverNodeChecks,
-  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.ProvingJobProducer, Tokens.TxPool, Tokens.P2P],
+  requires: [Tokens.L1, Tokens.L2BlockSource, Tokens.WorldStateSynchronizer, Tokens.CircuitProver, Tokens.TxProofVerifier, Tokens.ProvingJobProducer, Tokens.TxPool, Tokens.P2P],
   // A sequencer in this process takes quotes when no node URL is given.
   uses: [Tokens.Node],
   remotes: (c) => [
@@ -127,6 +135,7 @@ export const proverNodePlugin = definePlugin({
       worldState,
       producer,
       txProvider,
+      txProofs: ctx.resolve(Tokens.TxProofVerifier),
       quoteSink,
       quoteProvider: c['quote.providerUrl']
         ? new HttpQuoteProvider(c['quote.providerUrl'])
@@ -146,6 +155,9 @@ export const proverNodePlugin = definePlugin({
       rootCircuit: c.rootCircuit,
       pollingIntervalMs: c.pollingIntervalMs,
       jobRetryDelayMs: c.jobRetryDelayMs,
+      dataDirectory: join(ctx.core.dataDir, 'prover-node'),
+      proveAhead: c.proveAhead,
+      provingSeconds: circuitProver.kind === 'native' ? DEFAULT_PROVING_SECONDS : SIMULATED_PROVING_SECONDS,
       failedEpochStore: c.failedEpochStore,
       logger: ctx.logger,
       metrics,

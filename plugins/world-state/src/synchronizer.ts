@@ -87,7 +87,9 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Why sync stopped, and the block that stopped it (sync resumes once that block leaves the source's chain). */
   private error: Error | undefined;
+  private errorBlock: { number: number; hash: bigint } | undefined;
   private readonly cfg: Required<Omit<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>> & Pick<SynchronizerConfig, 'historyDepth' | 'onStorageFault' | 'progress'>;
 
   constructor(
@@ -108,6 +110,7 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    let logged: unknown;
     const loop = async () => {
       if (!this.running) return;
       try {
@@ -117,9 +120,11 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
           this.running = false;
           this.cfg.onStorageFault?.(e);
         }
-        this.cfg.log('world state sync stopped', { error: (e as Error).message });
+        // said once per stop, not every poll while the bad block is on the chain
+        if (e !== this.error || e !== logged) this.cfg.log('world state sync stopped', { error: (e as Error).message });
+        logged = e;
       }
-      if (this.running && !this.error) this.timer = setTimeout(loop, this.cfg.pollIntervalMs);
+      if (this.running) this.timer = setTimeout(loop, this.cfg.pollIntervalMs);
     };
     await loop();
   }
@@ -182,7 +187,14 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   }
 
   private async work(): Promise<void> {
-    if (this.error) throw this.error;
+    if (this.error) {
+      // a block that does not match its header stops sync until it leaves the chain (a prune, a reorg)
+      const at = this.errorBlock && (await this.source.getBlock(this.errorBlock.number));
+      if (!this.errorBlock || (at && blockHash(at.header) === this.errorBlock.hash)) throw this.error;
+      this.cfg.log('the block that stopped sync left the chain; resuming', { block: this.errorBlock.number });
+      this.error = undefined;
+      this.errorBlock = undefined;
+    }
     const sourceLatest = await this.source.getBlockNumber();
     let latest = (await this.worldState.getStatus()).latestBlockNumber;
     const ancestor = latest > 0 ? await this.commonAncestor(latest, sourceLatest) : 0;
@@ -201,10 +213,10 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
         try {
           await this.applyBlock(block);
         } catch (e) {
-          // A block that does not match our state stops sync for good; source errors are retried.
+          // A block that does not match our state stops sync while it is on the chain; source errors are retried.
           if (e instanceof WorldStateMismatchError || e instanceof WorldStateSyncError) {
             this.error = e;
-            this.running = false;
+            this.errorBlock = { number: n, hash: blockHash(block.header) };
           }
           throw e;
         }
