@@ -165,8 +165,9 @@ test(`an adversary for ${EPOCHS} epochs: bad txs and quotes refused, bad blocks 
 
   // the honest prover declined both bad epochs, for what was wrong with each
   const declines = Object.fromEntries(await Promise.all(DECLINE_REASONS.map(async (r) => [r, await labelledMetric(prover.port, 'quetzal_prover_node_quotes_declined_total', `reason="${r}"`)] as const)));
-  assert.ok(declines['block-mismatch']! >= 1, `the garbage-archive epoch was declined as block-mismatch: ${JSON.stringify(declines)}`);
-  assert.ok(declines['tx-unavailable']! >= 1, `the withheld-tx epoch was declined as tx-unavailable: ${JSON.stringify(declines)}`);
+  const bids = () => prover.logs().split('\n').filter((l) => /not bidding|cannot be proven|quote sent/.test(l)).join('\n');
+  assert.ok(declines['block-mismatch']! >= 1, `the garbage-archive epoch was declined as block-mismatch: ${JSON.stringify(declines)}\n${bids()}`);
+  assert.ok(declines['tx-unavailable']! >= 1, `the withheld-tx epoch was declined as tx-unavailable: ${JSON.stringify(declines)}\n${bids()}`);
 
   // its escrow never lost a bond
   const slashed = (await client.getContractEvents({ address: escrow.address, abi: escrow.abi, eventName: 'BondSlashed', fromBlock: 0n })).filter((l) => getAddress(l.args.prover!) === proverAddress);

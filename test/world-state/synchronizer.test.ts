@@ -83,6 +83,9 @@ test('a header that disagrees stops sync with an error naming the block and the 
     assert.equal(st.syncedBlockNumber, 1);
     assert.match(st.error ?? '', /block 2: nullifier/);
     await assert.rejects(sync.syncImmediate(), /block 2/);
+    // the state before the bad block is there for whoever needs only that (a prover judging block 2)
+    assert.equal(await sync.syncImmediate(1), 1);
+    await assert.rejects(sync.syncImmediate(2), /block 2: nullifier/);
     // the bad block is pruned and another block 2 proposed: sync resumes
     const pruned = chain.forkAt(1, 7n);
     pruned.addBlock(2);

@@ -146,8 +146,14 @@ export class ServerWorldStateSynchronizer implements WorldStateSynchronizer {
   }
 
   async syncImmediate(targetBlockNumber?: number): Promise<number> {
-    await this.serialized(() => this.work());
+    const failed = await this.serialized(() => this.work()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const synced = (await this.worldState.getStatus()).latestBlockNumber;
+    // A bad block after the target does not concern a caller that needs the state up to the target
+    // (a prover re-executing that very block to judge it); without a target, the caller wants the tip.
+    if (failed !== undefined && (targetBlockNumber === undefined || synced < targetBlockNumber)) throw failed;
     if (targetBlockNumber !== undefined && synced < targetBlockNumber) {
       throw new WorldStateSyncError(`world state is at block ${synced}; the source has not reached block ${targetBlockNumber}`);
     }
