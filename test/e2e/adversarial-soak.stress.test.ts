@@ -1,6 +1,6 @@
 // Adversarial soak (a stress suite, `npm run test:stress`): a local network (anvil, the contracts,
 // sequencer, archiver) and an honest prover node in a process of its own (broker and agents in it,
-// simulated proofs). Honest users send a tx a second. For 11 epochs an adversary sends, every slot,
+// simulated proofs). Honest users send a tx a second. For 10 epochs an adversary sends, every slot,
 // txs the node must refuse (zero-fee from an account with nothing at stake, zero-fee with a forged
 // proof, a known tx's nullifiers, a repeated nullifier, another account's balance), floods the
 // sequencer with 1,000 quotes from fresh keys and an underfunded prover's quotes, and proposes on L1
@@ -22,7 +22,7 @@ import { isolatedEnv, startCli, type RunningCli } from '../helpers/cli.js';
 import { ADVERSARY_ACCOUNT, badTxs, devTx, RogueProposer, spamQuotes, underfundedProver, type BadTxKind, type RogueBlock, type RogueBlockKind } from './adversary.js';
 import { labelledMetric, localNetworkInfo, PROVER_FLAGS, proverJoinFlags, proverNodeClient, SEQUENCER_NETWORK_FLAGS, waitFor } from './helpers.js';
 
-const EPOCHS = 11;
+const EPOCHS = 10;
 const QUOTE_SPAM = 1000;
 /** Epochs (after the first one of the soak) in which the adversary proposes its blocks. */
 const ROGUE_PLAN = new Map<number, RogueBlockKind>([[2, 'garbage-archive'], [6, 'withheld-tx']]);
@@ -100,7 +100,7 @@ test(`an adversary for ${EPOCHS} epochs: bad txs and quotes refused, bad blocks 
     await waitFor(`epoch ${e}`, async () => (await epochNow()) >= e, 60_000);
     const slot = await rollup.getCurrentSlot();
     // quotes for the epoch being claimed now, at fee 0: from fresh keys with no deposit, and from a prover whose deposit is below the bond
-    for (const outcome of await spamQuotes(node, domain, BigInt(Math.max(0, e - 1)), slot + 8n, minimumBond, QUOTE_SPAM / (EPOCHS - 1))) {
+    for (const outcome of await spamQuotes(node, domain, BigInt(Math.max(0, e - 1)), slot + 8n, minimumBond, QUOTE_SPAM / EPOCHS)) {
       if (/escrow deposit 0 does not cover the bond/.test(outcome)) quotesRefused++;
       else failures.push(`a fresh key's quote: ${outcome}`);
     }
