@@ -1,8 +1,9 @@
 // The doctor's process-wide checks: Node, the data directory, the HTTP port, the running node.
-import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, statSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { CoreConfig } from './core-plugins.js';
+import { diagnoseDir } from './storage.js';
 import { fail, pass, warn, type CheckContext, type DoctorCheck } from './doctor.js';
 
 const GiB = 2 ** 30;
@@ -40,11 +41,9 @@ export function checkDataDir(dir: string, thresholds = { min: DATA_DIR_MIN_FREE_
   let existing = dir;
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
   if (!statSync(existing).isDirectory()) return fail(`${existing} is a file, not a directory`, 'pass a --data-dir that is a directory (or does not exist yet)');
-  try {
-    accessSync(existing, constants.W_OK);
-  } catch {
-    return fail(`${existing} is not writable`, `give the node's user write access to it, or pass another --data-dir`);
-  }
+  // the same write probe `start` runs (root passes access() checks on a read-only mount)
+  const problem = diagnoseDir(existing);
+  if (problem) return fail(`${existing}: ${problem.cause}`, `free space, give the node's user write access to it, fix the mount, or pass another --data-dir`);
   const fs = statfsSync(existing);
   const free = fs.bavail * fs.bsize;
   const shown = `${(free / GiB).toFixed(1)} GiB free in ${dir}`;

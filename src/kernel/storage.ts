@@ -55,16 +55,7 @@ export function storageFaultCode(err: unknown): string | undefined {
  * often surfaces as EIO). Undefined when a test write succeeds and space remains.
  */
 export function diagnoseDir(dir: string): { code: string; cause: string } | undefined {
-  let free: number | undefined;
-  try {
-    const s = statfsSync(dir);
-    free = s.bavail * s.bsize;
-  } catch {
-    /* the probe below says why */
-  }
-  if (free !== undefined && free < MIN_FREE_BYTES) {
-    return { code: 'ENOSPC', cause: `no space left on its device (${formatBytes(free)} free; at least ${formatBytes(MIN_FREE_BYTES)} needed)` };
-  }
+  // The write probe first: a small read-only filesystem is read-only, not full.
   const probe = join(dir, `.quetzal-write-test-${process.pid}`);
   try {
     const fd = openSync(probe, constants.O_CREAT | constants.O_WRONLY | constants.O_TRUNC, 0o600);
@@ -78,6 +69,11 @@ export function diagnoseDir(dir: string): { code: string; cause: string } | unde
   } catch (err) {
     const code = storageFaultCode(err) ?? (err as NodeJS.ErrnoException).code ?? 'EIO';
     return { code, cause: CODES[code] ?? `cannot write (${code})` };
+  }
+  const s = statfsSync(dir);
+  const free = s.bavail * s.bsize;
+  if (free < MIN_FREE_BYTES) {
+    return { code: 'ENOSPC', cause: `no space left on its device (${formatBytes(free)} free; at least ${formatBytes(MIN_FREE_BYTES)} needed)` };
   }
   return undefined;
 }

@@ -104,6 +104,8 @@ export async function maxLagMs(port: number): Promise<number> {
 export function logLines(output: string): Array<Record<string, unknown>> {
   return output
     .split('\n')
+    // LMDB's native code prints "Write error: ..." on a full disk without a newline: our line follows it
+    .map((l) => l.slice(Math.max(0, l.indexOf('{"level":'))))
     .filter((l) => l.startsWith('{'))
     .flatMap((l) => {
       try {

@@ -14,6 +14,7 @@ import { devAccountSecret, devGenesis } from '@quetzal/protocol/genesis';
 import { VkTree } from '@quetzal/protocol/circuits/vk-tree';
 import { buildTxCircuitInputs, Tx, type TxRequest } from '@quetzal/protocol/tx';
 import type { NodeApi } from '@quetzal/protocol/node-api';
+import type { TxProofVerifier } from '@quetzal/protocol/tx-proof-verifier';
 import { accounts, fundEscrow, signQuote, type Env } from '../l1/harness.js';
 import { startSequencer, type SequencerHarness } from './harness.js';
 
@@ -39,6 +40,13 @@ describe('sequencer', () => {
   };
   const prover = new SimulatedCircuitProver();
   let forgedTx: Tx;
+  // While set, the pool takes any client proof: an older node's pool, which checked no proofs.
+  let olderNode = false;
+  const simulatedProofs = new SimulatedTxProofVerifier();
+  const proofs: TxProofVerifier = {
+    kind: simulatedProofs.kind,
+    verifyTxProof: (tx) => (olderNode ? Promise.resolve({ valid: true }) : simulatedProofs.verifyTxProof(tx)),
+  };
 
   const makeTx = async (nonce: bigint, extra: Partial<TxRequest> = {}): Promise<Tx> => {
     const r = await prover.proveTx(buildTxCircuitInputs({ secret: devAccountSecret(0), nonce, chainId: 31337n, version: 1n, transactionFee: 10n, ...extra }));
@@ -46,7 +54,7 @@ describe('sequencer', () => {
   };
 
   before(async () => {
-    h = await startSequencer({ genesis: devGenesis(2), vkTreeRoot: VkTree.simulated().root, proofs: new SimulatedTxProofVerifier(), metrics });
+    h = await startSequencer({ genesis: devGenesis(2), vkTreeRoot: VkTree.simulated().root, proofs, metrics });
     ({ env, sequencer, archiver, sync, remote, pool } = h);
   });
   after(() => h?.close());
@@ -112,7 +120,9 @@ describe('sequencer', () => {
     // the block builder checks state, not proofs, so it is proposed; after a prune it must not be.
     const good = await makeTx(9n);
     forgedTx = new Tx(good.publicOutputs, good.proof.map((_, i) => (i === 3 ? 5n : 0n)));
+    olderNode = true;
     await pool.add(forgedTx);
+    olderNode = false;
     await env.warpToSlot(1);
     await sequencer.tick();
     await archiver.sync();
