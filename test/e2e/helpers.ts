@@ -7,13 +7,19 @@ import { readDeploymentFile, RollupContract } from '@quetzal/l1';
 import { PROVER_NODE_RPC_NAMESPACE, ProverNodeApiSchema } from '@quetzal/protocol/prover-node-api';
 import type { RunningCli } from '../helpers/cli.js';
 
-/** 3 s slots, 4-slot epochs, claims in the first 2 slots, proofs due 24 slots into the next epoch (a loaded 2-core machine, restarts). */
-export const NETWORK_FLAGS = [
+/**
+ * The local network with its sequencer and archiver: 3 s slots, 4-slot epochs, claims in the first 2
+ * slots, proofs due 24 slots into the next epoch (a loaded 2-core machine, restarts).
+ */
+export const SEQUENCER_NETWORK_FLAGS = [
   '--local-network', '--port', '0', '--local-network.anvil-port', '0', '--local-network.slot-duration', '3', '--local-network.epoch-duration', '4',
   '--local-network.claim-window', '2', '--local-network.proof-submission-window', '24',
-  '--sequencer', '--bot', '--bot.tx-interval-ms', '700', '--bot.message-interval-ms', '1500', '--sequencer.min-seconds-left-in-slot', '1',
+  '--sequencer', '--sequencer.min-seconds-left-in-slot', '1',
   '--archiver', '--archiver.polling-interval-ms', '200',
 ];
+
+/** The same with the bot sending txs and L1->L2 messages. */
+export const NETWORK_FLAGS = [...SEQUENCER_NETWORK_FLAGS, '--bot', '--bot.tx-interval-ms', '700', '--bot.message-interval-ms', '1500'];
 
 export const PROVER_FLAGS = ['--prover-node', '--prover-node.polling-interval-ms', '300'];
 
@@ -30,6 +36,13 @@ export function localNetworkInfo(cli: RunningCli, dataDirectory: string) {
   const deployment = readDeploymentFile(deploymentFile);
   const rollup = new RollupContract(createPublicClient({ transport: http(banner[1]), cacheTime: 0 }), deployment.addresses.rollup);
   return { l1Url: banner[1]!, deploymentFile, genesisFile: join(dir, 'genesis.json'), rollup };
+}
+
+/** Flags of a prover node in another process that joins the network `cli` runs (its L1, archiver and node). */
+export function proverJoinFlags(cli: RunningCli, dataDirectory: string): string[] {
+  const { l1Url, deploymentFile, genesisFile } = localNetworkInfo(cli, dataDirectory);
+  const url = `http://127.0.0.1:${cli.port}`;
+  return ['--l1.rpc-urls', l1Url, '--l1.deployment', deploymentFile, '--l1-client.genesis-file', genesisFile, '--archiver.url', url, '--prover-node.node-url', url];
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, logs?: () => string): Promise<T> {

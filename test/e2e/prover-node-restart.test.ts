@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isolatedEnv, startCli, type RunningCli } from '../helpers/cli.js';
-import { localNetworkInfo, metric, NETWORK_FLAGS, PROVER_FLAGS, proverNodeClient, waitFor } from './helpers.js';
+import { localNetworkInfo, metric, NETWORK_FLAGS, PROVER_FLAGS, proverJoinFlags, proverNodeClient, waitFor } from './helpers.js';
 
 let network: RunningCli;
 const agents: RunningCli[] = [];
@@ -29,16 +29,10 @@ after(async () => {
 });
 
 test('a prover node killed with SIGKILL mid-epoch and restarted proves the epoch in time, re-using finished proofs; remote agents prove everything', async () => {
-  const { l1Url, deploymentFile, genesisFile, rollup } = localNetworkInfo(network, env.DATA_DIRECTORY!);
-  const url = `http://127.0.0.1:${network.port}`;
+  const { rollup } = localNetworkInfo(network, env.DATA_DIRECTORY!);
   const proverEnv = isolatedEnv();
   const startProver = () =>
-    startCli(
-      [...PROVER_FLAGS, '--port', '0', '--l1.rpc-urls', l1Url, '--l1.deployment', deploymentFile, '--l1-client.genesis-file', genesisFile,
-        '--archiver.url', url, '--prover-node.broker-url', url, '--prover-node.node-url', url],
-      proverEnv,
-      60_000,
-    );
+    startCli([...PROVER_FLAGS, '--port', '0', ...proverJoinFlags(network, env.DATA_DIRECTORY!), '--prover-node.broker-url', `http://127.0.0.1:${network.port}`], proverEnv, 60_000);
 
   prover = await startProver();
   const running = proverNodeClient(prover.port);

@@ -108,3 +108,26 @@ test('after the garbage block is pruned, the next epoch is validated again (the 
   // every block check passed: only the (deliberately slow) proving plan stands in the way
   assert.equal(await declined(6), 'proving-time');
 });
+
+test('a tx that reaches a provider after its block was judged: the block is judged again before the bid, not declined for the tx', async () => {
+  await env.warpToSlot(32);
+  const missingBefore = await declineCount('tx-unavailable');
+  const { txs } = await proposeFirstBlock();
+  // the node sees the block at the next archiver sync: its first tx is nowhere until then
+  const late = txs[0]!;
+  held.delete(late.hash());
+  for (const tx of txs.slice(1)) held.set(tx.hash(), tx);
+  const misses = new Set<bigint>();
+  const get = held.get.bind(held);
+  held.get = (h) => get(h) ?? void misses.add(h);
+  // the node judges the block while its first tx is nowhere yet
+  for (let i = 0; i < 200 && !misses.has(late.hash()); i++) {
+    await l1.archiver.sync();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(misses.has(late.hash()), 'the node looked for the tx before it arrived');
+  held.set(late.hash(), late);
+  await env.warpToSlot(36); // claim window of epoch 8
+  assert.equal(await declined(8), 'proving-time', 'every block check passed once the tx arrived');
+  assert.equal(await declineCount('tx-unavailable'), missingBefore, 'no decline for the tx that arrived late');
+});

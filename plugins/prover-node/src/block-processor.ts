@@ -135,6 +135,21 @@ export class BlockProcessor {
     });
   }
 
+  /**
+   * Whether the txs block `n` was rejected for lacking have reached a provider since (a tx may
+   * arrive after its block): then the block is processed again, and its verdict follows.
+   */
+  async retryIfTxsArrived(n: number): Promise<boolean> {
+    const entry = this.entries.get(n);
+    const outcome = entry?.outcome;
+    if (!entry || !outcome || outcome.ok || !(outcome.error instanceof BlockRejectedError) || outcome.error.reason !== 'tx-unavailable') return false;
+    const found = await this.o.txProvider.getTxsByHash(entry.execution.block.body.txEffects.map((e) => e.txHash));
+    if (found.some((tx) => !tx)) return false;
+    this.drop(n, 'reorged', 'its missing txs arrived');
+    await this.sync();
+    return true;
+  }
+
   private async syncOnce(): Promise<void> {
     const source = this.o.blockSource;
     const [tip, proven] = await Promise.all([source.getBlockNumber(), source.getProvenBlockNumber()]);

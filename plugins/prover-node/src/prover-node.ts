@@ -208,7 +208,10 @@ export class ProverNode {
       this.o.logger.debug({ epoch: e, fromBlock: range.first, toBlock: range.last }, 'epoch not validated yet: bidding later');
       return;
     }
-    if (!verdict.ok) return this.decline(e, verdict.reason, verdict.message);
+    if (!verdict.ok) {
+      if (verdict.reason === 'tx-unavailable' && (await this.processor!.retryIfTxsArrived(verdict.blockNumber))) return;
+      return this.decline(e, verdict.reason, verdict.message);
+    }
     // the proof must land by the deadline even when the claim comes at the end of the claim window
     const executions = await this.processor!.executions(range.first, range.last);
     const blocks = await Promise.all(executions.map(async (x) => ({ txs: x.block.body.numTxs, messages: (await x.start).l1ToL2Messages.filter((m) => m !== 0n).length })));
