@@ -109,3 +109,17 @@ test('cancel removes the jobs from the broker and rejects their waiters, also wh
   b.jobs.set(kept.id, { status: 'fulfilled', value: new Uint8Array([8]) });
   await k;
 });
+
+test('a broker that answers every wait at once with nothing does not starve the event loop', async () => {
+  const b = fakeBroker();
+  // as a stopped in-process broker answers: immediately, no job done
+  b.producer.waitForProvingJobs = async () => [];
+  const ac = new AbortController();
+  const tracker = new ProvingJobTracker(b.producer, { pollMs: 5000, retryDelayMs: 5, signal: ac.signal });
+  const proving = tracker.prove(makeProvingJob(1, 'base', new Uint8Array([1])));
+  proving.catch(() => undefined);
+  // a timer still fires while the job is pending (a starved loop would never get here), and aborts it
+  await new Promise((r) => setTimeout(r, 50));
+  ac.abort(new Error('stopping'));
+  await assert.rejects(proving, /stopping/);
+});

@@ -142,7 +142,11 @@ export class ProvingJobTracker {
     let lastRefresh = performance.now();
     try {
       while (this.pending.size > 0 && !this.options.signal?.aborted) {
+        const asked = performance.now();
         const ids = await this.retrying(() => this.producer.waitForProvingJobs([...this.pending.keys()], this.pollMs));
+        // A broker that answers at once with nothing (a stopped in-process broker does) would make
+        // this loop run on microtasks alone and starve the event loop: no timer, no signal, no exit.
+        if (ids.length === 0 && performance.now() - asked < this.pollMs / 2) await new Promise((r) => setTimeout(r, this.retryDelayMs));
         for (const id of ids) await this.check(id);
         if (performance.now() - lastRefresh >= this.statusRefreshMs) {
           lastRefresh = performance.now();
