@@ -22,11 +22,11 @@ import { addBlock, blockProcessor, keys, newChain, PROVER_ID, syncedWorldState }
 import { machineDescription, report, type BenchMetric, type BenchResult } from './report.js';
 
 const T = DEFAULT_PROVING_SECONDS;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-/** L1->L2 messages per block (as in bench/epoch.ts). */
-const MESSAGES = 5;
+export const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+/** L1->L2 messages per block of every bench epoch. */
+export const MESSAGES = 5;
 
-export interface LatencyShape {
+export interface Shape {
   blocks: number;
   txs: number;
   agents: number;
@@ -42,7 +42,7 @@ interface Run {
 }
 
 /** The node's pipeline on an in-process broker: validate, optionally prove ahead, then claim. */
-async function pipeline(c: LatencyShape, ws: Awaited<ReturnType<typeof syncedWorldState>>, chain: ReturnType<typeof newChain>, prove: Prove, agents: number, ahead: boolean): Promise<Run> {
+async function pipeline(c: Shape, ws: Awaited<ReturnType<typeof syncedWorldState>>, chain: ReturnType<typeof newChain>, prove: Prove, agents: number, ahead: boolean): Promise<Run> {
   const broker = await createProvingBroker({ logger: quiet });
   const pool = Array.from({ length: agents }, () => new ProvingAgent({ consumer: broker, prove, pollIntervalMs: 5, logger: quiet }));
   for (const a of pool) a.start();
@@ -88,7 +88,7 @@ export interface Latency {
 }
 
 /** Measures one shape (`scale`: wall seconds per native second). */
-export async function measureLatency(c: LatencyShape, scale: number): Promise<Latency> {
+export async function measureLatency(c: Shape, scale: number): Promise<Latency> {
   const chain = newChain();
   for (let b = 0; b < c.blocks; b++) await addBlock(chain, c.txs, MESSAGES, { slot: BigInt(10 + b), timestamp: 1_700_000_000n + BigInt(b) * 36n });
   const ws = await syncedWorldState(chain);
@@ -167,7 +167,7 @@ export function latencyMetrics(name: string, l: Latency, scale: number): BenchMe
 export const LATENCY_SHAPES = '1x1x1,4x8x4,2x4x16,16x16x8,16x64x32';
 
 /** Wall seconds per native second that play the shape's whole tree in about `target` seconds on its agents. */
-export function latencyScale(c: LatencyShape, target: number): number {
+export function latencyScale(c: Shape, target: number): number {
   const { criticalPath, work } = proofTreeSeconds(epochProofTree(Array.from({ length: c.blocks }, () => ({ txs: c.txs, messages: MESSAGES })), { rootSingle: true }), T);
   return target / Math.max(criticalPath, work / c.agents);
 }

@@ -23,18 +23,11 @@ import { compareProvingJobPriority, DEFAULT_PROVING_SECONDS, makeProvingJobId, r
 import { EpochProvingJob, type PublishRequest } from '@quetzal/prover-node';
 import { fileURLToPath } from 'node:url';
 import { addBlock, blockProcessor, keys, newChain, PROVER_ID, syncedWorldState } from '../test/prover-node/epoch-fixture.js';
-import { latencyMetrics, measureLatency } from './epoch-latency.js';
+import { latencyMetrics, measureLatency, MESSAGES, quiet, type Shape } from './epoch-latency.js';
 import { machineDescription, report, type BenchMetric, type BenchResult } from './report.js';
 
 const T = DEFAULT_PROVING_SECONDS;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const EPOCH = 1;
-
-export interface Shape {
-  blocks: number;
-  txs: number;
-  agents: number;
-}
 
 export interface TreeJob {
   type: ProvingJobType;
@@ -144,7 +137,7 @@ interface Measured {
 /** Runs the prover node's epoch job over an in-process broker with `agents` replaying agents. */
 async function measure(c: Shape, scale: number): Promise<Measured> {
   const chain = newChain();
-  for (let b = 0; b < c.blocks; b++) await addBlock(chain, c.txs, 5);
+  for (let b = 0; b < c.blocks; b++) await addBlock(chain, c.txs, MESSAGES);
   const ws = await syncedWorldState(chain);
   const recorded = new Map<string, Uint8Array>();
   const runJob = async (prove: (type: ProvingJobType, inputs: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>, agents: number) => {
