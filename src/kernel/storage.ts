@@ -113,3 +113,19 @@ function fix(flag: string): string {
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.floor(n / (1024 * 1024))} MiB` : `${n} bytes`;
 }
+
+/**
+ * Closes an LMDB root database. After a commit failed (a full disk), lmdb-js can keep its flush
+ * promise pending for good and `close()` waits on it forever, so the stop of every role after this
+ * one would hang. What was committed is on disk already: past `limitMs` the close is left to the
+ * process exit, with a warning naming the store.
+ */
+export async function closeStore(root: { close(): Promise<void> }, path: string, limitMs = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    root.close().then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limitMs))),
+  ]);
+  clearTimeout(timer);
+  if (!closed) console.warn(`${path}: the store did not close within ${limitMs} ms (a write failed before); its committed data is kept`);
+}

@@ -78,8 +78,8 @@ describe('disk faults', { skip }, () => {
       const fatal = lines.filter((l) => l.level === 60);
       assert.equal(fatal.length, 1, `one fatal line:\n${JSON.stringify(fatal)}`);
       assert.match(String(fatal[0]!.msg), new RegExp(`^${disk.dir}.*: storage failure: no space left on its device`));
-      for (const plugin of ['sequencer', 'archiver', 'prover-broker', 'world-state']) {
-        assert.ok(lines.some((l) => l.module === plugin && l.msg === 'stopped'), `${plugin} stopped in order`);
+      for (const plugin of ['sequencer', 'tx-pool', 'archiver', 'prover-broker', 'world-state']) {
+        assert.ok(lines.some((l) => l.module === plugin && l.msg === 'stopped'), `${plugin} stopped in order\n${first.logs().slice(-6000)}`);
       }
       assert.ok(!/unhandled|UnhandledPromiseRejection/i.test(first.logs().replace(/"from":"unhandled rejection"/g, '')), 'no raw unhandled rejection');
 

@@ -10,6 +10,7 @@
 // Each batch of L1 blocks is written in one transaction with the new sync point, so a crash or a
 // restart resumes from the last complete batch.
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { closeStore } from '@quetzal/kernel/storage';
 import { L1_TO_L2_MSGS_PER_BLOCK } from '@quetzal/protocol/constants';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
 import type { EpochClaimRecord } from '@quetzal/protocol/l2-block-source';
@@ -69,7 +70,7 @@ export class ArchiverStore {
   private readonly l1Hashes: Database<string, number>;
   private readonly meta: Database<unknown, string>;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.root = open({ path, compression: false, maxDbs: 8 });
     this.blockLog = this.root.openDB({ name: 'blockLog' });
     this.chain = this.root.openDB({ name: 'chain' });
@@ -207,6 +208,6 @@ export class ArchiverStore {
   }
 
   async close(): Promise<void> {
-    await this.root.close();
+    await closeStore(this.root, this.path);
   }
 }

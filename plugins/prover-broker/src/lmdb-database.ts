@@ -1,4 +1,5 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { closeStore } from '@quetzal/kernel/storage';
 import { isProvingJobType, type ProvingJobType } from '@quetzal/protocol/proving-jobs';
 import type { ProvingBrokerDatabase, StoredJob, StoredResult } from './database.js';
 import type { PayloadRef } from './proof-store.js';
@@ -35,7 +36,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   private readonly results: Database<ResultRecord, string>;
   private readonly leases: Database<string, string>;
 
-  constructor(options: LmdbBrokerDatabaseOptions) {
+  constructor(private readonly options: LmdbBrokerDatabaseOptions) {
     const durability = options.durability ?? 'flushed';
     this.root = open({
       path: options.path,
@@ -108,7 +109,7 @@ export class LmdbBrokerDatabase implements ProvingBrokerDatabase {
   }
 
   async close(): Promise<void> {
-    await this.root.close();
+    await closeStore(this.root, this.options.path);
   }
 }
 

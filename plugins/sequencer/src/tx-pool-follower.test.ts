@@ -39,3 +39,25 @@ test('the pool marks txs the chain mined, whoever built the block, and forgets t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a stop during a step ends the polling: the step finishes and no further step starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qz-follower-'));
+  try {
+    const pool = new TxPool(join(dir, 'pool'));
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = { getTips: async () => (calls++, await gate, { pending: 0, proven: 0 }), getBlock: async () => undefined } as unknown as L2BlockSource;
+    const follower = new TxPoolFollower(pool, slow, 20, { warn: () => {} });
+    follower.start();
+    await new Promise((r) => setTimeout(r, 10));
+    const stopped = follower.stop();
+    release();
+    await stopped;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(calls, 1, 'no step after the stop');
+    await pool.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@ export class TxPoolFollower {
   private seen = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly pool: TxPool,
@@ -19,12 +20,14 @@ export class TxPoolFollower {
     const loop = async () => {
       this.running = this.sync().catch((e) => this.log.warn({ err: (e as Error).message }, 'tx pool could not follow the chain; retrying'));
       await this.running;
-      this.timer = setTimeout(loop, this.pollingIntervalMs);
+      // a stop that came during the step must not be undone by arming the next one
+      if (!this.stopped) this.timer = setTimeout(loop, this.pollingIntervalMs);
     };
     void loop();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
   }

@@ -5,6 +5,7 @@
 // bounded in count and bytes: past a bound the lowest fee goes first, and among equal fees the latest
 // arrival (so a flood of cheap txs cannot push out older ones paying the same).
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { closeStore } from '@quetzal/kernel/storage';
 import { MinHeap } from '@quetzal/kernel/min-heap';
 import { Tx } from '@quetzal/protocol/tx';
 import { TxPoolFullError, type MinedTx, type ReturnedTxDropped, type TxPool as TxPoolApi, type TxPoolStats } from '@quetzal/protocol/tx-pool';
@@ -68,7 +69,7 @@ export class TxPool implements TxPoolApi {
   private readonly validator?: TxValidator;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly options: TxPoolOptions = {},
   ) {
     this.root = open({ path, compression: false, maxDbs: 2 });
@@ -288,6 +289,6 @@ export class TxPool implements TxPoolApi {
 
   async close(): Promise<void> {
     await this.adding;
-    await this.root.close();
+    await closeStore(this.root, this.path);
   }
 }

@@ -11,6 +11,7 @@
 // history (one LMDB transaction for the whole block); unwinding B restores them; removing history
 // before F drops the versions superseded at or before F.
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { closeStore } from '@quetzal/kernel/storage';
 import { KIND_KEY } from './encoding.js';
 
 export const NO_BLOCK = 0xffffffff;
@@ -291,7 +292,7 @@ export class TreeStore {
   }
 
   async close(): Promise<void> {
-    await this.root.close();
+    await closeStore(this.root, this.path);
   }
 }
 
