@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Registry } from 'prom-client';
 import type { CoreConfig } from './core-plugins.js';
@@ -163,6 +164,10 @@ export class Kernel {
     try {
       for (const { plugin, mode } of this.plan) {
         if (this.failure) throw this.failure;
+        // A start's steps that resolve at once never leave the microtask queue: without a turn of
+        // the event loop between plugins, a whole start would be one stall (the node's HTTP server
+        // already answers /health and /metrics).
+        await yieldToLoop();
         await this.startPlugin(plugin, mode);
       }
     } catch (err) {

@@ -39,7 +39,9 @@ export const circuitProverPlugin = definePlugin({
     let prover: CircuitProver & { stop?(): Promise<void> };
     let txProofs: TxProofVerifier & { stop?(): Promise<void> };
     if (config.backend === 'simulated') {
-      prover = new SimulatedCircuitProver();
+      // Witness generation takes up to ~0.7 s per circuit: on the main thread it would stall the
+      // node's RPC, L1 sync and every timer for as long (one worker per agent of this process).
+      prover = new SimulatedCircuitProver({ workers: ctx.configOf('proverAgent').count, logger: ctx.logger });
       txProofs = new SimulatedTxProofVerifier();
       ctx.provide(Tokens.RootVerifier, async () => ({ kind: 'mock' }));
     } else {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { privateKeyToAccount } from 'viem/accounts';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
@@ -65,6 +66,13 @@ export const localNetworkPlugin = definePlugin({
       const genesis = devGenesis(c.genesisAccounts);
       const prover = ctx.resolve(Tokens.CircuitProver);
       const vkTreeRoot = (await prover.getVkTree()).root;
+      // the genesis world state (native hasher set-up) and the dev keys' public keys are each tens of
+      // ms of main-thread work: a turn of the event loop after each keeps them apart
+      const archiveRoot = await genesisArchiveRoot(genesis, BigInt(ANVIL_CHAIN_ID), 1n);
+      await yieldToLoop();
+      // bond and reward tokens for the dev accounts (prover nodes stake bonds from them)
+      const mints = ANVIL_DEFAULT_PRIVATE_KEYS.slice(1, 5).map((k) => ({ to: privateKeyToAccount(k).address, amount: 10n ** 24n }));
+      await yieldToLoop();
       const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID, redactor: ctx.redactor });
       const deployment = await deployL1Contracts({
         rpcUrls: anvil.url,
@@ -75,10 +83,9 @@ export const localNetworkPlugin = definePlugin({
         claimWindow: c.claimWindow,
         proofSubmissionWindow: c.proofSubmissionWindow,
         vkTreeRoot,
-        genesisArchiveRoot: await genesisArchiveRoot(genesis, BigInt(ANVIL_CHAIN_ID), 1n),
+        genesisArchiveRoot: archiveRoot,
         version: 1n,
-        // bond and reward tokens for the dev accounts (prover nodes stake bonds from them)
-        mints: ANVIL_DEFAULT_PRIVATE_KEYS.slice(1, 5).map((k) => ({ to: privateKeyToAccount(k).address, amount: 10n ** 24n })),
+        mints,
         senderOptions: { pollIntervalMs: 100 },
       });
       const deploymentFile = join(ctx.dataDir, 'l1-deployment.json');
