@@ -97,14 +97,17 @@ export async function getFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-async function assertPortFree(port: number, host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+/** Whether `port` can be listened on now; any other error than EADDRINUSE is thrown, naming the address. */
+async function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
     const srv = createServer();
-    srv.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'EADDRINUSE' ? `cannot start anvil: port ${port} on ${host} is already in use by another program (port 0 picks a free one)` : `cannot start anvil on ${host}:${port}: ${e.message}`)),
-    );
-    srv.listen(port, host, () => srv.close(() => resolve()));
+    srv.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(false) : reject(new Error(`cannot start anvil on ${host}:${port}: ${e.message}`))));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
+}
+
+async function assertPortFree(port: number, host: string): Promise<void> {
+  if (!(await portFree(port, host))) throw new Error(`cannot start anvil: port ${port} on ${host} is already in use by another program (port 0 picks a free one)`);
 }
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
@@ -136,7 +139,7 @@ const WATCHDOG = [
 /** Starts anvil and resolves once it answers JSON-RPC. */
 export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance> {
   const host = opts.host ?? '127.0.0.1';
-  if (opts.pidFile) await stopOrphan(opts.pidFile, opts.log);
+  if (opts.pidFile) await stopOrphan(opts.pidFile, host, opts.log);
   const port = opts.port && opts.port > 0 ? opts.port : await getFreePort(host);
   await assertPortFree(port, host);
   const chainId = opts.chainId ?? ANVIL_CHAIN_ID;
@@ -223,7 +226,7 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilInstance
  * Stops the anvil a killed run left behind (its pid file says which), so that its port is free.
  * A pid that is gone or is no longer anvil is ignored; an anvil we may not stop is an error naming it.
  */
-async function stopOrphan(pidFile: string, log?: AnvilOptions['log']): Promise<void> {
+async function stopOrphan(pidFile: string, host: string, log?: AnvilOptions['log']): Promise<void> {
   let recorded: { pid: number; host?: string; port?: number };
   try {
     recorded = JSON.parse(readFileSync(pidFile, 'utf8'));
@@ -245,6 +248,9 @@ async function stopOrphan(pidFile: string, log?: AnvilOptions['log']): Promise<v
   if (isAnvil(pid)) tryKill(pid, 'SIGKILL');
   for (let i = 0; i < 20 && isAnvil(pid); i++) await new Promise((r) => setTimeout(r, 50));
   if (isAnvil(pid)) throw new Error(`cannot stop the ${where}; stop it yourself (kill -9 ${pid})`);
+  // Its main thread can be a zombie while its other threads still close their sockets: the port
+  // is ours again only once it can be listened on.
+  if (recorded.port) for (let i = 0; i < 100 && !(await portFree(recorded.port, recorded.host ?? host)); i++) await new Promise((r) => setTimeout(r, 50));
   log?.warn({ pid, port: recorded.port }, 'stopped an anvil left running by an earlier run that was killed');
   rmSync(pidFile, { force: true });
 }
