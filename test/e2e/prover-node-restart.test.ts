@@ -45,9 +45,10 @@ test('a prover node killed with SIGKILL mid-epoch and restarted proves the epoch
   const restarted = proverNodeClient(prover.port);
   const epoch = before.epoch;
   // L1 refuses a proof after the deadline, so a proven claim is an epoch proven in time.
-  // on failure: the restarted node's lines about this epoch first (the tail holds later epochs), then the tail
-  const epochLines = () => prover!.logs().split('\n').filter((l) => l.includes(`"epoch":${epoch},`) || /"level":[56]0/.test(l)).join('\n').slice(-6000);
-  await waitFor(`epoch ${epoch} proven on L1`, async () => (await rollup.getClaim(epoch))?.status === 'proven', 120_000, () => `${epochLines()}\n...\n${prover!.logs()}`);
+  // on failure (waitFor prints the last 5,000 characters): the log's tail, then the restarted node's
+  // lines about this epoch and its errors, which the tail alone (later epochs) would not show
+  const epochLines = () => prover!.logs().split('\n').filter((l) => l.includes(`"epoch":${epoch},`) || /"level":[56]0/.test(l)).join('\n').slice(-3000);
+  await waitFor(`epoch ${epoch} proven on L1`, async () => (await rollup.getClaim(epoch))?.status === 'proven', 120_000, () => `${prover!.logs().slice(-1900)}\n--- epoch ${epoch} and errors ---\n${epochLines()}`);
   const doneAtKill = before.jobs.done;
   const reused = await metric(prover.port, 'quetzal_prover_node_circuits_reused_total');
   assert.ok(reused >= doneAtKill, `the ${doneAtKill} circuits finished before the kill were re-used (re-used: ${reused})`);
