@@ -4,6 +4,7 @@
 import type { PluginContext } from './plugin.js';
 import type { Redactor } from './redaction.js';
 import { tokenName, type Token } from './tokens.js';
+import { withinMs } from './time-limit.js';
 import type { KernelInfo } from './kernel-api.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -84,18 +85,14 @@ export async function runChecks(checks: Array<{ plugin: string; check: DoctorChe
   const results: CheckResult[] = [];
   for (const { plugin, check } of checks) {
     const t0 = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<CheckOutcome>((resolve) => {
-      timer = setTimeout(() => resolve(fail(`no answer within ${options.timeoutMs} ms`, 'check that the service it probes is up and reachable')), options.timeoutMs);
-    });
-    const outcome = await Promise.race([
+    const answered = await withinMs(
       check.run().catch((err: unknown) =>
         // viem and fetch errors run over several lines (request bodies, versions): the first says what failed.
         err instanceof CheckPrerequisiteError ? fail(err.message, err.fix) : fail(`the check failed: ${(err as Error).message.split('\n')[0]}`, 'see the message; check the service it names'),
       ),
-      timeout,
-    ]);
-    clearTimeout(timer);
+      options.timeoutMs,
+    );
+    const outcome = answered?.value ?? fail(`no answer within ${options.timeoutMs} ms`, 'check that the service it probes is up and reachable');
     results.push({
       name: check.name,
       plugin,

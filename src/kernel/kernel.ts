@@ -14,6 +14,7 @@ import { tokenHint, tokenName, type Token } from './tokens.js';
 import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
 import { describeStorageFault, storageFaultCode } from './storage.js';
+import { withinMs } from './time-limit.js';
 import { RUNTIME_VERSION } from './runtime.js';
 
 export class KernelError extends Error {
@@ -257,8 +258,6 @@ export class Kernel {
   private async stopAll(): Promise<boolean> {
     this.abort.abort(new Error('the process is stopping'));
     const limit = this.core.stopTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limit)));
     const stopping = (async () => {
       for (const { plugin, running } of [...this.started].reverse()) {
         try {
@@ -270,10 +269,8 @@ export class Kernel {
       }
       await this.http.close();
       await this.rpc.close();
-      return true as const;
     })();
-    const finished = await Promise.race([stopping, timedOut]);
-    clearTimeout(timer);
+    const finished = (await withinMs(stopping, limit)) !== undefined;
     if (!finished) this.logger.error({ stopTimeoutMs: limit }, 'plugins did not stop within the stop limit');
     return finished;
   }

@@ -3,6 +3,7 @@
 // instead of a bare "Input/output error" (what LMDB reports for a full tmpfs) or a stack trace.
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { withinMs } from './time-limit.js';
 
 /** Below this much free space a node would fail within minutes: refuse to start. */
 export const MIN_FREE_BYTES = 64 * 1024 * 1024;
@@ -121,11 +122,5 @@ function formatBytes(n: number): string {
  * process exit, with a warning naming the store.
  */
 export async function closeStore(root: { close(): Promise<void> }, path: string, limitMs = 2000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const closed = await Promise.race([
-    root.close().then(() => true),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limitMs))),
-  ]);
-  clearTimeout(timer);
-  if (!closed) console.warn(`${path}: the store did not close within ${limitMs} ms (a write failed before); its committed data is kept`);
+  if (!(await withinMs(root.close(), limitMs))) console.warn(`${path}: the store did not close within ${limitMs} ms (a write failed before); its committed data is kept`);
 }

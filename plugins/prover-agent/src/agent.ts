@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { destination, pino } from 'pino';
 import { RpcUnauthorizedError } from '@quetzal/kernel/jsonrpc/errors';
+import { withinMs } from '@quetzal/kernel/time-limit';
 import type { ProvingJobConsumer, ProvingJobFilter, ProvingJobLease, ProvingJobResult, ProvingJobType } from '@quetzal/protocol/proving-jobs';
 
 /** Proves one job; must stop (reject) soon after `signal` aborts. */
@@ -142,10 +143,7 @@ export class ProvingAgent {
     this.running = false;
     for (const ac of this.active) ac.abort(new Error('prover agent stopping'));
     for (const wake of [...this.sleepers]) wake();
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.stopTimeoutMs)));
-    await Promise.race([Promise.all(this.loops), limit]);
-    clearTimeout(timer);
+    await withinMs(Promise.all(this.loops), this.stopTimeoutMs);
     this.log.info({ agent: this.agentId, ...this.counters }, 'prover agent stopped');
   }
 
