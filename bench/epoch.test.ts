@@ -4,8 +4,8 @@ import { DEFAULT_PROVING_SECONDS as t } from '@quetzal/protocol/proving-jobs';
 import { epochTree, lowerBounds, simulatedMakespan } from './epoch.js';
 
 test('the schedule model: lower bounds and the broker-order simulation agree where the answer is known', () => {
-  // one block, one tx, one agent: everything in a row
-  const one = epochTree({ blocks: 1, txs: 1, agents: 1 });
+  // one block, one tx (9 messages: two parity slices), one agent: everything in a row
+  const one = epochTree({ blocks: 1, txs: 1, agents: 1 }, 9);
   assert.equal(one.length, 6);
   const work = 2 * t['parity-base'] + t['parity-root'] + t.base + t['block-root'] + t['root-single'];
   const b = lowerBounds(one, 1);
@@ -28,4 +28,13 @@ test('the schedule model: lower bounds and the broker-order simulation agree whe
   const lb = lowerBounds(mid, 4);
   assert.ok(lb.window > lb.work / 4 + 1);
   assert.equal(simulatedMakespan(mid, 4), lb.window);
+});
+
+test('each job of the bench tree carries its path to the root', () => {
+  const tree = epochTree({ blocks: 3, txs: 2, agents: 1 }, 0);
+  assert.deepEqual(tree.at(-1)!.pathToRoot, []);
+  const base = tree.find((j) => j.type === 'base')!;
+  // base -> merge -> block-root -> block-merge (3 blocks: 2 levels on the left) -> root-single
+  assert.deepEqual(base.pathToRoot, ['merge', 'block-root', 'block-merge', 'block-merge', 'root-single']);
+  for (const j of tree) for (const d of j.deps) assert.deepEqual(d.pathToRoot, [j.type, ...j.pathToRoot]);
 });

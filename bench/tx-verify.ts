@@ -45,7 +45,7 @@ export async function run(): Promise<BenchResult> {
   const crs = await ensureCrs({ mode: 'dev', dataDir, logger });
   const prover = new NativeCircuitProver({ crs, vkCacheDir: join(dataDir, 'vks'), logger, threads: availableParallelism() });
   const vk = await prover.getVerificationKey('tx');
-  const g2 = crsG2(crs);
+  const g2 = await crsG2(crs, logger);
 
   // Distinct txs; their proving times are the baseline
   const txs: Tx[] = [];

@@ -5,7 +5,10 @@
  * endpoint, whose buckets rarely resolve as host names), and credentials through the SDK's default
  * chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, profiles, instance roles).
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+
+// loaded on first use, not at import: every start imports this module, few use S3 (~0.5 s)
+const sdk = () => import('@aws-sdk/client-s3');
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
@@ -14,13 +17,14 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 }
 
 export class S3ObjectStore {
-  private readonly client: S3Client;
+  private readonly config: S3ClientConfig;
+  private client: Promise<S3Client> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
     const pathStyle = env.AWS_S3_FORCE_PATH_STYLE;
     if (pathStyle !== undefined && !['true', 'false'].includes(pathStyle)) throw new Error(`AWS_S3_FORCE_PATH_STYLE="${pathStyle}": use true or false`);
-    this.client = new S3Client({
+    this.config = {
       endpoint,
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
       forcePathStyle: pathStyle === undefined ? endpoint !== undefined : pathStyle === 'true',
@@ -29,25 +33,32 @@ export class S3ObjectStore {
       // S3-compatible servers often lack the newer flexible checksums: only send them where required
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    };
+  }
+
+  private s3(): Promise<S3Client> {
+    return (this.client ??= sdk().then(({ S3Client }) => new S3Client(this.config)));
   }
 
   async get(uri: string): Promise<Uint8Array> {
     const { bucket, key } = parseS3Uri(uri);
-    const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { GetObjectCommand } = await sdk();
+    const out = await (await this.s3()).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!out.Body) throw new Error(`${uri}: empty response`);
     return out.Body.transformToByteArray();
   }
 
   async put(uri: string, data: Uint8Array): Promise<void> {
     const { bucket, key } = parseS3Uri(uri);
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.byteLength }));
+    const { PutObjectCommand } = await sdk();
+    await (await this.s3()).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.byteLength }));
   }
 
   async exists(uri: string): Promise<boolean> {
     const { bucket, key } = parseS3Uri(uri);
+    const { HeadObjectCommand } = await sdk();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      await (await this.s3()).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return true;
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
@@ -57,10 +68,11 @@ export class S3ObjectStore {
 
   async delete(uri: string): Promise<void> {
     const { bucket, key } = parseS3Uri(uri);
-    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const { DeleteObjectCommand } = await sdk();
+    await (await this.s3()).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 
   close(): void {
-    this.client.destroy();
+    void this.client?.then((c) => c.destroy());
   }
 }

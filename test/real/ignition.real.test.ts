@@ -43,7 +43,7 @@ test('ignition: tx and base proofs, each verified off-chain by bb as it is made'
 
 test('ignition: the TypeScript verifier agrees with bb verify on tx proofs, valid and tampered', { skip, timeout: 20 * 60_000 }, async () => {
   const prover = await ignitionProver();
-  assert.deepEqual(crsG2(prover.crs), IGNITION_G2, "the provisioned CRS's [x]_2 is Ignition's");
+  assert.deepEqual(await crsG2(prover.crs, testLogger), IGNITION_G2, "the provisioned CRS's [x]_2 is Ignition's");
   const key = prepareVk((await prover.getVerificationKey('tx')).fields);
   const g2 = g2Point(IGNITION_G2);
   const tx = await prover.proveTx(buildTxCircuitInputs({ secret: 5n, nonce: 3n, chainId: 1n, version: 1n, transactionFee: 1n, noteHashes: [2n], extraNullifiers: [], l2ToL1Msgs: [{ recipient: 1n, content: 8n }] }));

@@ -48,7 +48,7 @@ before(async () => {
   agent = new ProvingAgent({ consumer: broker, prove: (type, inputs, signal) => proveEncoded(prover, type, inputs, signal), pollIntervalMs: 100, logger: log });
   agent.start();
   ws = await syncedWorldState(chain, archiver);
-  txProofs = new NativeTxProofVerifier({ vk: async () => (await prover.getVerificationKey('tx')).fields, g2: crsG2(prover.crs), workers: 1, logger: log });
+  txProofs = new NativeTxProofVerifier({ vk: async () => (await prover.getVerificationKey('tx')).fields, g2: await crsG2(prover.crs, log), workers: 1, logger: log });
 }, { timeout: 40 * MIN });
 
 after(async () => {

@@ -20,7 +20,7 @@ let h: SequencerHarness;
 
 before(async () => {
   prover = await devProver();
-  txProofs = new NativeTxProofVerifier({ vk: async () => (await prover.getVerificationKey('tx')).fields, g2: crsG2(prover.crs), workers: 1, logger: pino({ level: 'silent' }) });
+  txProofs = new NativeTxProofVerifier({ vk: async () => (await prover.getVerificationKey('tx')).fields, g2: await crsG2(prover.crs, pino({ level: 'silent' })), workers: 1, logger: pino({ level: 'silent' }) });
   // The VK tree only matters to the Rollup's root proof check, which this test never reaches.
   h = await startSequencer({ genesis: devGenesis(2), vkTreeRoot: VkTree.simulated().root, proofs: txProofs });
 }, { timeout: 20 * MIN });

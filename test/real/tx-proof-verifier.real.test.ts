@@ -41,7 +41,7 @@ test('dev CRS: bb-made tx proofs verify with the dev [x]_2 only; every tampered 
   const proven = await prover.proveTx(buildTxCircuitInputs({ secret, nonce: BigInt(Date.now()), chainId: 31337n, version: 1n, transactionFee: 3n, noteHashes: [5n], l2ToL1Msgs: [{ recipient: 1n, content: 6n }] }));
   const { proof, publicInputs } = proven;
   const key = prepareVk(vk.fields);
-  const dev = g2Point(crsG2(prover.crs));
+  const dev = g2Point(await crsG2(prover.crs, pino({ level: 'silent' })));
   const ignition = g2Point(IGNITION_G2);
 
   assert.deepEqual(verifyZkProof(key, proof, publicInputs, dev), { valid: true });
@@ -69,7 +69,7 @@ test('dev CRS: bb-made tx proofs verify with the dev [x]_2 only; every tampered 
   assert.deepEqual(verifyZkProof(prepareVk((await prover.getVerificationKey('parity-base')).fields), parity.proof, parity.publicInputs, dev), { valid: true }, 'though it verifies against its own VK');
 
   // The worker-pool verifier the sequencer uses
-  const txProofs = new NativeTxProofVerifier({ vk: async () => vk.fields, g2: crsG2(prover.crs), workers: 1, logger: pino({ level: 'silent' }) });
+  const txProofs = new NativeTxProofVerifier({ vk: async () => vk.fields, g2: await crsG2(prover.crs, pino({ level: 'silent' })), workers: 1, logger: pino({ level: 'silent' }) });
   try {
     assert.deepEqual(await txProofs.verifyTxProof(new Tx(proven.publicOutputs, proof)), { valid: true });
     const forged = new Tx(proven.publicOutputs, tamperedProofs(proof).at(-1)!.proof);
@@ -96,7 +96,7 @@ test('dev CRS: a recursive proof verifies with its nested pairing points folded 
   const constants = blockConstants(world.archiveSnapshot(), new GlobalVariables(31337n, 1n, 1n, 1n, 1n, 0n), vkTree.root);
   const base = await prover.proveBase(await buildBaseInputs(world.fork(), { tx: tx.publicOutputs, txProof: childProofOf(tx, vkTree), constants }));
   const key = prepareVk((await prover.getVerificationKey('base')).fields);
-  const dev = g2Point(crsG2(prover.crs));
+  const dev = g2Point(await crsG2(prover.crs, pino({ level: 'silent' })));
   assert.ok(base.proof.slice(0, 8).some((l) => l !== 0n), 'a recursive proof carries pairing points');
   assert.deepEqual(verifyZkProof(key, base.proof, base.publicInputs, dev), { valid: true });
   // Swap the two deferred points (both still valid points): the transcript and the pairing both see it

@@ -29,7 +29,7 @@ export function circuitProverChecks(ctx: CheckContext<Config>): DoctorCheck[] {
       run: async () => {
         if (!native) return pass('not needed by the simulated backend');
         const s = crs();
-        if (!s.sufficient) return fail(s.problem!, c.crs === 'dev' ? 'run `quetzal crs generate` (about 100 s), or let `start` generate it' : 'pass --circuit-prover.crs-path with the Ignition files (bn254_g1.dat, bn254_g2.dat)');
+        if (!s.sufficient) return fail(s.problem!, c.crs === 'dev' ? 'run `quetzal crs generate` (about 30 s), or let `start` generate it' : 'pass --circuit-prover.crs-path with the Ignition files (bn254_g1.dat, bn254_g2.dat)');
         return pass(`${s.mode} CRS in ${s.dir}: ${s.points} points (${s.required} needed), id ${s.id}${s.mode === 'dev' ? ' (INSECURE: local networks only)' : ''}`);
       },
     },

@@ -6,6 +6,7 @@
 // verifier pins Ignition's G2): dev proofs are checked inside their parents and on L1.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
 import { createProgress } from '@quetzal/kernel/progress';
@@ -171,7 +172,12 @@ export class NativeCircuitProver extends BaseCircuitProver {
       // One at a time: a 2-proof circuit's VK takes ~2 GB in bb.
       this.tree = (async () => {
         const vks = {} as Record<CircuitName, VkData>;
-        const missing = CIRCUIT_NAMES.filter((c) => !this.vks.has(c) && !this.cache.get(this.vkKey(c)));
+        const missing: CircuitName[] = [];
+        for (const c of CIRCUIT_NAMES) {
+          if (!this.vks.has(c) && !this.cache.get(this.vkKey(c))) missing.push(c);
+          // each key loads and hashes a circuit's artifact (MBs of JSON): let the event loop run between
+          await yieldToLoop();
+        }
         // Each missing VK takes bb from seconds to a minute: show the operator how far it got.
         const progress = missing.length ? createProgress({ label: `computing ${missing.length} verification keys`, total: missing.length, logger: this.options.logger }) : undefined;
         for (const c of CIRCUIT_NAMES) {

@@ -58,7 +58,7 @@ export const circuitProverPlugin = definePlugin({
       prover = native;
       txProofs = new NativeTxProofVerifier({
         vk: async () => (await native.getVerificationKey('tx')).fields,
-        g2: crsG2(native.crs),
+        g2: await crsG2(native.crs, ctx.logger),
         workers: config.verifyWorkers,
         logger: ctx.logger,
       });

@@ -10,7 +10,7 @@
  * any moment and another serves the same jobs, leases included.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { destination, pino } from 'pino';
 import {
   PROVING_JOB_TYPES,
@@ -98,7 +98,9 @@ interface Waiter {
 export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBrokerService {
   readonly counters: ProvingBrokerCounters = newCounters();
   readonly estimates = new ProvingTimeEstimator();
-  private readonly pool: pg.Pool;
+  private pg: typeof pg | undefined;
+  private poolRef: pg.Pool | undefined;
+  private readonly poolSize: number;
   private listener: pg.Client | undefined;
   private readonly connectionString: string;
   private readonly store: ProofStore;
@@ -126,9 +128,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
   constructor(options: PostgresProvingBrokerOptions) {
     super();
     this.connectionString = options.connectionString;
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 16 });
-    // an idle client that loses its server must not crash the process; the next query reconnects
-    this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'a PostgreSQL connection failed'));
+    this.poolSize = options.poolSize ?? 16;
     this.store = options.proofStore ?? new InlineProofStore();
     ({ jobTimeoutMs: this.jobTimeoutMs, checkIntervalMs: this.checkIntervalMs, maxAttempts: this.maxAttempts } = timeoutSettings(options));
     this.verifyIds = options.verifyJobIds ?? true;
@@ -138,10 +138,20 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
     this.agents = new AgentActivity(this.now, this.jobTimeoutMs);
   }
 
+  private get pool(): pg.Pool {
+    if (!this.poolRef) throw new Error('the PostgreSQL broker is not started');
+    return this.poolRef;
+  }
+
   /** Migrates the schema, loads the shared time estimates, listens for settled jobs, starts the timeout checks. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // loaded here, not at import: every start imports this module, few use PostgreSQL (~150 ms)
+    this.pg = (await import('pg')).default;
+    this.poolRef = new this.pg.Pool({ connectionString: this.connectionString, max: this.poolSize });
+    // an idle client that loses its server must not crash the process; the next query reconnects
+    this.poolRef.on('error', (err) => this.log.warn({ err: err.message }, 'a PostgreSQL connection failed'));
     const { from, to } = await migrate(this.pool);
     if (from !== to) this.log.info({ from, to }, 'migrated the broker database schema');
     const estimates = await this.pool.query<{ type: string; seconds: number }>('SELECT type, seconds FROM proving_time_estimates');
@@ -157,8 +167,8 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
   }
 
   private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.connectionString });
+    if (this.stopped || !this.pg) return;
+    const client = new this.pg.Client({ connectionString: this.connectionString });
     client.on('notification', (msg) => this.notified(msg.payload ?? '*'));
     client.on('error', (err) => {
       this.log.warn({ err: err.message }, 'lost the PostgreSQL LISTEN connection; long polls fall back to polling');
@@ -178,7 +188,7 @@ export class PostgresProvingBroker extends BrokerLifecycle implements ProvingBro
     for (const w of [...this.waiters]) w.wake();
     while (this.inflight.size > 0 || this.pendingEnqueues.size > 0) await Promise.allSettled([...this.inflight, ...this.pendingEnqueues.values()]);
     await this.listener?.end().catch(() => undefined);
-    await this.pool.end();
+    await this.poolRef?.end();
   }
 
   async stats(): Promise<ProvingBrokerStats> {

@@ -1,10 +1,36 @@
 import { BackendType, BarretenbergSync } from '@aztec/bb.js';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { BN254_FIELD_MODULUS, fromBytes, toBytes32 } from './sha256.js';
+
+/**
+ * bb.js's WASM, inflated once into build/bb-wasm: bb.js inflates its gzipped copy with pako on the
+ * calling thread (~170 ms of main thread at every start); here zlib does it once on the thread
+ * pool. Undefined (bb.js's own path) when it cannot be written.
+ */
+async function inflatedBbWasm(): Promise<string | undefined> {
+  try {
+    const gz = join(dirname(fileURLToPath(import.meta.resolve('@aztec/bb.js'))), 'barretenberg_wasm', 'barretenberg-threads.wasm.gz');
+    const { size, mtimeMs } = await stat(gz);
+    const file = join(fileURLToPath(new URL('../../../build/bb-wasm/', import.meta.url)), `barretenberg-threads-${size}-${Math.trunc(mtimeMs)}.wasm`);
+    if (await stat(file).then(() => true, () => false)) return file;
+    await mkdir(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, await promisify(gunzip)(await readFile(gz)));
+    await rename(tmp, file); // atomic: concurrent starts agree
+    return file;
+  } catch {
+    return undefined;
+  }
+}
 
 // One synchronous Barretenberg per process: hashing sits on hot paths (tree updates) where an
 // async round trip per hash would dominate. WASM, in this process: the native shared-memory backend
 // runs bb as a child in our process group, so a Ctrl-C kills it and the next hash blocks forever.
-const bb = await BarretenbergSync.new({ backend: BackendType.Wasm });
+const bb = await BarretenbergSync.new({ backend: BackendType.Wasm, wasmPath: await inflatedBbWasm() });
 
 /** BN254 scalar field modulus: every protocol Field is an integer below it. */
 export const FIELD_MODULUS = BN254_FIELD_MODULUS;

@@ -16,6 +16,10 @@ const api = {
     const g2 = g2Bytes(BigInt(`0x${tauHex}`));
     return { g2, ok: samples.every((s) => pairingCheck(s.subarray(0, pointBytes), s.subarray(pointBytes), g2)) };
   },
+  /** e(q, [1]_2) = e(p, g2): whether g2 is [x]_2 of the setup whose first G1 points are p = [1]_1, q = [x]_1. */
+  pairingCheck(p: Uint8Array, q: Uint8Array, g2: Uint8Array): boolean {
+    return pairingCheck(p, q, g2);
+  },
 };
 export type CrsWorkerApi = typeof api;
 Comlink.expose(api);

@@ -61,10 +61,11 @@ test("Ignition's [x]_2 is the point bb writes into its verifiers, and a valid G2
 test("crsG2: the CRS's [x]_2, checked against its [x]_1", async () => {
   const dataDir = tmp();
   const crs = await ensureCrs({ mode: 'dev', dataDir, logger: silentLogger(), points: 4, threads: 1 });
-  assert.equal(hex(crsG2(crs)), hex(g2Bytes(devTau())));
-  assert.throws(() => crsG2({ ...crs, g2: g2Bytes(5n) }), /bn254_g2.dat: the G2 point does not match the setup of bn254_g1.dat/);
-  assert.throws(() => crsG2({ ...crs, mode: 'ignition', g2: undefined }), /bn254_g1.dat: the G2 point does not match/, "an Ignition copy without bn254_g2.dat gets Ignition's, which the dev G1 refuses");
-  assert.throws(() => crsG2({ ...crs, g2: undefined }), /the dev CRS at .* has no bn254_g2.dat/);
+  const log = silentLogger();
+  assert.equal(hex(await crsG2(crs, log)), hex(g2Bytes(devTau())));
+  await assert.rejects(crsG2({ ...crs, g2: g2Bytes(5n) }, log), /bn254_g2.dat: the G2 point does not match the setup of bn254_g1.dat/);
+  await assert.rejects(crsG2({ ...crs, mode: 'ignition', g2: undefined }, log), /bn254_g1.dat: the G2 point does not match/, "an Ignition copy without bn254_g2.dat gets Ignition's, which the dev G1 refuses");
+  await assert.rejects(crsG2({ ...crs, g2: undefined }, log), /the dev CRS at .* has no bn254_g2.dat/);
 });
 
 test('ignition: a clear error when --crs-path is missing, the files are missing, too small, or the dev CRS', async () => {

@@ -52,6 +52,9 @@ export function pairingCheck(p: Uint8Array, q: Uint8Array, g2: Uint8Array): bool
   return bn254.fields.Fp12.eql(bn254.pairing(b, bn254.G2.Point.BASE), bn254.pairing(a, g2Point(g2)));
 }
 
+/** The pool worker of CRS work: G1 powers and pairings (each pairing is ~150 ms of CPU). */
+export const CRS_WORKER_MODULE = new URL('./crs-worker.ts', import.meta.url);
+
 export interface GenerateDevCrsOptions {
   dir: string;
   points: number;
@@ -70,7 +73,7 @@ export async function generateDevCrs(opts: GenerateDevCrsOptions): Promise<void>
   const tau = devTau(opts.seed);
   const tauHex = tau.toString(16);
   const threads = opts.threads ?? availableParallelism();
-  const pool = new WorkerPool<CrsWorkerApi>({ module: new URL('./crs-worker.ts', import.meta.url), size: threads, name: 'dev-crs', logger: opts.logger });
+  const pool = new WorkerPool<CrsWorkerApi>({ module: CRS_WORKER_MODULE, size: threads, name: 'dev-crs', logger: opts.logger });
   const progress = createProgress({ label: `generating the dev CRS (${opts.points} points)`, total: opts.points, logger: opts.logger });
   const g1Tmp = join(opts.dir, `${G1_FILE}.tmp-${process.pid}`);
   const fd = openSync(g1Tmp, 'w');

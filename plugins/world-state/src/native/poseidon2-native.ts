@@ -5,7 +5,7 @@
 // process (100+ us per hash on a loaded 2-core machine, ~40 us with WASM); this is ~5 us.
 // The Poseidon2 parameters are read from the Noir ACVM's WASM (installed with @noir-lang/acvm_js),
 // which carries them as hex strings, so no constant table lives in this repository.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { buildNativeAddon, buildNativeAddonAsync, type NativeAddonSource } from '@quetzal/kernel/native-addon';
@@ -20,8 +20,10 @@ export interface NativePoseidon2 {
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
+const acvmWasm = () => require.resolve('@noir-lang/acvm_js/nodejs/acvm_js_bg.wasm');
+
 function findParams(): bigint[] {
-  const wasmPath = require.resolve('@noir-lang/acvm_js/nodejs/acvm_js_bg.wasm');
+  const wasmPath = acvmWasm();
   const text = readFileSync(wasmPath).toString('latin1');
   // The parameters sit as one run of hex strings: 4 internal-matrix diagonals (minus one), 4x4
   // full-round constants, 56 partial-round constants, 4x4 full-round constants (the partial
@@ -64,13 +66,40 @@ export function paramsHeader(): string {
   ].join('\n');
 }
 
+const buildDir = join(here, '..', '..', 'build');
+// Bump when paramsHeader's output changes for the same WASM.
+const HEADER_FORMAT = 1;
+
+/**
+ * paramsHeader, kept beside the builds: scanning the WASM (several MB, as text) costs ~80 ms of
+ * main thread at every start otherwise. Keyed by the WASM file, so an upgraded acvm_js regenerates
+ * it; a wrong header could not go unnoticed anyway (selfCheck compares with bb before use).
+ */
+function cachedParamsHeader(): string {
+  const wasm = statSync(acvmWasm());
+  const file = join(buildDir, `poseidon2_params-${HEADER_FORMAT}-${wasm.size}-${Math.trunc(wasm.mtimeMs)}.h`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    const header = paramsHeader();
+    mkdirSync(buildDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, header);
+    renameSync(tmp, file); // atomic: concurrent starts agree
+    return header;
+  }
+}
+
+let sourceMemo: NativeAddonSource | undefined;
+
 function source(): NativeAddonSource {
-  return {
+  sourceMemo ??= {
     name: 'poseidon2',
-    files: { 'poseidon2.c': readFileSync(join(here, 'poseidon2.c'), 'utf8'), 'poseidon2_params.h': paramsHeader() },
+    files: { 'poseidon2.c': readFileSync(join(here, 'poseidon2.c'), 'utf8'), 'poseidon2_params.h': cachedParamsHeader() },
     main: 'poseidon2.c',
-    buildDir: join(here, '..', '..', 'build'),
+    buildDir,
   };
+  return sourceMemo;
 }
 
 /**
