@@ -47,7 +47,7 @@ export interface ReadBodyOptions {
 }
 
 /**
- * The body as chunks (never concatenated here: a large one is handed to a worker as is). `release`
+ * The body as chunks (a large one of known size as one buffer of its own, see above). `release`
  * frees the large-body slot, if one was taken; call it once the reply is sent. A body over the limit
  * is drained, not read, so that the caller still gets its 413.
  */
@@ -57,8 +57,13 @@ export async function readBody(req: IncomingMessage, o: ReadBodyOptions): Promis
     req.resume();
     throw new BodyTooLarge(o.limit);
   }
-  let release = Number.isFinite(declared) && declared > o.largeAbove ? await o.gate.acquire() : undefined;
+  const large = Number.isFinite(declared) && declared > o.largeAbove;
+  let release = large ? await o.gate.acquire() : undefined;
   const chunks: Buffer[] = [];
+  // A large body of known size is gathered into one buffer it owns alone, a chunk at a time, so that
+  // it can be handed to the parse worker without a copy (a structured clone of 50 MB of chunks costs
+  // the main thread ~200 ms).
+  const whole = large ? Buffer.allocUnsafeSlow(declared) : undefined;
   let size = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +75,8 @@ export async function readBody(req: IncomingMessage, o: ReadBodyOptions): Promis
           reject(new BodyTooLarge(o.limit));
           return;
         }
-        chunks.push(chunk);
+        if (whole) chunk.copy(whole, size - chunk.length);
+        else chunks.push(chunk);
         if (size > o.largeAbove && !release) {
           // a chunked body (no content-length) takes its slot once it turns out large
           req.pause();
@@ -92,5 +98,5 @@ export async function readBody(req: IncomingMessage, o: ReadBodyOptions): Promis
     release?.();
     throw err;
   }
-  return { chunks, size, release: release ?? (() => {}) };
+  return { chunks: whole ? [whole.subarray(0, size)] : chunks, size, release: release ?? (() => {}) };
 }

@@ -218,6 +218,11 @@ describe('JSON-RPC hardening', () => {
       // a large body that is not JSON is a parse error, not a crash
       const junk = await post(url, '{"jsonrpc":"2.0",' + ' '.repeat(2 * MiB));
       assert.equal(junk.body.error.code, RpcErrorCode.ParseError);
+      // a long string that is not hex is refused in the worker, named, and never copied back
+      const long = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'test_echoBytes', params: [{ note: 'z'.repeat(2 * MiB) }] }));
+      assert.equal(long.body.error.code, RpcErrorCode.InvalidRequest);
+      assert.match(long.body.error.message, /params\[0\]\.note: a string of 2097152 characters that is not 0x-prefixed hex/);
+      assert.ok(JSON.stringify(long.body).length < 1000);
     });
   });
 

@@ -2,7 +2,7 @@
 // 50 MB body take seconds of CPU that would otherwise stall every other request and timer.
 // Web-standard APIs plus comlink only (see the worker pool).
 import * as Comlink from 'comlink';
-import { predecodeHex } from './hex-predecode.js';
+import { LongStringError, predecodeHex } from './hex-predecode.js';
 import type { ParsedBody } from './large-json.js';
 
 const api = {
@@ -20,8 +20,12 @@ const api = {
       return { ok: false };
     }
     const buffers: ArrayBuffer[] = [];
-    const out = predecodeHex(value, buffers);
-    return Comlink.transfer({ ok: true, value: out }, buffers);
+    try {
+      return Comlink.transfer({ ok: true, value: predecodeHex(value, buffers) }, buffers);
+    } catch (err) {
+      if (err instanceof LongStringError) return { ok: false, invalid: err.message };
+      throw err;
+    }
   },
 };
 export type ParseWorkerApi = typeof api;

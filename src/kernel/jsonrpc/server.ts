@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Logger } from '../logging.js';
 import { BodyTooLarge, LargeBodyGate, readBody, ServerBusy } from './body.js';
 import { RpcError, RpcErrorCode } from './errors.js';
-import { OffThreadJsonParser } from './large-json.js';
+import { OffThreadJsonParser, type ParsedBody } from './large-json.js';
 import { rpcMethodName, type MethodSchema, type MethodSchemas, type RpcHandlers } from './schema.js';
 
 export interface JsonRpcServerOptions {
@@ -145,7 +145,11 @@ export class JsonRpcServer {
     }
     try {
       const parsed = body.size > LARGE_BODY_BYTES ? await this.parser.parse(body.chunks) : parseSmall(body.chunks);
-      const reply = parsed.ok ? await this.handleParsed(parsed.value, presented, req) : errorResponse(null, RpcErrorCode.ParseError, 'request body is not valid JSON');
+      const reply = parsed.ok
+        ? await this.handleParsed(parsed.value, presented, req)
+        : parsed.invalid
+          ? errorResponse(null, RpcErrorCode.InvalidRequest, `invalid request: ${parsed.invalid}`)
+          : errorResponse(null, RpcErrorCode.ParseError, 'request body is not valid JSON');
       if (reply === undefined) {
         res.statusCode = 204;
         res.end();
@@ -256,7 +260,7 @@ function matches(expected: Buffer | undefined, presented: Buffer | undefined): b
   return presented !== undefined && presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-function parseSmall(chunks: Buffer[]): { ok: true; value: unknown } | { ok: false } {
+function parseSmall(chunks: Buffer[]): ParsedBody {
   try {
     return { ok: true, value: JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')) };
   } catch {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { array, field, flatten, fromAbi, sizeOf, snakeCase, struct, toAbi, unflatten } from './abi.js';
+import { array, encodedSize, field, flatten, fromAbi, sizeOf, snakeCase, struct, toAbi, unflatten } from './abi.js';
 import { BLOCK_ROLLUP_OUTPUTS_LENGTH, PARITY_OUTPUTS_LENGTH, ROOT_PUBLIC_INPUTS_LENGTH, TX_PUBLIC_OUTPUTS_LENGTH, TX_ROLLUP_OUTPUTS_LENGTH } from '../constants.js';
-import { BlockRollupOutputsSchema, ParityOutputsSchema, RootOutputsSchema, TxPublicOutputsSchema, TxRollupOutputsSchema } from './structs.js';
+import { CIRCUIT_SCHEMAS, BlockRollupOutputsSchema, ParityOutputsSchema, RootOutputsSchema, TxPublicOutputsSchema, TxRollupOutputsSchema } from './structs.js';
 import { decodeCircuitInputs, encodeCircuitInputs, decodeProofResult, encodeProofResult } from './encoding.js';
 import { FIELD_MODULUS } from '../hash/poseidon2.js';
 
@@ -59,4 +59,19 @@ test('job input and result encodings round trip and are deterministic', () => {
   };
   assert.deepEqual(decodeProofResult(encodeProofResult(result), 'parity-base'), result);
   assert.throws(() => decodeProofResult(encodeProofResult(result), 'merge'), /expected a merge result/);
+});
+
+test('every encoding of a schema has one size, known before reading it; larger inputs are refused unread', () => {
+  const value = { aB: FIELD_MODULUS - 1n, l1ToL2Msgs: [{ x: 0n, yZ: 1n }, { x: 2n, yZ: 3n }] };
+  assert.equal(JSON.stringify(toAbi(S, value)).length, encodedSize(S));
+  assert.equal(JSON.stringify(toAbi(array(field, 0), [])).length, encodedSize(array(field, 0)));
+  const zero = (schema: Parameters<typeof unflatten>[0]) => unflatten(schema, new Array(sizeOf(schema)).fill(0n));
+  const inputs = zero(CIRCUIT_SCHEMAS.base.inputs);
+  const encoded = encodeCircuitInputs('base', inputs as never);
+  assert.equal(encoded.length, encodedSize(CIRCUIT_SCHEMAS.base.inputs));
+  const padded = new Uint8Array(encoded.length + 1);
+  padded.set(encoded);
+  padded[encoded.length] = 0x20;
+  assert.throws(() => decodeCircuitInputs('base', padded), new RegExp(`base inputs of ${encoded.length + 1} bytes: a base circuit's inputs encode to ${encoded.length} bytes`));
+  assert.throws(() => decodeCircuitInputs('base', new Uint8Array(24 * 1024 * 1024)), /base inputs of 25165824 bytes/);
 });

@@ -51,6 +51,23 @@ export function sizeOf(schema: Schema): number {
   }
 }
 
+/**
+ * Bytes of `JSON.stringify(toAbi(schema, value))` for any value: every Field is 66 characters of
+ * hex, so the encoding of a schema has one size. Inputs larger than that are not ours to decode.
+ */
+export function encodedSize(schema: Schema): number {
+  switch (schema.kind) {
+    case 'field':
+      return 68; // "0x" + 64 hex digits, quoted
+    case 'array':
+      return 2 + schema.length * encodedSize(schema.of) + Math.max(0, schema.length - 1);
+    case 'struct': {
+      const entries = Object.entries(schema.fields as Record<string, Schema>);
+      return 2 + entries.reduce((n, [k, s]) => n + snakeCase(k).length + 3 + encodedSize(s), 0) + Math.max(0, entries.length - 1);
+    }
+  }
+}
+
 export type AbiValue = string | AbiValue[] | { [key: string]: AbiValue };
 
 export function fieldToHex(v: bigint): string {

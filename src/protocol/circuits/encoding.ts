@@ -3,14 +3,20 @@
 // job id, a hash of the bytes, is stable). Results: JSON with hex fields.
 import { CIRCUIT_NAMES, type CircuitName } from '../circuit-names.js';
 import type { CircuitProofResult, CircuitProver } from '../circuit-prover.js';
-import { fieldToHex, flatten, fromAbi, toAbi, unflatten } from './abi.js';
+import { encodedSize, fieldToHex, flatten, fromAbi, toAbi, unflatten } from './abi.js';
 import { CIRCUIT_SCHEMAS, type CircuitInputs } from './structs.js';
 
 export function encodeCircuitInputs<C extends CircuitName>(circuit: C, inputs: CircuitInputs<C>): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(toAbi(CIRCUIT_SCHEMAS[circuit].inputs, inputs as never)));
 }
 
+const inputSizes = new Map<CircuitName, number>();
+
+/** Refuses inputs larger than any encoding of the circuit's inputs before reading them (a job's inputs may be tens of MB of garbage). */
 export function decodeCircuitInputs<C extends CircuitName>(circuit: C, bytes: Uint8Array): CircuitInputs<C> {
+  let max = inputSizes.get(circuit);
+  if (max === undefined) inputSizes.set(circuit, (max = encodedSize(CIRCUIT_SCHEMAS[circuit].inputs)));
+  if (bytes.length > max) throw new RangeError(`${circuit} inputs of ${bytes.length} bytes: a ${circuit} circuit's inputs encode to ${max} bytes`);
   return fromAbi(CIRCUIT_SCHEMAS[circuit].inputs, JSON.parse(new TextDecoder().decode(bytes))) as CircuitInputs<C>;
 }
 
