@@ -11,7 +11,7 @@ import type { ProvingJobId, ProvingJobProducer, ProvingJobType } from '@quetzal/
 import { feed, type BlockExecution, type BlockSink } from './block-processor.js';
 import type { EmptyParityProofs } from './empty-parity.js';
 import { ProvingJobTracker } from './job-tracker.js';
-import { BlockProofTree, pathAboveBlock, trackerProve, type CircuitProve, type RootCircuitChoice } from './orchestrator.js';
+import { BlockProofTree, pathAboveBlock, trackerProve, type RootCircuitChoice } from './orchestrator.js';
 
 export interface ProveAheadOptions {
   producer: ProvingJobProducer;
@@ -27,7 +27,8 @@ export interface ProveAheadOptions {
 interface SpeculativeBlock {
   tree?: BlockProofTree;
   jobs: Set<ProvingJobId>;
-  dropped: boolean;
+  /** Aborted when the block leaves the chain: no more of its jobs go out. */
+  dropped: AbortController;
   proven: boolean;
 }
 
@@ -56,15 +57,15 @@ export class ProveAhead {
     const { epoch, blockNumber: n } = execution;
     if (this.settled.has(epoch)) return;
     const spec = this.epoch(epoch, n);
-    const block: SpeculativeBlock = { jobs: new Set(), dropped: false, proven: false };
+    const block: SpeculativeBlock = { jobs: new Set(), dropped: new AbortController(), proven: false };
     spec.blocks.set(n, block);
-    const prove = trackerProve(spec.tracker, epoch, { speculative: true, onJob: (job) => block.jobs.add(job.id) });
+    const signal = AbortSignal.any([spec.ac.signal, block.dropped.signal]);
+    const prove = trackerProve(spec.tracker, epoch, { speculative: true, onJob: (job) => block.jobs.add(job.id), signal });
     const index = n - spec.firstBlock;
     // the epoch's final block count is not known yet: the blocks so far set the scheduling key
     const aboveBlockRoot = pathAboveBlock(index, index + 1, this.o.rootCircuit);
-    const guarded: CircuitProve = (type, inputs, path) => (block.dropped ? Promise.reject(new Error(`block ${n} left the chain`)) : prove(type, inputs, path));
     const sink: BlockSink = {
-      start: (start) => (block.tree = new BlockProofTree(start, { prove: guarded, aboveBlockRoot, vkTree: this.o.vkTree, emptyParity: this.o.emptyParity })),
+      start: (start) => (block.tree = new BlockProofTree(start, { prove, aboveBlockRoot, vkTree: this.o.vkTree, emptyParity: this.o.emptyParity })),
       addTx: (inputs) => block.tree!.addTx(inputs),
       setWitness: (witness) => block.tree!.setWitness(witness),
     };
@@ -75,7 +76,7 @@ export class ProveAhead {
           block.proven = true;
           this.o.logger?.debug({ epoch, block: n }, 'block proven ahead of its claim');
         },
-        (err: Error) => spec.ac.signal.aborted || block.dropped || this.o.logger?.warn({ epoch, block: n, err: err.message }, 'proving a block ahead failed; its claim proves it again'),
+        (err: Error) => signal.aborted || this.o.logger?.warn({ epoch, block: n, err: err.message }, 'proving a block ahead failed; its claim proves it again'),
       );
     this.o.logger?.debug({ epoch, block: n, txs: execution.block.body.numTxs }, 'proving the block ahead of its claim');
   }
@@ -90,7 +91,7 @@ export class ProveAhead {
     const spec = this.epochs.get(execution.epoch);
     const block = spec?.blocks.get(execution.blockNumber);
     if (!spec || !block) return;
-    block.dropped = true;
+    block.dropped.abort(new Error(`block ${execution.blockNumber} left the chain`));
     spec.blocks.delete(execution.blockNumber);
     void spec.tracker.cancel(block.jobs, new Error(`block ${execution.blockNumber} left the chain`));
     this.o.logger?.info({ epoch: execution.epoch, block: execution.blockNumber, jobs: block.jobs.size }, 'block left the chain: its prove-ahead jobs are cancelled');

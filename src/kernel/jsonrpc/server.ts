@@ -36,7 +36,7 @@ const LARGE_BODY_BYTES = 1024 * 1024;
 const ECHO_CHARS = 64;
 /** The longest error message sent back (zod may list several issues). */
 const MAX_MESSAGE_CHARS = 1024;
-/** Work on a batch yields to the event loop after this many ms, so one batch cannot stall the process. */
+/** A batch runs in slices of about this many ms with a turn of the event loop between: one batch cannot stall the process. */
 const BATCH_SLICE_MS = 10;
 /** One log line per this period about refused calls, with the count since the last one. */
 const REFUSAL_LOG_MS = 30_000;
@@ -172,16 +172,18 @@ export class JsonRpcServer {
     if (parsed.length === 0) return errorResponse(null, RpcErrorCode.InvalidRequest, 'empty batch');
     const max = this.options.maxBatchSize ?? 1000;
     if (parsed.length > max) return errorResponse(null, RpcErrorCode.InvalidRequest, `batch of ${parsed.length} calls exceeds the limit of ${max}`);
-    // The calls run concurrently (a store batches the writes of one turn), but starting them yields
-    // to the event loop every few ms: a batch of costly calls must not stall the process.
+    // The calls run concurrently (a store batches the writes of one turn), a slice at a time with a
+    // turn of the event loop between: a batch of costly calls must not stall the process. Most of a
+    // call's work runs in its continuations, after the loop that starts it, so a slice is sized by
+    // what the last one took with them, not by the time to start it.
     const pending: Promise<JsonRpcResponse | undefined>[] = [];
-    let slice = performance.now();
-    for (const call of parsed) {
-      pending.push(this.handleOne(call, presentedToken, req));
-      if (performance.now() - slice > BATCH_SLICE_MS) {
-        await yieldToLoop();
-        slice = performance.now();
-      }
+    let perSlice = 4;
+    for (let i = 0; i < parsed.length; ) {
+      const started = performance.now();
+      for (const end = Math.min(parsed.length, i + perSlice); i < end; i++) pending.push(this.handleOne(parsed[i], presentedToken, req));
+      await yieldToLoop();
+      const took = performance.now() - started;
+      perSlice = Math.max(1, Math.min(2 * perSlice, Math.floor((perSlice * BATCH_SLICE_MS) / Math.max(took, 0.01))));
     }
     const replies = await Promise.all(pending);
     const present = replies.filter((r): r is JsonRpcResponse => r !== undefined);
