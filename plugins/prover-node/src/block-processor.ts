@@ -5,7 +5,7 @@
 // is kept until the block is proven: bids read the verdicts, epoch proving jobs and prove-ahead
 // feed the proof tree from it, and nothing is re-executed twice. Blocks that leave the chain
 // (prune, L1 reorg) are dropped and reported.
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from '@quetzal/kernel/turns';
 import type { Logger } from '@quetzal/kernel/logging';
 import { blockHash } from '@quetzal/protocol/block/block-hash';
 import { AppendOnlyTreeSnapshot, BlockHeader, StateReference } from '@quetzal/protocol/block/header';
@@ -253,7 +253,7 @@ export class BlockProcessor {
         }
         // the fork's reads and writes mostly resolve without a macrotask: without a turn of the event
         // loop per tx, a block of many txs would be one stall of the node (RPC, L1 sync, timers)
-        await yieldToLoop();
+        await nextTurn();
       }
       const finished = await finishBlock(fork, { txEffects: block.body.txEffects, l1ToL2Messages: messages, globals }).catch((err: Error) => {
         throw new BlockRejectedError(n, 'block-mismatch', `block ${n}: ${err.message}`, { cause: err });

@@ -4,7 +4,7 @@
 // follow SPEC.md: the tx merge tree of a block and the block merge tree of the epoch both put the
 // largest power of two strictly below n leaves on the left. A block's sub-tree (BlockProofTree)
 // also runs on its own: prove-ahead proves it before the epoch is claimed.
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from '@quetzal/kernel/turns';
 import type { BlockHeader } from '@quetzal/protocol/block/header';
 import type { CircuitProofResult } from '@quetzal/protocol/circuit-prover';
 import {
@@ -69,7 +69,7 @@ export function trackerProve(tracker: ProvingJobTracker, epoch: number, options:
     // Encoding a job's inputs and hashing them for its id take ms each: one job per turn of the event
     // loop, or a claim whose proofs are already at the broker (prove-ahead) would encode an epoch's
     // thousands of jobs in one stall, each proof coming back at once and releasing the next level.
-    await yieldToLoop();
+    await nextTurn();
     options.signal?.throwIfAborted();
     const job = makeProvingJob(epoch, type, encodeCircuitInputs(type, inputs), { pathToRoot, speculative: options.speculative });
     options.onJob?.(job);

@@ -1,7 +1,7 @@
 // Builds the next L2 block on a world-state fork through the protocol's one block-building path
 // (src/protocol/circuits/block-building.ts), the same the prover node re-executes: a tx that no
 // longer fits the state (nullifier spent meanwhile, balance too low) is left out and reported.
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from '@quetzal/kernel/turns';
 import { addressToField, GlobalVariables } from '@quetzal/protocol/block/header';
 import { Body } from '@quetzal/protocol/block/body';
 import { L2Block } from '@quetzal/protocol/block/l2-block';
@@ -39,7 +39,7 @@ export async function buildBlock(fork: WorldStateFork, txs: readonly Tx[], l1ToL
       excluded.push({ tx, reason: err.message });
     }
     // a turn of the event loop per tx: a full block must not be one stall of the node
-    await yieldToLoop();
+    await nextTurn();
   }
   const body = new Body(included.map((tx) => tx.toEffect()));
   const { header, archive } = await finishBlock(fork, { txEffects: body.txEffects, l1ToL2Messages, globals });
