@@ -69,9 +69,9 @@ async function pipeline(c: Shape, ws: Awaited<ReturnType<typeof syncedWorldState
     }
     let published = 0;
     const claimed = performance.now();
-    await proveAhead?.claimed(0);
+    const provenBlockRoots = await proveAhead?.claimed(0);
     const job = new EpochProvingJob({
-      epochNumber: 0, fromBlock: 1, toBlock: c.blocks, blocks: processor, producer: broker, keys, proverId: PROVER_ID, rootCircuit: 'root-single', emptyParity, pollMs: 100,
+      epochNumber: 0, fromBlock: 1, toBlock: c.blocks, blocks: processor, producer: broker, keys, proverId: PROVER_ID, rootCircuit: 'root-single', emptyParity, provenBlockRoots, pollMs: 100,
       publisher: { publish: async () => ((published = performance.now()), {}) },
     });
     const state = await job.run();

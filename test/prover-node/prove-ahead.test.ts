@@ -33,7 +33,8 @@ test('validated blocks are proven ahead; the claimed job re-uses every block-lev
   const ahead = new Set(speculative.map((j) => j.id));
 
   // the claim: the job feeds the same executions into the epoch's tree
-  await proveAhead.claimed(0);
+  const provenBlockRoots = await proveAhead.claimed(0);
+  assert.deepEqual([...provenBlockRoots.keys()], [1, 2], 'the claim hands over both block-roots proven ahead');
   const proved = stack.proved();
   stack.enqueued.length = 0;
   let published: bigint[] | undefined;
@@ -48,6 +49,23 @@ test('validated blocks are proven ahead; the claimed job re-uses every block-lev
   assert.ok(stack.enqueued.every((j) => j.speculative === undefined), 'claimed work');
   assert.equal(stack.proved() - proved, 1, 'only the root was proven after the claim');
   assert.equal(job.getStatus().jobs.reused, job.getStatus().jobs.done - 1);
+
+  // given the block-roots proven ahead, a claim's job skips the blocks' sub-trees altogether; a
+  // block-root whose archive root is not the block's (another block at that height) is not used
+  const rerun = async (roots: typeof provenBlockRoots) => {
+    stack.enqueued.length = 0;
+    const j = new EpochProvingJob({
+      epochNumber: 0, fromBlock: 1, toBlock: 2, blocks: processor, producer: stack.producer, keys, proverId: PROVER_ID, pollMs: 50, provenBlockRoots: roots,
+      publisher: { publish: async (r) => ((published = r.root.publicInputs), {}) },
+    });
+    assert.equal(await j.run(), 'completed', j.getStatus().error);
+    assert.deepEqual(published, expectedRootPublicInputs(chain, 1, 2).toFields());
+    return stack.enqueued.map((e) => e.type).sort();
+  };
+  assert.deepEqual(await rerun(provenBlockRoots), ['root']);
+  const stale = new Map(provenBlockRoots);
+  stale.set(2, { ...stale.get(2)!, archiveRoot: 12345n });
+  assert.ok((await rerun(stale)).includes('block-root'), "block 2's sub-tree is fed again");
 });
 
 test('a block that leaves the chain cancels its speculative jobs; a lost epoch cancels the rest', async () => {

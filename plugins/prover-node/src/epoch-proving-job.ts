@@ -13,7 +13,7 @@ import { hex } from './block-check.js';
 import { feed, type BlockExecution } from './block-processor.js';
 import type { EmptyParityProofs } from './empty-parity.js';
 import { ProvingJobTracker } from './job-tracker.js';
-import { EpochOrchestrator, ProofMismatchError, type RootCircuitChoice, type RootResult } from './orchestrator.js';
+import { EpochOrchestrator, ProofMismatchError, type ProvenBlockRoot, type RootCircuitChoice, type RootResult } from './orchestrator.js';
 
 const FINAL_STATES: readonly EpochProvingJobState[] = ['completed', 'failed', 'timed-out', 'reorged', 'stopped'];
 
@@ -51,6 +51,8 @@ export interface EpochProvingJobOptions {
   /** Which root circuit tops the tree (default `auto`). */
   rootCircuit?: RootCircuitChoice;
   emptyParity?: EmptyParityProofs;
+  /** Block-roots proven ahead of the claim (ProveAhead.claimed), by block number: those blocks' sub-trees are skipped. */
+  provenBlockRoots?: ReadonlyMap<number, ProvenBlockRoot>;
   /** Enqueue as speculative work, until the producer promotes the epoch (promoteProvingJobs). */
   speculative?: boolean;
   publisher: EpochProofPublisher;
@@ -187,6 +189,11 @@ export class EpochProvingJob {
     this.ac.signal.addEventListener('abort', stop, { once: true });
     try {
       for (const [i, execution] of executions.entries()) {
+        const proven = this.o.provenBlockRoots?.get(execution.blockNumber);
+        if (proven && proven.archiveRoot === execution.block.archive.root) {
+          orchestrator.useBlockRoot(i, proven.result);
+          continue;
+        }
         const slot = { start: orchestrator.startBlock.bind(orchestrator, i), addTx: orchestrator.addTx.bind(orchestrator, i), setWitness: orchestrator.setBlockWitness.bind(orchestrator, i) };
         await this.abortable(feed(execution, slot, this.ac.signal));
       }

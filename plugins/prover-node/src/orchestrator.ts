@@ -31,6 +31,12 @@ import type { ProvingJobTracker } from './job-tracker.js';
 export type TxRollupResult = CircuitProofResult<'base' | 'merge'>;
 export type BlockRollupResult = CircuitProofResult<'block-root' | 'block-root-empty' | 'block-merge'>;
 export type RootResult = CircuitProofResult<'root' | 'root-single'>;
+
+/** A block-root proven ahead of a claim, with the archive root of the block it proves (the claim checks it is the same block). */
+export interface ProvenBlockRoot {
+  archiveRoot: bigint;
+  result: BlockRollupResult;
+}
 export type ParityResult = CircuitProofResult<'parity-root'>;
 
 /** What the block-root circuit needs from the world state, taken in order by the caller. */
@@ -223,6 +229,12 @@ export class EpochOrchestrator {
     this.blocks[index] = tree;
     tree.blockRoot.catch((err: Error) => this.fail(err));
     this.blockRoots[index]!.resolve(tree.blockRoot);
+  }
+
+  /** Block `index` is proven already (its block-root proven ahead of the claim, for this very block): no sub-tree. */
+  useBlockRoot(index: number, proven: BlockRollupResult): void {
+    if (this.blocks[index] !== undefined || index < 0 || index >= this.o.numBlocks) throw new RangeError(`block index ${index} is out of range or already started`);
+    this.blockRoots[index]!.resolve(proven);
   }
 
   /** The next tx of block `index`, in order: its base circuit goes to the broker at once. */

@@ -11,7 +11,7 @@ import type { ProvingJobId, ProvingJobProducer, ProvingJobType } from '@quetzal/
 import { feed, type BlockExecution, type BlockSink } from './block-processor.js';
 import type { EmptyParityProofs } from './empty-parity.js';
 import { ProvingJobTracker } from './job-tracker.js';
-import { BlockProofTree, pathAboveBlock, trackerProve, type RootCircuitChoice } from './orchestrator.js';
+import { BlockProofTree, pathAboveBlock, trackerProve, type ProvenBlockRoot, type RootCircuitChoice } from './orchestrator.js';
 
 export interface ProveAheadOptions {
   producer: ProvingJobProducer;
@@ -29,8 +29,10 @@ interface SpeculativeBlock {
   jobs: Set<ProvingJobId>;
   /** Aborted when the block leaves the chain: no more of its jobs go out. */
   dropped: AbortController;
-  proven: boolean;
+  /** Its block-root, once proven. */
+  proven?: ProvenBlockRoot;
 }
+
 
 interface SpeculativeEpoch {
   ac: AbortController;
@@ -57,7 +59,7 @@ export class ProveAhead {
     const { epoch, blockNumber: n } = execution;
     if (this.settled.has(epoch)) return;
     const spec = this.epoch(epoch, n);
-    const block: SpeculativeBlock = { jobs: new Set(), dropped: new AbortController(), proven: false };
+    const block: SpeculativeBlock = { jobs: new Set(), dropped: new AbortController() };
     spec.blocks.set(n, block);
     const signal = AbortSignal.any([spec.ac.signal, block.dropped.signal]);
     const prove = trackerProve(spec.tracker, epoch, { speculative: true, onJob: (job) => block.jobs.add(job.id), signal });
@@ -72,8 +74,8 @@ export class ProveAhead {
     void feed(execution, sink, spec.ac.signal)
       .then(() => block.tree!.blockRoot)
       .then(
-        () => {
-          block.proven = true;
+        (result) => {
+          block.proven = { archiveRoot: execution.block.archive.root, result };
           this.o.logger?.debug({ epoch, block: n }, 'block proven ahead of its claim');
         },
         (err: Error) => signal.aborted || this.o.logger?.warn({ epoch, block: n, err: err.message }, 'proving a block ahead failed; its claim proves it again'),
@@ -83,7 +85,7 @@ export class ProveAhead {
 
   /** Whether the block's block-root was proven ahead (its epoch not settled yet). */
   isProven(epoch: number, blockNumber: number): boolean {
-    return this.epochs.get(epoch)?.blocks.get(blockNumber)?.proven ?? false;
+    return this.epochs.get(epoch)?.blocks.get(blockNumber)?.proven !== undefined;
   }
 
   /** The block left the chain: its jobs are cancelled. */
@@ -97,11 +99,18 @@ export class ProveAhead {
     this.o.logger?.info({ epoch: execution.epoch, block: execution.blockNumber, jobs: block.jobs.size }, 'block left the chain: its prove-ahead jobs are cancelled');
   }
 
-  /** We won the epoch: its speculative jobs become claimed work (the claim's job takes over from here). */
-  async claimed(epoch: number): Promise<void> {
-    if (!this.settle(epoch)) return;
+  /**
+   * We won the epoch: its speculative jobs become claimed work (the claim's job takes over from
+   * here) and the block-roots proven so far, by block number, go to the claim's job, which then
+   * skips those blocks' sub-trees (thousands of jobs to encode again for a large epoch).
+   */
+  async claimed(epoch: number): Promise<Map<number, ProvenBlockRoot>> {
+    const proven = new Map<number, ProvenBlockRoot>();
+    for (const [n, block] of this.epochs.get(epoch)?.blocks ?? []) if (block.proven) proven.set(n, block.proven);
+    if (!this.settle(epoch)) return proven;
     const promoted = await this.o.producer.promoteProvingJobs(epoch);
-    this.o.logger?.info({ epoch, promoted }, 'claimed: prove-ahead jobs promoted');
+    this.o.logger?.info({ epoch, promoted, blocksProven: proven.size }, 'claimed: prove-ahead jobs promoted');
+    return proven;
   }
 
   /** The epoch went to another prover, or will not be claimed: its speculative jobs are cancelled. */

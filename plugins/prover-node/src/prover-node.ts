@@ -279,6 +279,7 @@ export class ProverNode {
     const deadline = Date.now() + Number(deadlineTs - l1Block.timestamp) * 1000;
     if (deadline <= Date.now()) return;
     const recorder = this.o.failedEpochStore ? new RecordingProducer(this.o.producer) : undefined;
+    const provenBlockRoots = await this.proveAhead?.claimed(e);
     const job = new EpochProvingJob({
       epochNumber: e,
       fromBlock: range.first,
@@ -287,6 +288,7 @@ export class ProverNode {
       producer: recorder ?? this.o.producer,
       keys: this.o.keys,
       emptyParity: this.emptyParity,
+      provenBlockRoots,
       proverId: this.o.proverId,
       rootCircuit: this.o.rootCircuit,
       publisher: this.o.publisher,
@@ -294,7 +296,6 @@ export class ProverNode {
       logger: this.o.logger,
       onCircuitSettled: (type, seconds, reused, ok) => this.o.metrics?.circuitSettled(type, seconds, reused, ok),
     });
-    await this.proveAhead?.claimed(e);
     this.jobs.push(job);
     const oldDone = this.jobs.findIndex((j) => j.isDone());
     if (this.jobs.length > MAX_KEPT_JOBS && oldDone >= 0) this.jobs.splice(oldDone, 1);
