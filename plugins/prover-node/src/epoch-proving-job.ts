@@ -192,6 +192,7 @@ export class EpochProvingJob {
         const proven = this.o.provenBlockRoots?.get(execution.blockNumber);
         if (proven && proven.archiveRoot === execution.block.archive.root) {
           orchestrator.useBlockRoot(i, proven.result);
+          this.o.onCircuitSettled?.(proven.result.circuit, 0, true, true);
           continue;
         }
         const slot = { start: orchestrator.startBlock.bind(orchestrator, i), addTx: orchestrator.addTx.bind(orchestrator, i), setWitness: orchestrator.setBlockWitness.bind(orchestrator, i) };

@@ -28,7 +28,7 @@ export class ProverNodeMetrics {
       buckets: [0.05, 0.25, 1, 5, 15, 30, 60, 120, 300, 600],
       registers,
     });
-    this.circuitsReused = new Counter({ name: 'quetzal_prover_node_circuits_reused_total', help: 'Circuits whose proof the broker already had (restarts)', labelNames: ['circuit'], registers });
+    this.circuitsReused = new Counter({ name: 'quetzal_prover_node_circuits_reused_total', help: 'Circuits of a claimed epoch whose proof was made already (proven ahead of the claim, or kept by the broker across a restart)', labelNames: ['circuit'], registers });
     new Gauge({
       name: 'quetzal_prover_node_job_state',
       help: 'Epoch proving jobs by state (1 per job; the latest job of each epoch)',
