@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from './turns.js';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Registry } from 'prom-client';
 import type { CoreConfig } from './core-plugins.js';
@@ -168,7 +168,7 @@ export class Kernel {
         // A start's steps that resolve at once never leave the microtask queue: without a turn of
         // the event loop between plugins, a whole start would be one stall (the node's HTTP server
         // already answers /health and /metrics).
-        await yieldToLoop();
+        await nextTurn();
         await this.startPlugin(plugin, mode);
       }
     } catch (err) {

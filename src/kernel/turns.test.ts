@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs';
 import { setImmediate as immediate } from 'node:timers/promises';
 import { nextTurn } from './turns.js';
 
@@ -30,4 +31,17 @@ test('plain setImmediate resumes every waiter in one phase; nextTurn lets a due 
   };
   assert.equal(await mostBetweenTicks(() => immediate()), 20, 'setImmediate: all 20 in one stall');
   assert.ok((await mostBetweenTicks(nextTurn)) <= 2, 'nextTurn: the interval runs between waiters');
+});
+
+test('a waiter yielding from an I/O callback resumes after the timers already due', async () => {
+  const order = await new Promise<string[]>((resolve) => {
+    readFile(import.meta.filename, () => {
+      const order: string[] = [];
+      setTimeout(() => order.push('timer'), 0);
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+      void nextTurn().then(() => resolve([...order, 'resumed']));
+    });
+  });
+  assert.deepEqual(order, ['timer', 'resumed']);
 });

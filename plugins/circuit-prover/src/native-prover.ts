@@ -6,7 +6,7 @@
 // verifier pins Ignition's G2): dev proofs are checked inside their parents and on L1.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from '@quetzal/kernel/turns';
 import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
 import { createProgress } from '@quetzal/kernel/progress';
@@ -176,7 +176,7 @@ export class NativeCircuitProver extends BaseCircuitProver {
         for (const c of CIRCUIT_NAMES) {
           if (!this.vks.has(c) && !this.cache.get(this.vkKey(c))) missing.push(c);
           // each key loads and hashes a circuit's artifact (MBs of JSON): let the event loop run between
-          await yieldToLoop();
+          await nextTurn();
         }
         // Each missing VK takes bb from seconds to a minute: show the operator how far it got.
         const progress = missing.length ? createProgress({ label: `computing ${missing.length} verification keys`, total: missing.length, logger: this.options.logger }) : undefined;

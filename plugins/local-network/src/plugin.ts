@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from '@quetzal/kernel/turns';
 import { privateKeyToAccount } from 'viem/accounts';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
@@ -69,10 +69,10 @@ export const localNetworkPlugin = definePlugin({
       // the genesis world state (native hasher set-up) and the dev keys' public keys are each tens of
       // ms of main-thread work: a turn of the event loop after each keeps them apart
       const archiveRoot = await genesisArchiveRoot(genesis, BigInt(ANVIL_CHAIN_ID), 1n);
-      await yieldToLoop();
+      await nextTurn();
       // bond and reward tokens for the dev accounts (prover nodes stake bonds from them)
       const mints = ANVIL_DEFAULT_PRIVATE_KEYS.slice(1, 5).map((k) => ({ to: privateKeyToAccount(k).address, amount: 10n ** 24n }));
-      await yieldToLoop();
+      await nextTurn();
       const { key: deployerKey } = resolveL1Key({ key: c.deployerPrivateKey, flag: '--local-network.deployer-private-key', devIndex: 0, chainId: ANVIL_CHAIN_ID, redactor: ctx.redactor });
       const deployment = await deployL1Contracts({
         rpcUrls: anvil.url,

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextTurn } from '../turns.js';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../logging.js';
@@ -181,7 +181,7 @@ export class JsonRpcServer {
     for (let i = 0; i < parsed.length; ) {
       const started = performance.now();
       for (const end = Math.min(parsed.length, i + perSlice); i < end; i++) pending.push(this.handleOne(parsed[i], presentedToken, req));
-      await yieldToLoop();
+      await nextTurn();
       const took = performance.now() - started;
       perSlice = Math.max(1, Math.min(2 * perSlice, Math.floor((perSlice * BATCH_SLICE_MS) / Math.max(took, 0.01))));
     }
