@@ -1,4 +1,5 @@
 // EpochProofQuote: a prover's signed bid to prove an epoch (SPEC.md "EpochProofQuote (EIP-712)").
+import { nextTurn } from '@quetzal/kernel/turns';
 import { getAddress, hashTypedData, recoverTypedDataAddress, type Address, type Hex, type TypedDataDefinition } from 'viem';
 import { MAX_BASIS_POINTS } from './constants.js';
 
@@ -136,6 +137,9 @@ export async function checkClaimableQuote(signed: SignedEpochProofQuote, view: Q
   }
   let signer: string;
   try {
+    // Recovery is ~2 ms of main-thread work, and a flood of quotes lands in one poll phase: one
+    // recovery per turn of the event loop, or 64 quotes in flight stall the process for 150 ms.
+    await nextTurn();
     signer = await recoverQuoteSigner(signed, view.domain);
   } catch {
     return reject('the signature does not decode');
