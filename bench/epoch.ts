@@ -168,7 +168,7 @@ export async function run(): Promise<BenchResult> {
         baseline: tree.length + 1,
         baselineName: 'each epoch proving its own message-free parity-base',
         // four decimals: one proof saved in 2,097 must not round to 1
-        ratio: Math.round((m.without.proofs / (tree.length + 1)) * 10_000) / 10_000,
+        ratio: round(m.without.proofs / (tree.length + 1), 4),
         goal: '< 1',
       },
       {
@@ -217,6 +217,6 @@ function lagMetrics(name: string, label: string, r: Run): BenchMetric[] {
   ];
 }
 
-const round = (v: number) => Math.round(v * 1000) / 1000;
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) report(await run());

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { nextTurn } from './turns.js';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Registry } from 'prom-client';
 import type { CoreConfig } from './core-plugins.js';
@@ -15,6 +14,7 @@ import type { Redactor } from './redaction.js';
 import { KernelTokens } from './kernel-tokens.js';
 import { describeStorageFault, storageFaultCode } from './storage.js';
 import { withinMs } from './time-limit.js';
+import { nextTurn } from './turns.js';
 import { RUNTIME_VERSION } from './runtime.js';
 
 export class KernelError extends Error {

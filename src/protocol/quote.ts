@@ -135,11 +135,11 @@ export async function checkClaimableQuote(signed: SignedEpochProofQuote, view: Q
   } catch (e) {
     reject((e as Error).message);
   }
+  // Recovery is ~2 ms of main-thread work, and a flood of quotes lands in one poll phase: one
+  // recovery per turn of the event loop, or 64 quotes in flight stall the process for 150 ms.
+  await nextTurn();
   let signer: string;
   try {
-    // Recovery is ~2 ms of main-thread work, and a flood of quotes lands in one poll phase: one
-    // recovery per turn of the event loop, or 64 quotes in flight stall the process for 150 ms.
-    await nextTurn();
     signer = await recoverQuoteSigner(signed, view.domain);
   } catch {
     return reject('the signature does not decode');

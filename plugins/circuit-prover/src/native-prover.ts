@@ -6,9 +6,9 @@
 // verifier pins Ignition's G2): dev proofs are checked inside their parents and on L1.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { nextTurn } from '@quetzal/kernel/turns';
 import { join } from 'node:path';
 import type { Logger } from '@quetzal/kernel/logging';
+import { nextTurn } from '@quetzal/kernel/turns';
 import { createProgress } from '@quetzal/kernel/progress';
 import { WorkerPool } from '@quetzal/kernel/worker-pool';
 import { CIRCUIT_NAMES, type CircuitName } from '@quetzal/protocol/circuit-names';

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nextTurn } from '@quetzal/kernel/turns';
 import { privateKeyToAccount } from 'viem/accounts';
 import { definePlugin } from '@quetzal/kernel/plugin';
 import { option } from '@quetzal/kernel/options';
+import { nextTurn } from '@quetzal/kernel/turns';
 import {
   ANVIL_CHAIN_ID, ANVIL_DEFAULT_PRIVATE_KEYS, deployL1Contracts, formatDeployment, parseVerifierChoice, resolveL1Key, startAnvil, writeDeploymentFile,
 } from '@quetzal/l1';

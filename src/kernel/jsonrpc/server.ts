@@ -1,9 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { nextTurn } from '../turns.js';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../logging.js';
+import { nextTurn } from '../turns.js';
 import { BodyTooLarge, LargeBodyGate, readBody, ServerBusy } from './body.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import { OffThreadJsonParser, type ParsedBody } from './large-json.js';
